@@ -1,0 +1,23 @@
+// The `crosspod` command: one sub-command per file in ./commands, registered here.
+import { Command, CommanderError } from "commander";
+import { CLIError, exitCodes } from "./cli-error.js";
+
+const program = new Command()
+  .name("crosspod")
+  .description("Load and chaos testing for WebSocket fan-out across replicas over Redis Pub/Sub")
+  .showHelpAfterError()
+  .exitOverride();
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+  } else if (error instanceof CLIError) {
+    console.error(`crosspod: ${error.message}`);
+    process.exitCode = error.exitCode;
+  } else {
+    console.error(error);
+    process.exitCode = exitCodes.internal;
+  }
+}

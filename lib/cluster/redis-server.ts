@@ -1,0 +1,149 @@
+// Runs a private redis-server from PATH on a free loopback port, in its own temp dir.
+// No persistence unless asked, so a restart loses history (the epoch changes); chaos uses both modes.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { terminate } from "./child-process-exit.js";
+import { findBinary } from "./find-binary.js";
+import { freePort } from "./free-port.js";
+
+export interface RedisServerOptions {
+  port?: number;
+  /** Keep an append-only file in the data dir, so a restart keeps the data. */
+  persistence?: boolean;
+  /** Path to redis-server; defaults to REDIS_SERVER_BIN, then PATH. */
+  binary?: string;
+  startTimeoutMs?: number;
+}
+
+export class RedisServerError extends Error {
+  readonly code = "CROSSPOD_REDIS_SERVER";
+}
+
+export function findRedisServer(): string | undefined {
+  return findBinary("redis-server", process.env.REDIS_SERVER_BIN);
+}
+
+/** Resolves once the server answers PING with PONG on a raw socket, or rejects after the timeout. */
+export async function waitForRedis(host: string, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = createConnection({ host, port });
+      let reply = "";
+      socket.setTimeout(500, () => socket.destroy());
+      socket.on("connect", () => socket.write("PING\r\n"));
+      socket.on("data", (chunk) => {
+        reply += chunk.toString();
+        if (reply.includes("\r\n")) {
+          socket.destroy();
+          resolve(reply.startsWith("+PONG"));
+        }
+      });
+      socket.on("error", () => resolve(false));
+      socket.on("close", () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) {
+      throw new RedisServerError(
+        `redis-server on ${host}:${port} did not answer PING within ${timeoutMs} ms`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** One redis-server process. `stop`/`kill` end it; `start` (re)starts it on the same port and data dir. */
+export class RedisServer {
+  readonly host = "127.0.0.1";
+  private child: ChildProcess | undefined;
+  private stderr = "";
+
+  private constructor(
+    readonly port: number,
+    readonly dataDir: string,
+    private readonly binary: string,
+    private readonly options: RedisServerOptions,
+  ) {}
+
+  static async launch(options: RedisServerOptions = {}): Promise<RedisServer> {
+    const binary = options.binary ?? findRedisServer();
+    if (!binary) {
+      throw new RedisServerError(
+        "redis-server was not found on PATH; install it (apt-get install redis-server) or set REDIS_URL",
+      );
+    }
+    const port = options.port ?? (await freePort());
+    const dataDir = await mkdtemp(join(tmpdir(), "crosspod-redis-"));
+    const server = new RedisServer(port, dataDir, binary, options);
+    await server.start();
+    return server;
+  }
+
+  get url(): string {
+    return `redis://${this.host}:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    const persistence = this.options.persistence ?? false;
+    const args = [
+      "--port",
+      String(this.port),
+      "--bind",
+      this.host,
+      "--dir",
+      this.dataDir,
+      "--save",
+      "",
+      "--appendonly",
+      persistence ? "yes" : "no",
+      "--appendfsync",
+      "always",
+      "--daemonize",
+      "no",
+      "--protected-mode",
+      "yes",
+      "--maxclients",
+      "10000",
+    ];
+    this.stderr = "";
+    const child = spawn(this.binary, args, { stdio: ["ignore", "ignore", "pipe"] });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString()).slice(-4000);
+    });
+    this.child = child;
+    const exited = new Promise<never>((_, reject) =>
+      child.once("exit", (code) =>
+        reject(new RedisServerError(`redis-server exited with code ${code} while starting: ${this.stderr}`)),
+      ),
+    );
+    exited.catch(() => {});
+    await Promise.race([waitForRedis(this.host, this.port, this.options.startTimeoutMs ?? 10_000), exited]);
+  }
+
+  /** SIGKILL: Redis dies as a crashed process would. */
+  async kill(): Promise<void> {
+    if (this.child) await terminate(this.child, "SIGKILL");
+  }
+
+  /** SIGTERM: Redis shuts down cleanly (and writes its AOF when persistence is on). */
+  async stop(): Promise<void> {
+    if (this.child) await terminate(this.child, "SIGTERM");
+  }
+
+  async dispose(): Promise<void> {
+    await this.kill();
+    await rm(this.dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,143 @@
+// The run report: one versioned JSON document produced by both engines (Node and k6) and read by every
+// renderer (console, JSON, HTML). Bump `schema` on any breaking change; additive fields keep v1.
+import { z } from "zod";
+
+export const reportSchemaId = "crosspod.report/v1";
+
+/** Latency distribution in milliseconds, read off an HDR histogram (µs resolution). */
+export const latencySummarySchema = z.object({
+  count: z.number().int().nonnegative(),
+  min: z.number().nonnegative(),
+  mean: z.number().nonnegative(),
+  p50: z.number().nonnegative(),
+  p90: z.number().nonnegative(),
+  p99: z.number().nonnegative(),
+  p999: z.number().nonnegative(),
+  max: z.number().nonnegative(),
+});
+export type LatencySummary = z.infer<typeof latencySummarySchema>;
+
+/** Delivery accounting, Jepsen-style: valid only when nothing was lost or unexpected. */
+export const deliverySchema = z.object({
+  /** Frames each connection should have seen while connected (seq-based) or per publisher (n-based). */
+  expected: z.number().int().nonnegative(),
+  received: z.number().int().nonnegative(),
+  /** Expected while connected but never received. */
+  lost: z.number().int().nonnegative(),
+  /** Published while the connection was down and not recovered by resume (pubsub mode's expected loss). */
+  missedWhileDisconnected: z.number().int().nonnegative(),
+  /** Published while the connection was down and delivered after resume. */
+  recovered: z.number().int().nonnegative(),
+  duplicates: z.number().int().nonnegative(),
+  outOfOrder: z.number().int().nonnegative(),
+  /** `reset` frames seen: history was lost on the server side. */
+  resets: z.number().int().nonnegative(),
+  /** A few seqs (or publisher:n) that were lost, for debugging. */
+  lostSamples: z.array(z.string()).max(20),
+});
+export type DeliveryFigures = z.infer<typeof deliverySchema>;
+
+export const podFiguresSchema = z.object({
+  connections: z.object({
+    opened: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+    peak: z.number().int().nonnegative(),
+    reconnects: z.number().int().nonnegative(),
+  }),
+  triggers: z.object({
+    sent: z.number().int().nonnegative(),
+    accepted: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+  }),
+  delivery: deliverySchema,
+  fanout: latencySummarySchema,
+  e2e: latencySummarySchema,
+  reconnectTime: latencySummarySchema,
+});
+export type PodFigures = z.infer<typeof podFiguresSchema>;
+
+export const timeSeriesPointSchema = z.object({
+  /** Seconds since the run started. */
+  t: z.number().nonnegative(),
+  connections: z.number().int().nonnegative(),
+  triggers: z.number().int().nonnegative(),
+  framesPerSecond: z.number().nonnegative(),
+  fanoutP99Ms: z.number().nonnegative(),
+  errors: z.number().int().nonnegative(),
+});
+export type TimeSeriesPoint = z.infer<typeof timeSeriesPointSchema>;
+
+export const runEventSchema = z.object({
+  t: z.number().nonnegative(),
+  kind: z.enum(["phase", "chaos", "error", "reset", "info"]),
+  name: z.string(),
+  target: z.string().optional(),
+  detail: z.string().optional(),
+});
+export type RunEvent = z.infer<typeof runEventSchema>;
+
+export const thresholdResultSchema = z.object({
+  metric: z.string(),
+  expression: z.string(),
+  ok: z.boolean(),
+  /** The value the expression was evaluated on, in the metric's unit (ms for latencies). */
+  actual: z.number().nullable(),
+});
+export type ThresholdResult = z.infer<typeof thresholdResultSchema>;
+
+export const matrixCellSchema = z.object({
+  origin: z.string(),
+  deliveredBy: z.string(),
+  fanout: latencySummarySchema,
+  received: z.number().int().nonnegative(),
+});
+export type MatrixCell = z.infer<typeof matrixCellSchema>;
+
+export const chaosImpactSchema = z.object({
+  t: z.number().nonnegative(),
+  action: z.string(),
+  target: z.string(),
+  clientsDisconnected: z.number().int().nonnegative(),
+  reconnectTime: latencySummarySchema,
+  missedWhileDisconnected: z.number().int().nonnegative(),
+  recovered: z.number().int().nonnegative(),
+  lost: z.number().int().nonnegative(),
+  duplicates: z.number().int().nonnegative(),
+  outOfOrder: z.number().int().nonnegative(),
+  /** Fan-out p99 (ms) in the 5 s before, during (event to last reconnect) and 5 s after. */
+  fanoutP99Ms: z.object({ before: z.number(), during: z.number(), after: z.number() }),
+  historyLost: z.boolean(),
+});
+export type ChaosImpact = z.infer<typeof chaosImpactSchema>;
+
+export const reportSchema = z.object({
+  schema: z.literal(reportSchemaId),
+  run: z.object({
+    id: z.string(),
+    profile: z.string(),
+    engine: z.enum(["node", "k6"]),
+    startedAt: z.string(),
+    endedAt: z.string(),
+    durationSeconds: z.number().nonnegative(),
+    targets: z.array(z.object({ pod: z.string(), url: z.string() })),
+    /** Whether clients resume after reconnect (hello.resume), as seen by the engine. */
+    delivery: z.enum(["recover", "pubsub", "unknown"]),
+    /** seq: the backend's global seq; publisher: per-publisher probe `n` (backends without a seq). */
+    accounting: z.enum(["seq", "publisher"]),
+    settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  }),
+  overall: podFiguresSchema,
+  pods: z.record(z.string(), podFiguresSchema),
+  matrix: z.array(matrixCellSchema),
+  timeSeries: z.array(timeSeriesPointSchema),
+  events: z.array(runEventSchema),
+  chaos: z.array(chaosImpactSchema),
+  thresholds: z.array(thresholdResultSchema),
+  validity: z.object({
+    valid: z.boolean(),
+    reasons: z.array(z.string()),
+  }),
+  /** Base64 HDR histograms (µs) so reports from several processes or k6 segments merge exactly. */
+  histograms: z.object({ fanout: z.string(), e2e: z.string() }),
+});
+export type Report = z.infer<typeof reportSchema>;

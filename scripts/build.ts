@@ -1,0 +1,18 @@
+// Builds the crosspod CLI into one ESM file (dependencies stay external, resolved from node_modules).
+// Further bundles (k6 scenarios, the browser console) register here as they are added.
+import { chmod } from "node:fs/promises";
+import { build } from "esbuild";
+
+await build({
+  entryPoints: ["lib/cli/main.ts"],
+  outfile: "dist/cli.js",
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "esm",
+  packages: "external",
+  sourcemap: "linked",
+  banner: { js: "#!/usr/bin/env node" },
+  logLevel: "warning",
+});
+await chmod("dist/cli.js", 0o755);

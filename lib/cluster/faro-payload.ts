@@ -1,0 +1,78 @@
+// The Faro transport body (what @grafana/faro-web-sdk's FetchTransport POSTs), as a zod schema for the
+// collector's edge. Objects are loose because Faro adds fields between releases; every array and string is
+// bounded so one payload cannot make the collector allocate without limit.
+import { z } from "zod";
+
+const maxItems = 1000;
+const shortText = z.string().max(256);
+const longText = z.string().max(16_384);
+const attributes = z.record(z.string().max(128), z.string().max(4096));
+
+const metaSchema = z.looseObject({
+  sdk: z.looseObject({ name: shortText.optional(), version: shortText.optional() }).optional(),
+  app: z.looseObject({ name: shortText.optional(), version: shortText.optional() }).optional(),
+  session: z.looseObject({ id: shortText.optional(), attributes: attributes.optional() }).optional(),
+  page: z
+    .looseObject({
+      id: shortText.optional(),
+      url: z.string().max(2048).optional(),
+      attributes: attributes.optional(),
+    })
+    .optional(),
+  view: z.looseObject({ name: shortText }).optional(),
+});
+
+const measurementSchema = z.looseObject({
+  type: shortText.min(1),
+  values: z.record(z.string().min(1).max(128), z.number()),
+  timestamp: shortText,
+  context: attributes.optional(),
+});
+
+const logSchema = z.looseObject({
+  message: longText,
+  level: shortText,
+  timestamp: shortText,
+  context: attributes.optional(),
+});
+
+const exceptionSchema = z.looseObject({
+  type: shortText,
+  value: longText,
+  timestamp: shortText,
+  stacktrace: z
+    .looseObject({
+      frames: z
+        .array(z.looseObject({ filename: z.string().max(2048), function: z.string().max(1024) }))
+        .max(200),
+    })
+    .optional(),
+  context: attributes.optional(),
+});
+
+const eventSchema = z.looseObject({
+  name: shortText.min(1),
+  timestamp: shortText,
+  domain: shortText.optional(),
+  attributes: attributes.optional(),
+});
+
+export const faroPayloadSchema = z.looseObject({
+  meta: metaSchema,
+  measurements: z.array(measurementSchema).max(maxItems).optional(),
+  logs: z.array(logSchema).max(maxItems).optional(),
+  exceptions: z.array(exceptionSchema).max(maxItems).optional(),
+  events: z.array(eventSchema).max(maxItems).optional(),
+  traces: z.looseObject({}).optional(),
+});
+
+export type FaroPayload = z.infer<typeof faroPayloadSchema>;
+export type FaroMeasurement = z.infer<typeof measurementSchema>;
+
+/** "measurements.0.values.lcp: Invalid input: expected number, received string" — names the field. */
+export function describeFirstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "payload: invalid";
+  const field = issue.path.length > 0 ? issue.path.map(String).join(".") : "payload";
+  return `${field}: ${issue.message}`;
+}

@@ -1,6 +1,7 @@
 // Runs a private redis-server from PATH on a free loopback port, in its own temp dir.
 // No persistence unless asked, so a restart loses history (the epoch changes); chaos uses both modes.
 import { type ChildProcess, spawn } from "node:child_process";
+import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
@@ -8,6 +9,7 @@ import { join } from "node:path";
 import { terminate } from "./child-process-exit.js";
 import { findBinary } from "./find-binary.js";
 import { freePort } from "./free-port.js";
+import { registerTeardown } from "./teardown-on-exit.js";
 
 export interface RedisServerOptions {
   port?: number;
@@ -26,10 +28,19 @@ export function findRedisServer(): string | undefined {
   return findBinary("redis-server", process.env.REDIS_SERVER_BIN);
 }
 
-/** Resolves once the server answers PING with PONG on a raw socket, or rejects after the timeout. */
-export async function waitForRedis(host: string, port: number, timeoutMs: number): Promise<void> {
+/**
+ * Resolves once the server answers PING with PONG on a raw socket, or rejects after the timeout.
+ * `isAlive` lets a caller that owns the process stop polling as soon as it has died.
+ */
+export async function waitForRedis(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  isAlive: () => boolean = () => true,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (!isAlive()) throw new RedisServerError(`redis-server on ${host}:${port} exited while starting`);
     const ok = await new Promise<boolean>((resolve) => {
       const socket = createConnection({ host, port });
       let reply = "";
@@ -59,7 +70,8 @@ export async function waitForRedis(host: string, port: number, timeoutMs: number
 export class RedisServer {
   readonly host = "127.0.0.1";
   private child: ChildProcess | undefined;
-  private stderr = "";
+  private output = "";
+  private unregisterTeardown: () => void = () => {};
 
   private constructor(
     readonly port: number,
@@ -75,11 +87,25 @@ export class RedisServer {
         "redis-server was not found on PATH; install it (apt-get install redis-server) or set REDIS_URL",
       );
     }
-    const port = options.port ?? (await freePort());
-    const dataDir = await mkdtemp(join(tmpdir(), "crosspod-redis-"));
-    const server = new RedisServer(port, dataDir, binary, options);
-    await server.start();
-    return server;
+    // A free port can be taken by someone else before redis-server binds it; then try another one.
+    const attempts = options.port === undefined ? 3 : 1;
+    for (let attempt = 1; ; attempt++) {
+      const port = options.port ?? (await freePort());
+      const dataDir = await mkdtemp(join(tmpdir(), "crosspod-redis-"));
+      const server = new RedisServer(port, dataDir, binary, options);
+      server.unregisterTeardown = registerTeardown({
+        close: () => server.dispose(),
+        killNow: () => server.killNow(),
+      });
+      try {
+        await server.start();
+        return server;
+      } catch (error) {
+        await server.dispose();
+        const portTaken = error instanceof RedisServerError && /address already in use/i.test(error.message);
+        if (!portTaken || attempt >= attempts) throw error;
+      }
+    }
   }
 
   get url(): string {
@@ -117,19 +143,24 @@ export class RedisServer {
       "--maxclients",
       "10000",
     ];
-    this.stderr = "";
-    const child = spawn(this.binary, args, { stdio: ["ignore", "ignore", "pipe"] });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      this.stderr = (this.stderr + chunk.toString()).slice(-4000);
-    });
+    this.output = "";
+    // Own process group: a terminal's Ctrl-C reaches only our process, which then shuts Redis down in order.
+    const child = spawn(this.binary, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
+    // Redis logs startup errors such as a taken port on stdout, so both streams feed the error message.
+    const keepTail = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString()).slice(-4000);
+    };
+    child.stdout?.on("data", keepTail);
+    child.stderr?.on("data", keepTail);
     this.child = child;
     const exited = new Promise<never>((_, reject) =>
       child.once("exit", (code) =>
-        reject(new RedisServerError(`redis-server exited with code ${code} while starting: ${this.stderr}`)),
+        reject(new RedisServerError(`redis-server exited with code ${code} while starting: ${this.output}`)),
       ),
     );
     exited.catch(() => {});
-    await Promise.race([waitForRedis(this.host, this.port, this.options.startTimeoutMs ?? 10_000), exited]);
+    const timeoutMs = this.options.startTimeoutMs ?? 10_000;
+    await Promise.race([waitForRedis(this.host, this.port, timeoutMs, () => this.running), exited]);
   }
 
   /** SIGKILL: Redis dies as a crashed process would. */
@@ -145,5 +176,11 @@ export class RedisServer {
   async dispose(): Promise<void> {
     await this.kill();
     await rm(this.dataDir, { recursive: true, force: true });
+    this.unregisterTeardown();
+  }
+
+  private killNow(): void {
+    if (this.running) this.child?.kill("SIGKILL");
+    rmSync(this.dataDir, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,189 @@
+// The local stack: one redis-server (or an external Redis) and N backend replicas pod-a, pod-b, … as child
+// processes on free loopback ports. Everything it starts it also stops: on close(), on failure while
+// starting, on a signal nobody else handles and, as a last resort, on process exit.
+import { mkdirSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+import { defaultCliPath, requireBuiltCli } from "./cli-path.js";
+import { ClusterError } from "./cluster-error.js";
+import { type PodExit, PodProcess } from "./pod-process.js";
+import { RedisServer } from "./redis-server.js";
+import { registerTeardown } from "./teardown-on-exit.js";
+
+export const deliveryModes = ["recover", "pubsub"] as const;
+export type DeliveryMode = (typeof deliveryModes)[number];
+
+export const maxReplicas = 26;
+
+const optionsSchema = z.object({
+  replicas: z.number().int().min(1).max(maxReplicas),
+  delivery: z.enum(deliveryModes).default("recover"),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, "expected a redis:// or rediss:// URL")
+    .optional(),
+  redisPersistence: z.boolean().default(false),
+  authToken: z.string().min(1).optional(),
+  env: z.record(z.string(), z.string()).default({}),
+  cliPath: z.string().min(1).optional(),
+  logDir: z.string().min(1).optional(),
+  logToConsole: z.boolean().default(false),
+  readyTimeoutMs: z.number().int().positive().default(30_000),
+  stopGraceMs: z.number().int().positive().default(10_000),
+});
+
+export interface LocalClusterOptions {
+  /** Number of backend replicas, 1 to 26: pod-a … pod-z. */
+  replicas: number;
+  /** Backend DELIVERY mode; default "recover". */
+  delivery?: DeliveryMode;
+  /** Use this Redis instead of starting a private redis-server. */
+  redisUrl?: string;
+  /** Private redis-server keeps an append-only file, so a Redis restart keeps history. Default false. */
+  redisPersistence?: boolean;
+  /** Bearer token the backend requires for writes (AUTH_TOKEN). */
+  authToken?: string;
+  /** Extra backend environment (LOG_LEVEL, limits); applied after the cluster's own settings. */
+  env?: Record<string, string>;
+  /** The CLI replicas run as `node <cliPath> backend`; default dist/cli.js. */
+  cliPath?: string;
+  /** Directory for pod-*.log files, kept after close; default a temp dir removed on close. */
+  logDir?: string;
+  /** Pod output to the console, prefixed with the pod name, instead of log files. */
+  logToConsole?: boolean;
+  /** Per pod, from spawn to /readyz 200. Default 30 s. */
+  readyTimeoutMs?: number;
+  /** Between SIGTERM and SIGKILL when stopping a pod. Default 10 s. */
+  stopGraceMs?: number;
+  /** Aborting while starting stops what was started and rejects. */
+  signal?: AbortSignal;
+  /** Called whenever a pod's process ends; `exit.expected` is false for a crash. */
+  onPodExit?: (pod: PodProcess, exit: PodExit) => void;
+}
+
+/** Backend settings the cluster sets itself, so a value in the supervisor's own environment must not leak. */
+const ownedEnvKeys = ["PORT", "HOST", "POD_NAME", "REDIS_URL", "DELIVERY", "AUTH_TOKEN"];
+
+const host = "127.0.0.1";
+
+export function podName(index: number): string {
+  return `pod-${String.fromCharCode("a".charCodeAt(0) + index)}`;
+}
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join(".") || "options"}: ${issue.message}`).join("; ");
+}
+
+export class LocalCluster {
+  private closing: Promise<void> | undefined;
+  private readonly unregisterTeardown: () => void;
+
+  constructor(
+    /** The private redis-server, or undefined when the cluster uses an external `redisUrl`. */
+    readonly redis: RedisServer | undefined,
+    readonly redisUrl: string,
+    readonly pods: readonly PodProcess[],
+    readonly delivery: DeliveryMode,
+    readonly logDir: string | undefined,
+    private readonly removeLogDir: boolean,
+  ) {
+    this.unregisterTeardown = registerTeardown({
+      close: () => this.close(),
+      killNow: () => {
+        for (const pod of this.pods) pod.killNow();
+      },
+    });
+  }
+
+  /** The pod with this name ("pod-b"); throws naming the known pods otherwise. */
+  pod(name: string): PodProcess {
+    const pod = this.pods.find((candidate) => candidate.name === name);
+    if (!pod) {
+      const known = this.pods.map((candidate) => candidate.name).join(", ");
+      throw new ClusterError(
+        `no pod named "${name}" in this cluster (pods: ${known})`,
+        "CROSSPOD_POD_UNKNOWN",
+      );
+    }
+    return pod;
+  }
+
+  /** Stops pods gracefully (SIGTERM, then SIGKILL after the grace), then Redis; idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.teardown();
+    return this.closing;
+  }
+
+  private async teardown(): Promise<void> {
+    await Promise.all(this.pods.map((pod) => pod.kill("SIGTERM")));
+    await this.redis?.dispose();
+    if (this.removeLogDir && this.logDir) await rm(this.logDir, { recursive: true, force: true });
+    this.unregisterTeardown();
+  }
+}
+
+export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
+  const { signal, onPodExit, ...plain } = options;
+  const parsed = optionsSchema.safeParse(plain);
+  if (!parsed.success) {
+    throw new ClusterError(
+      `invalid local cluster options: ${formatIssues(parsed.error)}`,
+      "CROSSPOD_CLUSTER_OPTIONS",
+    );
+  }
+  const config = parsed.data;
+  const cliPath = requireBuiltCli(config.cliPath ?? defaultCliPath());
+
+  let logDir: string | undefined;
+  if (!config.logToConsole) {
+    logDir = config.logDir ?? (await mkdtemp(join(tmpdir(), "crosspod-cluster-")));
+    mkdirSync(logDir, { recursive: true });
+  }
+  const redis = config.redisUrl
+    ? undefined
+    : await RedisServer.launch({ persistence: config.redisPersistence });
+  const redisUrl = config.redisUrl ?? (redis as RedisServer).url;
+
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && !ownedEnvKeys.includes(entry[0]),
+    ),
+  );
+  const env = {
+    ...inherited,
+    REDIS_URL: redisUrl,
+    DELIVERY: config.delivery,
+    ...(config.authToken ? { AUTH_TOKEN: config.authToken } : {}),
+    ...config.env,
+  };
+  const pods = Array.from({ length: config.replicas }, (_, index) => {
+    const name = podName(index);
+    return new PodProcess({
+      name,
+      host,
+      cliPath,
+      env,
+      logFile: logDir === undefined ? undefined : join(logDir, `${name}.log`),
+      readyTimeoutMs: config.readyTimeoutMs,
+      stopGraceMs: config.stopGraceMs,
+    });
+  });
+  const cluster = new LocalCluster(redis, redisUrl, pods, config.delivery, logDir, !config.logDir);
+  if (onPodExit) for (const pod of pods) pod.onExit((exit) => onPodExit(pod, exit));
+
+  const started = await Promise.allSettled(pods.map((pod) => pod.start(signal)));
+  const failures = started.flatMap((result) => (result.status === "rejected" ? [result.reason] : []));
+  if (failures.length > 0) {
+    await cluster.close();
+    const first = failures[0];
+    if (failures.length === 1 && first instanceof Error) throw first;
+    const messages = failures.map((failure) =>
+      failure instanceof Error ? failure.message : String(failure),
+    );
+    const code = first instanceof ClusterError ? first.code : "CROSSPOD_POD_NOT_READY";
+    throw new ClusterError(`${failures.length} pods failed to start:\n${messages.join("\n")}`, code);
+  }
+  return cluster;
+}

@@ -1,0 +1,39 @@
+// The report as a JSON document (schema crosspod.report/v1): written by `--out` and k6's
+// handleSummary, read back by tooling and by report merging. Output is stable: keys follow the
+// schema's order whatever order the engine built them in, so two identical runs diff cleanly.
+import { type Report, reportSchema, reportSchemaId } from "../core/report-model.js";
+import { ReportParseError } from "./report-parse-error.js";
+
+/** Pretty JSON (2-space indent, trailing newline). Throws ReportParseError if the report is invalid. */
+export function renderJsonReport(report: Report): string {
+  return `${JSON.stringify(validate(report, "report to render"), null, 2)}\n`;
+}
+
+/** Parses and validates a report document; `source` names it in error messages (a file path). */
+export function parseReport(text: string, source = "report"): Report {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ReportParseError(`${source} is not valid JSON: ${reason}`, "");
+  }
+  const schema = (document as { schema?: unknown } | null)?.schema;
+  if (typeof document === "object" && document !== null && schema !== reportSchemaId) {
+    throw new ReportParseError(
+      `${source}: schema is ${JSON.stringify(schema)}, expected "${reportSchemaId}" (a crosspod report)`,
+      "schema",
+    );
+  }
+  return validate(document, source);
+}
+
+function validate(document: unknown, source: string): Report {
+  const result = reportSchema.safeParse(document);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = issue === undefined ? "" : issue.path.map(String).join(".");
+  const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problems)` : "";
+  const where = path === "" ? "the document" : path;
+  throw new ReportParseError(`${source}: ${where}: ${issue?.message ?? "invalid"}${more}`, path);
+}

@@ -1,12 +1,14 @@
 // The `crosspod` command: one sub-command per file in ./commands, registered here.
 import { Command, CommanderError } from "commander";
 import { CLIError, exitCodes } from "./cli-error.js";
+import { registerUpCommand } from "./commands/up.js";
 
 const program = new Command()
   .name("crosspod")
   .description("Load and chaos testing for WebSocket fan-out across replicas over Redis Pub/Sub")
   .showHelpAfterError()
   .exitOverride();
+registerUpCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,155 @@
+// `crosspod up`: runs the local cluster (redis-server + N backend replicas) in the foreground, prints where
+// each piece listens, and tears everything down on Ctrl-C (SIGINT) or SIGTERM.
+import type { Command } from "commander";
+import { z } from "zod";
+import { ClusterError } from "../../cluster/cluster-error.js";
+import {
+  deliveryModes,
+  type LocalCluster,
+  maxReplicas,
+  startLocalCluster,
+} from "../../cluster/local-cluster.js";
+import { RedisServerError } from "../../cluster/redis-server.js";
+import { CLIError, exitCodes } from "../cli-error.js";
+
+const flagNames = {
+  replicas: "--replicas",
+  delivery: "--delivery",
+  redisUrl: "--redis-url",
+  persistence: "--persistence",
+  logDir: "--log-dir",
+  logToConsole: "--log-to-console",
+} as const;
+
+const upOptionsSchema = z
+  .object({
+    replicas: z
+      .string()
+      .regex(/^\d+$/, `expected a whole number from 1 to ${maxReplicas}`)
+      .transform(Number)
+      .pipe(
+        z
+          .number()
+          .min(1, "expected at least 1")
+          .max(maxReplicas, `expected at most ${maxReplicas} (pod-a … pod-z)`),
+      ),
+    delivery: z.enum(deliveryModes, `expected one of ${deliveryModes.join(", ")}`),
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\/\S+$/, "expected a redis:// or rediss:// URL")
+      .optional(),
+    persistence: z.boolean().default(false),
+    logDir: z.string().min(1, "expected a directory").optional(),
+    logToConsole: z.boolean().default(false),
+  })
+  .strict()
+  .refine((options) => !(options.persistence && options.redisUrl), {
+    path: ["persistence"],
+    message: "applies only to the private redis-server and cannot be combined with --redis-url",
+  })
+  .refine((options) => !(options.logDir && options.logToConsole), {
+    path: ["logDir"],
+    message: "cannot be combined with --log-to-console",
+  });
+
+export type UpOptions = z.infer<typeof upOptionsSchema>;
+
+/** Validates commander's parsed flags; errors name the flag and the value given. */
+export function parseUpOptions(raw: Record<string, unknown>): UpOptions {
+  const parsed = upOptionsSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const messages = parsed.error.issues.map((issue) => {
+    const key = issue.path[0];
+    const flag = typeof key === "string" && key in flagNames ? flagNames[key as keyof typeof flagNames] : key;
+    const given = typeof key === "string" && key in raw ? ` (got ${JSON.stringify(raw[key])})` : "";
+    return `${String(flag ?? "options")}: ${issue.message}${given}`;
+  });
+  throw new CLIError(messages.join("; "), "CROSSPOD_USAGE", exitCodes.usage);
+}
+
+function describe(cluster: LocalCluster): string {
+  const redis = cluster.redis
+    ? `private redis-server, pid ${cluster.redis.pid}`
+    : "external, given with --redis-url";
+  const lines = [
+    `crosspod local cluster: ${cluster.pods.length} replicas, delivery ${cluster.delivery}`,
+    `  redis  ${cluster.redisUrl}  (${redis})`,
+    ...cluster.pods.map((pod) => `  ${pod.name}  ${pod.httpUrl}  ${pod.wsUrl}  (pid ${pod.pid})`),
+  ];
+  if (cluster.logDir) lines.push(`  logs   ${cluster.logDir}`);
+  const first = cluster.pods[0];
+  if (first) lines.push(`Trigger a threat: curl -X POST ${first.httpUrl}/api/threats/trigger`);
+  lines.push("Press Ctrl-C to stop.");
+  return lines.join("\n");
+}
+
+function toCLIError(error: unknown): unknown {
+  if (error instanceof ClusterError || error instanceof RedisServerError) {
+    return new CLIError(error.message, error.code, exitCodes.internal);
+  }
+  return error;
+}
+
+async function runUp(options: UpOptions): Promise<void> {
+  const stopRequested = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopRequested.signal.aborted) {
+      // A second Ctrl-C skips the graceful path; the exit hook SIGKILLs whatever is left.
+      console.error(`crosspod up: ${signal} again, killing the cluster now`);
+      process.exit(130);
+    }
+    stopRequested.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  // While starting, a pod that dies is reported by the start error itself.
+  let reportCrashes = false;
+  try {
+    let cluster: LocalCluster;
+    try {
+      cluster = await startLocalCluster({
+        replicas: options.replicas,
+        delivery: options.delivery,
+        ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
+        redisPersistence: options.persistence,
+        ...(options.logDir ? { logDir: options.logDir } : {}),
+        logToConsole: options.logToConsole,
+        signal: stopRequested.signal,
+        onPodExit: (pod, exit) => {
+          if (exit.expected || !reportCrashes) return;
+          const log = pod.logFile ? `; log: ${pod.logFile}` : "";
+          console.error(
+            `crosspod up: ${pod.name} exited unexpectedly (code ${exit.code}, signal ${exit.signal})${log}`,
+          );
+        },
+      });
+    } catch (error) {
+      if (stopRequested.signal.aborted) return;
+      throw toCLIError(error);
+    }
+    console.log(describe(cluster));
+    reportCrashes = true;
+    if (!stopRequested.signal.aborted) {
+      await new Promise((resolve) => stopRequested.signal.addEventListener("abort", resolve, { once: true }));
+    }
+    console.log("Stopping: SIGTERM to pods, then Redis …");
+    await cluster.close();
+    console.log("Stopped; no process left behind.");
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+export function registerUpCommand(program: Command): void {
+  program
+    .command("up")
+    .description("Run redis-server and N backend replicas on free loopback ports until Ctrl-C")
+    .option("--replicas <n>", `number of backend replicas, 1 to ${maxReplicas}`, "3")
+    .option("--delivery <mode>", `backend delivery mode: ${deliveryModes.join(" | ")}`, "recover")
+    .option("--redis-url <url>", "use this Redis instead of starting a private redis-server")
+    .option("--persistence", "private redis-server keeps an append-only file (survives a Redis restart)")
+    .option("--log-dir <dir>", "write pod-*.log here and keep them (default: a temp dir removed on exit)")
+    .option("--log-to-console", "print pod output prefixed with the pod name instead of log files")
+    .action((raw: Record<string, unknown>) => runUp(parseUpOptions(raw)));
+}

@@ -1,0 +1,146 @@
+// Runs Debian's prometheus binary on a free loopback port with a config generated for the live ports,
+// the repo's recording and alert rules, and the remote-write receiver k6 needs; data lives in a temp dir.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { hasExited, terminate } from "./child-process-exit.js";
+import { findBinary } from "./find-binary.js";
+import { freePort } from "./free-port.js";
+import { renderPrometheusConfig, type ScrapeTarget } from "./prometheus-config.js";
+
+export interface PrometheusOptions {
+  scrapeTargets: ScrapeTarget[];
+  /** Absolute paths; defaults to every rule file in observability/prometheus/rules. */
+  ruleFiles?: string[];
+  scrapeIntervalSeconds?: number;
+  /** Path to prometheus; defaults to PROMETHEUS_BIN, then PATH. */
+  binary?: string;
+  startTimeoutMs?: number;
+}
+
+export interface PrometheusServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export class PrometheusServerError extends Error {
+  readonly code = "CROSSPOD_PROMETHEUS_SERVER";
+}
+
+const host = "127.0.0.1";
+const portAttempts = 3;
+
+export function findPrometheus(): string | undefined {
+  return findBinary("prometheus", process.env.PROMETHEUS_BIN);
+}
+
+/** Walks up from this module (lib/cluster in source, dist/ when bundled) to the directory with package.json. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 6; depth++) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+    dir = dirname(dir);
+  }
+  throw new PrometheusServerError(`no package.json above ${fileURLToPath(import.meta.url)}`);
+}
+
+export function defaultRuleFiles(): string[] {
+  const dir = join(packageRoot(), "observability", "prometheus", "rules");
+  return readdirSync(dir)
+    .filter((name) => name.endsWith(".rules.yml"))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+async function waitForReady(url: string, child: ChildProcess, output: () => string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (hasExited(child)) {
+      throw new PrometheusServerError(
+        `prometheus exited with code ${child.exitCode} while starting: ${output()}`,
+      );
+    }
+    const ready = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) }).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new PrometheusServerError(`prometheus at ${url} was not ready within ${timeoutMs} ms: ${output()}`);
+}
+
+async function launch(binary: string, dataDir: string, configFile: string, timeoutMs: number) {
+  const port = await freePort(host);
+  const url = `http://${host}:${port}`;
+  const child = spawn(
+    binary,
+    [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${join(dataDir, "data")}`,
+      `--web.listen-address=${host}:${port}`,
+      "--web.enable-remote-write-receiver",
+      "--log.level=warn",
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  try {
+    await waitForReady(url, child, () => stderr, timeoutMs);
+    return { child, port, url };
+  } catch (error) {
+    await terminate(child, "SIGKILL");
+    throw error;
+  }
+}
+
+export async function startPrometheus(options: PrometheusOptions): Promise<PrometheusServer> {
+  const binary = options.binary ?? findPrometheus();
+  if (!binary) {
+    throw new PrometheusServerError(
+      "prometheus was not found on PATH; install it (apt-get install prometheus) or set PROMETHEUS_BIN",
+    );
+  }
+  const dataDir = await mkdtemp(join(tmpdir(), "crosspod-prometheus-"));
+  const configFile = join(dataDir, "prometheus.yml");
+  try {
+    const config = renderPrometheusConfig({
+      scrapeTargets: options.scrapeTargets,
+      ruleFiles: options.ruleFiles ?? defaultRuleFiles(),
+      scrapeIntervalSeconds: options.scrapeIntervalSeconds ?? 1,
+    });
+    await writeFile(configFile, config);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { child, port, url } = await launch(
+          binary,
+          dataDir,
+          configFile,
+          options.startTimeoutMs ?? 20_000,
+        );
+        return {
+          url,
+          port,
+          async close() {
+            await terminate(child, "SIGTERM");
+            await rm(dataDir, { recursive: true, force: true });
+          },
+        };
+      } catch (error) {
+        // Another process may take the free port between our probe and prometheus binding it.
+        const portTaken = error instanceof Error && error.message.includes("address already in use");
+        if (!portTaken || attempt >= portAttempts) throw error;
+      }
+    }
+  } catch (error) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,78 @@
+// promtool validates the Prometheus config (static and generated) and the rules, and runs the rules' unit tests.
+import { execFile } from "node:child_process";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { findBinary } from "../../lib/cluster/find-binary.js";
+import { renderPrometheusConfig, scrapeJobs } from "../../lib/cluster/prometheus-config.js";
+import { defaultRuleFiles } from "../../lib/cluster/prometheus-server.js";
+
+const promtool = findBinary("promtool");
+const prometheusDir = join(import.meta.dirname, "../../observability/prometheus");
+const skip = !promtool && process.env.CI !== "true";
+if (skip) console.warn("SKIPPING promtool tests: promtool not found (apt-get install prometheus)");
+
+async function runPromtool(...args: string[]): Promise<string> {
+  if (!promtool)
+    throw new Error("promtool not found on PATH: run scripts/setup (apt-get install prometheus)");
+  try {
+    const { stdout, stderr } = await promisify(execFile)(promtool, args, { cwd: prometheusDir });
+    return stdout + stderr;
+  } catch (error) {
+    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
+    throw new Error(`promtool ${args.join(" ")} failed:\n${stdout}${stderr}`);
+  }
+}
+
+describe.skipIf(skip)("Prometheus config and rules", () => {
+  const tempDirs: string[] = [];
+  afterAll(async () => {
+    await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  it("accepts the docker compose prometheus.yml and the rule files it globs", async () => {
+    const output = await runPromtool("check", "config", "prometheus.yml");
+    expect(output).toContain("SUCCESS: 3 rule files found");
+  });
+
+  it("accepts a config generated for live loopback ports with every rule file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "crosspod-promtool-"));
+    tempDirs.push(dir);
+    const file = join(dir, "prometheus.yml");
+    const config = renderPrometheusConfig({
+      scrapeTargets: [
+        { job: scrapeJobs.backend, targets: ["http://127.0.0.1:4001", "http://127.0.0.1:4002/metrics"] },
+        { job: scrapeJobs.engine, targets: ["http://127.0.0.1:4100/metrics"], labels: { engine: "node" } },
+      ],
+      ruleFiles: defaultRuleFiles(),
+    });
+    await writeFile(file, config);
+    await runPromtool("check", "config", file);
+  });
+
+  it("accepts every rule file", async () => {
+    const output = await runPromtool("check", "rules", ...defaultRuleFiles());
+    expect(output).not.toContain("FAILED");
+  });
+
+  it("computes the crosspod:* series from both engines' input series", async () => {
+    await runPromtool("test", "rules", "tests/recording-rules.test.yml");
+  });
+
+  it("fires each alert when it should and keeps it silent when it should not", async () => {
+    await runPromtool("test", "rules", "tests/alerts.test.yml");
+  });
+
+  it("has a unit test for every alert rule", async () => {
+    const tests = await readdir(join(prometheusDir, "tests"));
+    expect(tests.sort()).toEqual(["alerts.test.yml", "recording-rules.test.yml"]);
+    const { readFile } = await import("node:fs/promises");
+    const alertsTest = await readFile(join(prometheusDir, "tests/alerts.test.yml"), "utf8");
+    const alertsRules = await readFile(join(prometheusDir, "rules/crosspod-alerts.rules.yml"), "utf8");
+    const alertNames = [...alertsRules.matchAll(/- alert: (\w+)/g)].map((m) => m[1]);
+    expect(alertNames).toHaveLength(5);
+    for (const name of alertNames) expect(alertsTest).toContain(`alertname: ${name}`);
+  });
+});

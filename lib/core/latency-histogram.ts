@@ -1,0 +1,108 @@
+// Latency distribution in an HDR histogram (µs resolution, 3 significant digits), mergeable exactly across
+// connections, pods, processes and k6 segments through its standard compressed base64 form.
+// Only hdr-histogram-js's pure-JS modules are imported (never its index, which pulls in WebAssembly): its
+// encoder deflates with Node's zlib when `require` exists and with pako otherwise, so it runs inside k6 too.
+
+import { decompress, doDecode } from "hdr-histogram-js/dist/JsHistogram.encoding.js";
+import type { JsHistogram } from "hdr-histogram-js/dist/JsHistogram.js";
+import { constructorFromBucketSize } from "hdr-histogram-js/dist/JsHistogramFactory.js";
+import { decodeBase64 } from "./base64.js";
+import { HistogramError } from "./histogram-error.js";
+import type { LatencySummary } from "./report-model.js";
+
+const lowestMicros = 1;
+/** One hour: anything slower is recorded as one hour, so a stuck frame still counts without resizing. */
+const highestMicros = 3_600_000_000;
+const significantDigits = 3;
+/** Float64 counts: an Int32 bucket could overflow in a long soak merged over many segments. */
+const bucketBits = 64;
+const Float64Histogram = constructorFromBucketSize(bucketBits);
+
+function newHistogram(): JsHistogram {
+  return new Float64Histogram(lowestMicros, highestMicros, significantDigits);
+}
+
+function toMicros(ms: number): number {
+  if (!(ms > 0)) return 0;
+  const micros = Math.round(ms * 1000);
+  return Math.min(micros, highestMicros);
+}
+
+export class LatencyHistogram {
+  private histogram: JsHistogram = newHistogram();
+
+  /** Negative (clock skew) and NaN values record as 0; values above one hour record as one hour. */
+  recordMs(ms: number): void {
+    this.histogram.recordValue(toMicros(ms));
+  }
+
+  merge(other: LatencyHistogram): void {
+    this.histogram.add(other.histogram);
+  }
+
+  /** Value at percentile `p` in [0, 100], in ms; 0 when empty. */
+  percentileMs(p: number): number {
+    if (!(p >= 0 && p <= 100)) {
+      throw new HistogramError(`percentile ${p} is out of range: expected a number from 0 to 100`);
+    }
+    if (this.histogram.totalCount === 0) return 0;
+    return this.histogram.getValueAtPercentile(p) / 1000;
+  }
+
+  get count(): number {
+    return this.histogram.totalCount;
+  }
+
+  /** min and max are the bucket-equivalent values (as HdrHistogram reports them), so they survive encoding. */
+  summary(): LatencySummary {
+    const count = this.histogram.totalCount;
+    if (count === 0) return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
+    return {
+      count,
+      min: this.percentileMs(0),
+      mean: this.histogram.mean / 1000,
+      p50: this.percentileMs(50),
+      p90: this.percentileMs(90),
+      p99: this.percentileMs(99),
+      p999: this.percentileMs(99.9),
+      max: this.percentileMs(100),
+    };
+  }
+
+  /** HdrHistogram V2 compressed base64, readable by any HdrHistogram implementation. */
+  encode(): string {
+    return this.histogram.encodeIntoCompressedBase64();
+  }
+
+  static decode(encoded: string): LatencyHistogram {
+    const bytes = decodeBase64(encoded);
+    if (bytes === undefined) {
+      throw new HistogramError(`histogram encoding "${preview(encoded)}" is not base64`);
+    }
+    let decoded: JsHistogram;
+    try {
+      decoded = doDecode(decompress(bytes), bucketBits);
+    } catch (error) {
+      throw new HistogramError(
+        `histogram encoding "${preview(encoded)}" is not a compressed HdrHistogram: ${(error as Error).message}`,
+      );
+    }
+    const result = new LatencyHistogram();
+    try {
+      result.histogram.add(decoded);
+    } catch (error) {
+      throw new HistogramError(
+        `histogram encoding "${preview(encoded)}" holds values beyond one hour in µs: ${(error as Error).message}`,
+      );
+    }
+    return result;
+  }
+
+  reset(): void {
+    this.histogram.reset();
+  }
+}
+
+function preview(text: string): string {
+  return text.length > 24 ? `${text.slice(0, 24)}…` : text;
+}

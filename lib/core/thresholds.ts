@@ -1,0 +1,193 @@
+// Pass/fail thresholds in k6's syntax ("p(99)<250", "count==0", "rate>0.999") over the report's metrics,
+// so one spec works for both engines; k6 evaluates the same strings natively on its custom metrics.
+import type { LatencyHistogram } from "./latency-histogram.js";
+import { loadMetrics } from "./metric-names.js";
+import type { LatencySummary, PodFigures, ThresholdResult } from "./report-model.js";
+import { ThresholdSyntaxError } from "./threshold-syntax-error.js";
+
+export { ThresholdSyntaxError };
+
+export type ThresholdOperator = "<" | "<=" | ">" | ">=" | "==" | "!=";
+
+export interface ParsedThreshold {
+  /** avg, min, max, med, count, rate, value, or "p" with `percentile` set. */
+  aggregation: string;
+  percentile?: number;
+  op: ThresholdOperator;
+  value: number;
+}
+
+type MetricType = "trend" | "counter" | "rate";
+type LatencyKey = "fanout" | "e2e" | "reconnectTime";
+
+/** Exact percentiles come from these when given; otherwise only the summary's percentiles can be judged. */
+export type ThresholdHistograms = Partial<Record<LatencyKey, LatencyHistogram>>;
+
+interface MetricSource {
+  type: MetricType;
+  latency?: LatencyKey;
+  read?: (figures: PodFigures) => number | null;
+}
+
+const aggregationsByType: Record<MetricType, readonly string[]> = {
+  trend: ["p", "avg", "min", "max", "med", "count"],
+  counter: ["count"],
+  rate: ["rate"],
+};
+
+const metrics: Record<string, MetricSource> = {
+  [loadMetrics.fanoutLatency]: { type: "trend", latency: "fanout" },
+  [loadMetrics.e2eLatency]: { type: "trend", latency: "e2e" },
+  [loadMetrics.reconnectTime]: { type: "trend", latency: "reconnectTime" },
+  [loadMetrics.lost]: { type: "counter", read: (f) => f.delivery.lost },
+  [loadMetrics.duplicates]: { type: "counter", read: (f) => f.delivery.duplicates },
+  [loadMetrics.outOfOrder]: { type: "counter", read: (f) => f.delivery.outOfOrder },
+  [loadMetrics.framesReceived]: { type: "counter", read: (f) => f.delivery.received },
+  [loadMetrics.reconnects]: { type: "counter", read: (f) => f.connections.reconnects },
+  crosspod_missed: { type: "counter", read: (f) => f.delivery.missedWhileDisconnected },
+  // Share of expected frames that arrived (recovered ones included); frames nobody expected do not inflate it.
+  crosspod_delivery: {
+    type: "rate",
+    read: (f) => {
+      const { expected, lost, missedWhileDisconnected } = f.delivery;
+      return expected === 0 ? null : (expected - lost - missedWhileDisconnected) / expected;
+    },
+  },
+};
+
+/** Metric names thresholds may refer to. */
+export const thresholdMetrics: readonly string[] = Object.keys(metrics);
+
+const expressionPattern =
+  /^\s*(avg|min|max|med|count|rate|value|p\(\s*([0-9]+(?:\.[0-9]+)?)\s*\))\s*(<=|>=|===|==|!=|<|>)\s*(-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)\s*$/;
+
+export function parseThreshold(expression: string): ParsedThreshold {
+  const match = expressionPattern.exec(expression);
+  if (match === null) {
+    throw new ThresholdSyntaxError(
+      `threshold "${expression}" is malformed: expected <aggregation><operator><number> such as "p(99)<250", "count==0" or "rate>0.999"`,
+    );
+  }
+  const [, aggregation = "", percentileText, opText = "", valueText = ""] = match;
+  const op = (opText === "===" ? "==" : opText) as ThresholdOperator;
+  const value = Number(valueText);
+  if (percentileText === undefined) return { aggregation, op, value };
+  const percentile = Number(percentileText);
+  if (percentile > 100) {
+    throw new ThresholdSyntaxError(
+      `threshold "${expression}" asks for percentile ${percentile}: expected 0 to 100`,
+    );
+  }
+  return { aggregation: "p", percentile, op, value };
+}
+
+function checkedThreshold(
+  metric: string,
+  expression: string,
+): { source: MetricSource; parsed: ParsedThreshold } {
+  const source = metrics[metric];
+  if (source === undefined) {
+    throw new ThresholdSyntaxError(
+      `threshold "${expression}" is on unknown metric "${metric}": expected one of ${thresholdMetrics.join(", ")}`,
+    );
+  }
+  const parsed = parseThreshold(expression);
+  const allowed = aggregationsByType[source.type];
+  if (!allowed.includes(parsed.aggregation)) {
+    const names = allowed.map((a) => (a === "p" ? "p(N)" : a)).join(", ");
+    throw new ThresholdSyntaxError(
+      `threshold "${expression}" on ${metric} uses "${parsed.aggregation}", which a ${source.type} does not have: expected ${names}`,
+    );
+  }
+  return { source, parsed };
+}
+
+/** Throws ThresholdSyntaxError for the first expression that is malformed or does not fit its metric. */
+export function validateThresholds(spec: Record<string, readonly string[]>): void {
+  for (const [metric, expressions] of Object.entries(spec)) {
+    for (const expression of expressions) checkedThreshold(metric, expression);
+  }
+}
+
+const summaryPercentiles: ReadonlyMap<number, keyof LatencySummary> = new Map([
+  [0, "min"],
+  [50, "p50"],
+  [90, "p90"],
+  [99, "p99"],
+  [99.9, "p999"],
+  [100, "max"],
+]);
+
+function latencyValue(
+  expression: string,
+  parsed: ParsedThreshold,
+  summary: LatencySummary,
+  histogram: LatencyHistogram | undefined,
+): number | null {
+  if (parsed.aggregation === "count") return summary.count;
+  // An empty trend has no latency to judge (k6 skips such thresholds too); loss is judged by the counters.
+  if (summary.count === 0) return null;
+  switch (parsed.aggregation) {
+    case "avg":
+      return summary.mean;
+    case "min":
+      return summary.min;
+    case "max":
+      return summary.max;
+    case "med":
+      return histogram ? histogram.percentileMs(50) : summary.p50;
+  }
+  const percentile = parsed.percentile ?? 0;
+  if (histogram) return histogram.percentileMs(percentile);
+  const key = summaryPercentiles.get(percentile);
+  if (key === undefined) {
+    throw new ThresholdSyntaxError(
+      `threshold "${expression}" needs the latency histogram: without it only p(0), p(50), p(90), p(99), p(99.9) and p(100) are known`,
+    );
+  }
+  return summary[key];
+}
+
+function compare(actual: number, op: ThresholdOperator, value: number): boolean {
+  switch (op) {
+    case "<":
+      return actual < value;
+    case "<=":
+      return actual <= value;
+    case ">":
+      return actual > value;
+    case ">=":
+      return actual >= value;
+    case "==":
+      return actual === value;
+    case "!=":
+      return actual !== value;
+  }
+}
+
+/**
+ * Evaluates every expression of `spec` ({metric: [expression, …]}) on `overall`, in spec order.
+ * A metric without data (an empty trend, a rate with nothing expected) gives `actual: null` and passes.
+ */
+export function evaluateThresholds(
+  spec: Record<string, readonly string[]>,
+  overall: PodFigures,
+  histograms: ThresholdHistograms = {},
+): ThresholdResult[] {
+  const results: ThresholdResult[] = [];
+  for (const [metric, expressions] of Object.entries(spec)) {
+    for (const expression of expressions) {
+      const { source, parsed } = checkedThreshold(metric, expression);
+      const actual = source.latency
+        ? latencyValue(expression, parsed, overall[source.latency], histograms[source.latency])
+        : (source.read?.(overall) ?? null);
+      results.push({
+        metric,
+        expression,
+        ok: actual === null || compare(actual, parsed.op, parsed.value),
+        actual,
+      });
+    }
+  }
+  return results;
+}

@@ -1,7 +1,7 @@
 // The local stack: one redis-server (or an external Redis) and N backend replicas pod-a, pod-b, … as child
 // processes on free loopback ports. Everything it starts it also stops: on close(), on failure while
 // starting, on a signal nobody else handles and, as a last resort, on process exit.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -93,6 +93,7 @@ export class LocalCluster {
       close: () => this.close(),
       killNow: () => {
         for (const pod of this.pods) pod.killNow();
+        if (this.removeLogDir && this.logDir) rmSync(this.logDir, { recursive: true, force: true });
       },
     });
   }

@@ -1,6 +1,6 @@
 // Builds the crosspod CLI into one ESM file (dependencies stay external, resolved from node_modules).
 // Further bundles (k6 scenarios, the browser console) register here as they are added.
-import { chmod } from "node:fs/promises";
+import { chmod, copyFile } from "node:fs/promises";
 import { build } from "esbuild";
 
 await build({
@@ -16,3 +16,17 @@ await build({
   logLevel: "warning",
 });
 await chmod("dist/cli.js", 0o755);
+
+// The browser console every backend pod serves at `/`: one minified ESM bundle plus its page.
+await build({
+  entryPoints: ["lib/console/main.ts"],
+  outfile: "dist/console/console.js",
+  bundle: true,
+  platform: "browser",
+  target: "es2022",
+  format: "esm",
+  minify: true,
+  sourcemap: "linked",
+  logLevel: "warning",
+});
+await copyFile("lib/console/index.html", "dist/console/index.html");

@@ -1,0 +1,125 @@
+// The feed's DOM: threats queue up as they arrive and are attached once per animation frame, newest
+// first, with at most `maxRows` rows kept. Render latency (published_at → row attached) is read right after
+// the batch is attached, so it includes queueing behind the frame, not just the socket.
+// Every field is set with textContent: a description full of HTML or script shows as text and runs nothing.
+import type { ThreatFrame } from "../core/threat-protocol.js";
+
+export interface RenderedRow {
+  frame: ThreatFrame;
+  latencyMs: number;
+}
+
+export interface ThreatListOptions {
+  maxRows: number;
+  /** Called once per attached batch, newest row first. */
+  onRendered(rows: RenderedRow[]): void;
+}
+
+export interface ThreatList {
+  push(frame: ThreatFrame): void;
+  /** Rows currently in the DOM. */
+  readonly shown: number;
+}
+
+const timeFormat = new Intl.DateTimeFormat(undefined, {
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  fractionalSecondDigits: 3,
+  hour12: false,
+});
+
+function nowEpochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+function latencyClass(ms: number): string {
+  if (ms < 100) return "lat fast";
+  if (ms < 1000) return "lat slow";
+  return "lat late";
+}
+
+function formatLatency(ms: number): string {
+  if (ms < 10) return `${ms.toFixed(1)} ms`;
+  if (ms < 10_000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(0)} s`;
+}
+
+export function createThreatList(
+  container: HTMLElement,
+  template: HTMLTemplateElement,
+  options: ThreatListOptions,
+): ThreatList {
+  const prototype = template.content.firstElementChild;
+  if (!prototype) throw new Error("the threat row template is empty; expected one row element");
+  let pending: ThreatFrame[] = [];
+  let scheduled = false;
+
+  const buildRow = (frame: ThreatFrame): { row: HTMLElement; badge: HTMLElement } => {
+    const row = prototype.cloneNode(true) as HTMLElement;
+    const [time, severity, type, ip, description, origin, seq, badge] = Array.from(
+      row.children,
+    ) as HTMLElement[];
+    const { threat } = frame;
+    row.classList.add(`sev-${threat.severity}`);
+    row.dataset.seq = String(frame.seq);
+    row.dataset.origin = frame.pod_origin;
+    if (time) time.textContent = timeFormat.format(frame.published_at);
+    if (severity) severity.textContent = threat.severity;
+    if (type) type.textContent = threat.type;
+    if (ip) ip.textContent = threat.source_ip;
+    if (description) {
+      description.textContent = threat.description;
+      description.title = threat.description;
+    }
+    if (origin) origin.textContent = frame.pod_origin;
+    if (seq) seq.textContent = `#${frame.seq}`;
+    return { row, badge: badge ?? row };
+  };
+
+  const flush = () => {
+    scheduled = false;
+    const batch = pending;
+    pending = [];
+    // Rows older than the newest maxRows would be removed in the same frame; never build them.
+    const oldest = Math.max(0, batch.length - options.maxRows);
+    const fragment = document.createDocumentFragment();
+    const built: { frame: ThreatFrame; badge: HTMLElement }[] = [];
+    for (let i = batch.length - 1; i >= oldest; i--) {
+      const frame = batch[i] as ThreatFrame;
+      const { row, badge } = buildRow(frame);
+      fragment.append(row);
+      built.push({ frame, badge });
+    }
+    container.prepend(fragment);
+    for (let excess = container.childElementCount - options.maxRows; excess > 0; excess--) {
+      container.lastElementChild?.remove();
+    }
+    const attachedAt = nowEpochMs();
+    const rendered = built.map(({ frame, badge }) => {
+      const latencyMs = Math.max(0, attachedAt - frame.published_at);
+      badge.textContent = formatLatency(latencyMs);
+      badge.className = latencyClass(latencyMs);
+      return { frame, latencyMs };
+    });
+    options.onRendered(rendered);
+  };
+
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    // Hidden pages get no animation frames; fall back to a timer so rows still land (and are measured).
+    if (document.visibilityState === "hidden") setTimeout(flush, 100);
+    else requestAnimationFrame(flush);
+  };
+
+  return {
+    push(frame) {
+      pending.push(frame);
+      schedule();
+    },
+    get shown() {
+      return container.childElementCount;
+    },
+  };
+}

@@ -1,0 +1,152 @@
+// `--browsers N`: N headless Chromium pages (Debian's chromium driven by playwright-core) each showing one
+// pod's SOC console, spread round-robin over the pods beside the WebSocket load. Every render latency a
+// page measures reaches this process through an exposed function, one call per animation frame, and is
+// recorded per pod in an HDR histogram, so the report's browser figures are exact, not a collector's buckets.
+import { type Browser, type BrowserContext, chromium } from "playwright-core";
+import { z } from "zod";
+import { findBinary } from "../cluster/find-binary.js";
+import { renderHookName } from "../console/render-hook.js";
+import { LatencyHistogram } from "../core/latency-histogram.js";
+import type { LatencySummary } from "../core/report-model.js";
+
+export interface BrowserPagesOptions {
+  pods: { name: string; httpUrl: string }[];
+  count: number;
+  /** Faro collector URL passed to each page as `?faro=`; without it the pages send no RUM. */
+  collectorUrl?: string;
+  /** Chromium binary; default CHROMIUM_BIN, then chromium on PATH (/usr/bin/chromium on Debian). */
+  executablePath?: string;
+  /** Per page, from navigation to its feed being live. Default 30 s. */
+  readyTimeoutMs?: number;
+}
+
+export interface BrowserPages {
+  /** Render latency (published_at → row in the page's DOM) per pod the pages were connected to, in ms. */
+  renderLatencyByPod(): Record<string, LatencySummary>;
+  /** Console errors and uncaught exceptions the pages reported, prefixed with the page's pod. */
+  pageErrors(): string[];
+  close(): Promise<void>;
+}
+
+export class BrowserPagesError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = "BrowserPagesError";
+  }
+}
+
+export const chromiumArgs = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+const optionsSchema = z.object({
+  pods: z.array(z.object({ name: z.string().min(1), httpUrl: z.string().url() })).min(1),
+  count: z.number().int().min(1).max(50),
+  collectorUrl: z.string().url().optional(),
+  executablePath: z.string().min(1).optional(),
+  readyTimeoutMs: z.number().int().positive().default(30_000),
+});
+
+// What a page hands the exposed function: untrusted, so checked before it touches a histogram.
+const renderReportSchema = z.tuple([z.string().min(1).max(64), z.array(z.number()).max(10_000)]);
+
+export function findChromium(override = process.env.CHROMIUM_BIN): string | undefined {
+  return findBinary("chromium", override) ?? findBinary("chromium-browser");
+}
+
+export function consoleUrl(httpUrl: string, collectorUrl: string | undefined): string {
+  const url = new URL("/", httpUrl);
+  if (collectorUrl !== undefined) url.searchParams.set("faro", collectorUrl);
+  return url.href;
+}
+
+export async function openBrowserPages(options: BrowserPagesOptions): Promise<BrowserPages> {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BrowserPagesError(
+      `invalid browser pages option ${issue?.path.join(".") || "options"}: ${issue?.message}`,
+      "CROSSPOD_BROWSER_OPTIONS",
+    );
+  }
+  const config = parsed.data;
+  const executablePath = config.executablePath ?? findChromium();
+  if (!executablePath) {
+    throw new BrowserPagesError(
+      "chromium was not found on PATH; install it (apt-get install chromium, or scripts/setup) or set CHROMIUM_BIN",
+      "CROSSPOD_BROWSER_NOT_FOUND",
+    );
+  }
+
+  const histograms = new Map<string, LatencyHistogram>();
+  const errors: string[] = [];
+  const browser: Browser = await chromium.launch({ executablePath, headless: true, args: chromiumArgs });
+  const contexts: BrowserContext[] = [];
+  try {
+    await Promise.all(
+      Array.from({ length: config.count }, async (_, index) => {
+        const pod = config.pods[index % config.pods.length] as { name: string; httpUrl: string };
+        // One context per page: separate storage, so each page is its own Faro session, like separate analysts.
+        const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+        contexts.push(context);
+        const page = await context.newPage();
+        page.on("console", (message) => {
+          if (message.type() === "error") errors.push(`${pod.name}: ${message.text()}`);
+        });
+        page.on("pageerror", (error) => errors.push(`${pod.name}: ${error.message}`));
+        await page.exposeFunction(renderHookName, (...args: unknown[]) => {
+          const report = renderReportSchema.safeParse(args);
+          if (!report.success) return;
+          const [podName, latenciesMs] = report.data;
+          let histogram = histograms.get(podName);
+          if (!histogram) {
+            histogram = new LatencyHistogram();
+            histograms.set(podName, histogram);
+          }
+          for (const latencyMs of latenciesMs) histogram.recordMs(latencyMs);
+        });
+        const url = consoleUrl(pod.httpUrl, config.collectorUrl);
+        await page.goto(url, { timeout: config.readyTimeoutMs });
+        await page
+          .locator('body[data-state="live"]')
+          .waitFor({ timeout: config.readyTimeoutMs })
+          .catch(() => {
+            throw new BrowserPagesError(
+              `the console at ${url} (${pod.name}) was not live within ${config.readyTimeoutMs} ms`,
+              "CROSSPOD_BROWSER_NOT_LIVE",
+            );
+          });
+      }),
+    );
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    renderLatencyByPod() {
+      return Object.fromEntries([...histograms].map(([pod, histogram]) => [pod, histogram.summary()]));
+    },
+    pageErrors() {
+      return [...errors];
+    },
+    close() {
+      closing ??= (async () => {
+        await Promise.allSettled(contexts.map((context) => context.close()));
+        await browser.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,111 @@
+// "crosspod / fan-out": how fast frames reach clients on each pod, from either load engine.
+import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
+import * as heatmap from "@grafana/grafana-foundation-sdk/heatmap";
+import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
+import {
+  defaultHeatmap,
+  defaultStat,
+  defaultTimeseries,
+  loadSelector,
+  query,
+  redFrom,
+} from "./panel-defaults.js";
+import { chaosAnnotation, podVariable, runVariable } from "./variables.js";
+
+/** The default thresholds' budget (`fanout_p99<250`), in seconds. */
+const fanoutBudgetSeconds = 0.25;
+
+export const connectionsStat = () =>
+  defaultStat()
+    .title("Connections")
+    .description("Client WebSocket connections open now, summed over the selected pods.")
+    .unit("short")
+    .withTarget(query(`sum(crosspod:connections{${loadSelector}})`, "connections"));
+
+export const fanoutP99Stat = () =>
+  defaultStat()
+    .title("Fan-out p99, worst pod")
+    .description("Highest per-pod p99 of publish-to-client latency; red over the 250 ms budget.")
+    .unit("s")
+    .thresholds(redFrom(fanoutBudgetSeconds))
+    .withTarget(query(`max(crosspod:fanout_latency_seconds:p99{${loadSelector}})`, "p99"));
+
+export const e2eP99Stat = () =>
+  defaultStat()
+    .title("End-to-end p99, worst pod")
+    .description("Highest per-pod p99 of trigger-sent-to-client latency (includes the HTTP trigger).")
+    .unit("s")
+    .withTarget(query(`max(crosspod:e2e_latency_seconds:p99{${loadSelector}})`, "p99"));
+
+export const framesRateStat = () =>
+  defaultStat()
+    .title("Frames/s")
+    .description("Threat frames received per second by all clients on the selected pods.")
+    .unit("cps")
+    .withTarget(query(`sum(crosspod:frames_received:rate{${loadSelector}})`, "frames/s"));
+
+export const fanoutPercentilesTimeseries = () =>
+  defaultTimeseries()
+    .title("Fan-out latency p50 / p90 / p99 per pod")
+    .description(
+      "Receive time minus the backend's published_at. Node engine: over the last 30 s; k6: over the run so far.",
+    )
+    .unit("s")
+    .span(24)
+    .withTarget(query(`crosspod:fanout_latency_seconds:p50{${loadSelector}}`, "{{pod}} p50 ({{engine}})"))
+    .withTarget(query(`crosspod:fanout_latency_seconds:p90{${loadSelector}}`, "{{pod}} p90 ({{engine}})"))
+    .withTarget(query(`crosspod:fanout_latency_seconds:p99{${loadSelector}}`, "{{pod}} p99 ({{engine}})"));
+
+export const e2ePercentilesTimeseries = () =>
+  defaultTimeseries()
+    .title("End-to-end latency p50 / p99 per pod")
+    .description("Receive time minus the probe's send time: trigger request, Redis, fan-out and the socket.")
+    .unit("s")
+    .withTarget(query(`crosspod:e2e_latency_seconds:p50{${loadSelector}}`, "{{pod}} p50 ({{engine}})"))
+    .withTarget(query(`crosspod:e2e_latency_seconds:p99{${loadSelector}}`, "{{pod}} p99 ({{engine}})"));
+
+export const framesRateTimeseries = () =>
+  defaultTimeseries()
+    .title("Frames received per second per pod")
+    .description("Threat frames received per second by clients connected to each pod.")
+    .unit("cps")
+    .withTarget(query(`crosspod:frames_received:rate{${loadSelector}}`, "{{pod}} ({{engine}})"));
+
+export const fanoutHeatmap = () =>
+  defaultHeatmap()
+    .title("Fan-out latency distribution")
+    .description(
+      "Frames per second in each latency bucket over time (Node engine histograms; k6 sends percentiles only).",
+    )
+    .unit("s")
+    .yAxis(new heatmap.YAxisConfigBuilder().unit("s"))
+    .withTarget(
+      query(`sum by (le) (crosspod:fanout_latency_seconds_bucket:rate{${loadSelector}})`, "{{le}}").format(
+        prometheus.PromQueryFormat.Heatmap,
+      ),
+    );
+
+export function fanoutDashboard(): dashboard.DashboardBuilder {
+  return new dashboard.DashboardBuilder("crosspod / fan-out")
+    .uid("crosspod-fanout")
+    .description("Fan-out latency and throughput seen by clients, per delivering pod, for one crosspod run.")
+    .tags(["crosspod", "generated"])
+    .readonly()
+    .tooltip(dashboard.DashboardCursorSync.Crosshair)
+    .refresh("5s")
+    .time({ from: "now-15m", to: "now" })
+    .timezone("browser")
+    .withVariable(runVariable())
+    .withVariable(podVariable("crosspod:connections", 'run=~"$run"'))
+    .annotation(chaosAnnotation())
+    .withRow(new dashboard.RowBuilder("Now"))
+    .withPanel(connectionsStat())
+    .withPanel(fanoutP99Stat())
+    .withPanel(e2eP99Stat())
+    .withPanel(framesRateStat())
+    .withRow(new dashboard.RowBuilder("Latency"))
+    .withPanel(fanoutPercentilesTimeseries())
+    .withPanel(fanoutHeatmap())
+    .withPanel(e2ePercentilesTimeseries())
+    .withPanel(framesRateTimeseries());
+}

@@ -1,9 +1,10 @@
 // The end-of-run console summary: run header, a per-pod and overall table, the origin -> deliverer
 // matrix, chaos impact, thresholds with ✓/✗, validity and a one-line verdict. Pure string output with
 // no Node APIs, so k6's handleSummary can print it too.
-import type { ChaosImpact, LatencySummary, PodFigures, Report } from "../core/report-model.js";
+import type { PodFigures, Report } from "../core/report-model.js";
 import { type AnsiStyle, ansiStyle } from "./ansi-style.js";
 import { formatCount, formatDuration, formatMs, formatRunTime } from "./figure-format.js";
+import { chaosRows, type FigureKind, figureSeverity, formatFigure, podRowGroups } from "./figure-rows.js";
 import { reportVerdict } from "./report-verdict.js";
 import { renderTextTable, type TextTableRow } from "./text-table.js";
 import { formatThresholdActual } from "./threshold-display.js";
@@ -49,58 +50,6 @@ function runHeader(report: Report, style: AnsiStyle): string[] {
   return lines;
 }
 
-/** `read` returns null when the figure does not exist (a latency with no samples). */
-type PodRow = [
-  label: string,
-  read: (figures: PodFigures) => number | null,
-  kind: "count" | "ms" | "bad" | "warn",
-];
-
-const sampled = (summary: LatencySummary, value: number): number | null => (summary.count > 0 ? value : null);
-
-const latencyRows = (pick: (figures: PodFigures) => LatencySummary): PodRow[] => [
-  ["p50", (f) => sampled(pick(f), pick(f).p50), "ms"],
-  ["p90", (f) => sampled(pick(f), pick(f).p90), "ms"],
-  ["p99", (f) => sampled(pick(f), pick(f).p99), "ms"],
-  ["p99.9", (f) => sampled(pick(f), pick(f).p999), "ms"],
-  ["max", (f) => sampled(pick(f), pick(f).max), "ms"],
-];
-
-const podRowGroups: Array<[section: string, rows: PodRow[]]> = [
-  [
-    "Connections",
-    [
-      ["opened", (f) => f.connections.opened, "count"],
-      ["failed", (f) => f.connections.failed, "warn"],
-      ["peak open", (f) => f.connections.peak, "count"],
-      ["reconnects", (f) => f.connections.reconnects, "count"],
-      ["reconnect time p99 (ms)", (f) => sampled(f.reconnectTime, f.reconnectTime.p99), "ms"],
-    ],
-  ],
-  [
-    "Triggers",
-    [
-      ["accepted", (f) => f.triggers.accepted, "count"],
-      ["failed", (f) => f.triggers.failed, "warn"],
-    ],
-  ],
-  [
-    "Delivery (frames)",
-    [
-      ["expected", (f) => f.delivery.expected, "count"],
-      ["received", (f) => f.delivery.received, "count"],
-      ["lost", (f) => f.delivery.lost, "bad"],
-      ["out of order", (f) => f.delivery.outOfOrder, "bad"],
-      ["duplicates", (f) => f.delivery.duplicates, "bad"],
-      ["missed while disconnected", (f) => f.delivery.missedWhileDisconnected, "warn"],
-      ["recovered after resume", (f) => f.delivery.recovered, "count"],
-      ["history resets", (f) => f.delivery.resets, "warn"],
-    ],
-  ],
-  ["Fan-out latency (ms, published → received)", latencyRows((f) => f.fanout)],
-  ["End-to-end latency (ms, trigger sent → received)", latencyRows((f) => f.e2e)],
-];
-
 function podSection(report: Report, style: AnsiStyle): string[] {
   const columns: Array<[name: string, figures: PodFigures]> = [
     ...Object.entries(report.pods),
@@ -109,11 +58,14 @@ function podSection(report: Report, style: AnsiStyle): string[] {
   const lines = [style.bold("Per pod")];
   for (const chunk of chunks(columns, maxColumnsPerTable)) {
     const rows: TextTableRow[] = [];
-    for (const [section, podRows] of podRowGroups) {
-      rows.push({ section: style.cyan(section) });
-      for (const [label, read, kind] of podRows) {
+    for (const group of podRowGroups) {
+      rows.push({ section: style.cyan(group.section) });
+      for (const row of group.rows) {
         rows.push({
-          cells: [`  ${label}`, ...chunk.map(([, figures]) => podCell(read(figures), kind, style))],
+          cells: [
+            `  ${row.label}`,
+            ...chunk.map(([, figures]) => podCell(row.read(figures), row.kind, style)),
+          ],
         });
       }
     }
@@ -125,13 +77,11 @@ function podSection(report: Report, style: AnsiStyle): string[] {
   return lines;
 }
 
-function podCell(value: number | null, kind: PodRow[2], style: AnsiStyle): string {
-  if (value === null) return "–";
-  if (kind === "ms") return formatMs(value);
-  const text = formatCount(value);
-  if (value === 0) return text;
-  if (kind === "bad") return style.red(text);
-  if (kind === "warn") return style.yellow(text);
+function podCell(value: number | null, kind: FigureKind, style: AnsiStyle): string {
+  const text = formatFigure(value, kind);
+  const severity = figureSeverity(value, kind);
+  if (severity === "bad") return style.red(text);
+  if (severity === "warn") return style.yellow(text);
   return text;
 }
 
@@ -157,32 +107,6 @@ function matrixSection(report: Report, style: AnsiStyle): string[] {
   return lines;
 }
 
-type ChaosRow = [
-  label: string,
-  read: (impact: ChaosImpact) => string,
-  bad?: (impact: ChaosImpact) => boolean,
-];
-
-const chaosRows: ChaosRow[] = [
-  ["clients disconnected", (c) => formatCount(c.clientsDisconnected)],
-  [
-    "time to reconnect p50 / p99 / max (ms)",
-    (c) =>
-      `${formatMs(c.reconnectTime.p50)} / ${formatMs(c.reconnectTime.p99)} / ${formatMs(c.reconnectTime.max)}`,
-  ],
-  ["missed while disconnected", (c) => formatCount(c.missedWhileDisconnected)],
-  ["recovered after resume", (c) => formatCount(c.recovered)],
-  ["lost", (c) => formatCount(c.lost), (c) => c.lost > 0],
-  ["duplicates", (c) => formatCount(c.duplicates), (c) => c.duplicates > 0],
-  ["out of order", (c) => formatCount(c.outOfOrder), (c) => c.outOfOrder > 0],
-  [
-    "fan-out p99 before / during / after (ms)",
-    (c) =>
-      `${formatMs(c.fanoutP99Ms.before)} / ${formatMs(c.fanoutP99Ms.during)} / ${formatMs(c.fanoutP99Ms.after)}`,
-  ],
-  ["history lost", (c) => (c.historyLost ? "yes" : "no"), (c) => c.historyLost],
-];
-
 function chaosSection(report: Report, style: AnsiStyle): string[] {
   if (report.chaos.length === 0) return [];
   const events = report.chaos.map((impact, index) => ({ impact, index }));
@@ -195,8 +119,11 @@ function chaosSection(report: Report, style: AnsiStyle): string[] {
           `#${index + 1} ${impact.action} ${impact.target} at ${formatRunTime(impact.t)}`,
       ),
     ];
-    const rows: TextTableRow[] = chaosRows.map(([label, read, bad]) => ({
-      cells: [label, ...chunk.map(({ impact }) => (bad?.(impact) ? style.red(read(impact)) : read(impact)))],
+    const rows: TextTableRow[] = chaosRows.map((row) => ({
+      cells: [
+        row.label,
+        ...chunk.map(({ impact }) => (row.bad?.(impact) ? style.red(row.read(impact)) : row.read(impact))),
+      ],
     }));
     lines.push(...renderTextTable({ header, rows }), "");
   }

@@ -34,8 +34,9 @@ export class PrometheusServerError extends Error {
 const host = "127.0.0.1";
 const portAttempts = 3;
 
-export function findPrometheus(): string | undefined {
-  return findBinary("prometheus", process.env.PROMETHEUS_BIN);
+/** The prometheus executable: `override`, else PROMETHEUS_BIN, else PATH; undefined if not executable. */
+export function findPrometheus(override?: string): string | undefined {
+  return findBinary("prometheus", override ?? process.env.PROMETHEUS_BIN);
 }
 
 /** Walks up from this module (lib/cluster in source, dist/ when bundled) to the directory with package.json. */
@@ -92,6 +93,9 @@ async function launch(binary: string, dataDir: string, configFile: string, timeo
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
+  child.on("error", (error) => {
+    stderr += `${error.message}\n`;
+  });
   try {
     await waitForReady(url, child, () => stderr, timeoutMs);
     return { child, port, url };
@@ -102,10 +106,11 @@ async function launch(binary: string, dataDir: string, configFile: string, timeo
 }
 
 export async function startPrometheus(options: PrometheusOptions): Promise<PrometheusServer> {
-  const binary = options.binary ?? findPrometheus();
+  const binary = findPrometheus(options.binary);
   if (!binary) {
+    const where = options.binary ? `at ${options.binary}` : "on PATH";
     throw new PrometheusServerError(
-      "prometheus was not found on PATH; install it (apt-get install prometheus) or set PROMETHEUS_BIN",
+      `prometheus was not found ${where}; install it (apt-get install prometheus) or set PROMETHEUS_BIN`,
     );
   }
   const dataDir = await mkdtemp(join(tmpdir(), "crosspod-prometheus-"));

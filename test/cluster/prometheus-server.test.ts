@@ -33,7 +33,10 @@ async function waitForSeries(prometheusUrl: string, query: string, timeoutMs: nu
   throw new Error(`no series for ${query} within ${timeoutMs} ms; last answer ${last}`);
 }
 
-describe.skipIf(!findPrometheus() && process.env.CI !== "true")("startPrometheus", () => {
+const skip = !findPrometheus() && process.env.CI !== "true";
+if (skip) console.warn("SKIPPING startPrometheus tests: prometheus not found (apt-get install prometheus)");
+
+describe.skipIf(skip)("startPrometheus", () => {
   let metricsServer: Server;
   let prometheus: PrometheusServer | undefined;
 
@@ -91,7 +94,7 @@ describe.skipIf(!findPrometheus() && process.env.CI !== "true")("startPrometheus
   });
 });
 
-describe.skipIf(!findPrometheus() && process.env.CI !== "true")("PrometheusServer.close", () => {
+describe.skipIf(skip)("PrometheusServer.close", () => {
   it("ends the process and frees its port", async () => {
     const server = await startPrometheus({
       scrapeTargets: [{ job: "self", targets: ["http://127.0.0.1:1/metrics"] }],
@@ -99,5 +102,16 @@ describe.skipIf(!findPrometheus() && process.env.CI !== "true")("PrometheusServe
     });
     await server.close();
     await expect(fetch(`${server.url}/-/ready`)).rejects.toThrow();
+  });
+});
+
+describe("startPrometheus without a binary", () => {
+  it("fails naming the missing binary and how to install it", async () => {
+    await expect(
+      startPrometheus({
+        scrapeTargets: [{ job: "self", targets: ["http://127.0.0.1:1/metrics"] }],
+        binary: "/nonexistent/prometheus",
+      }),
+    ).rejects.toThrowError(/prometheus was not found at \/nonexistent\/prometheus; install it/);
   });
 });

@@ -1,0 +1,112 @@
+// The publisher VU code: one constant-arrival-rate iteration = one trigger over k6/http with a probe
+// {run, publisher, n, t}, round-robin over the pods (or to the one trigger pod). Each 202's {seq, pod,
+// published_at} goes into the run's published log in Redis, which every subscriber settles against.
+// The first iteration of each publisher VU waits at the start barrier: every connection said hello.
+import { check } from "k6";
+import exec from "k6/execution";
+import http from "k6/http";
+import { setTimeout } from "k6/timers";
+import type { Probe } from "../../lib/core/probe.js";
+import { triggerTargets } from "./k6-discovery.js";
+import type { PreparedRun, RunData } from "./k6-run.js";
+import type { RunStore } from "./k6-run-store.js";
+import { triggerUrl } from "./k6-targets.js";
+
+interface AcceptedResponse {
+  seq: number;
+  pod: string;
+  published_at: number;
+}
+
+function isAccepted(value: unknown): value is AcceptedResponse {
+  if (typeof value !== "object" || value === null) return false;
+  const body = value as Record<string, unknown>;
+  return (
+    typeof body.seq === "number" && typeof body.pod === "string" && typeof body.published_at === "number"
+  );
+}
+
+function parseBody(body: unknown): unknown {
+  try {
+    return typeof body === "string" ? JSON.parse(body) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const barrierPollMs = 100;
+const acceptedStatus = 202;
+
+/** Per publisher VU: triggers sent so far (the probe's n) and whether the start barrier has opened. */
+const publisherState = { sent: 0, barrierPassed: false };
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Waits until every connection said hello, or the timeout; returns whether they all did. */
+async function waitForBarrier(store: RunStore, connections: number, deadlineMs: number): Promise<boolean> {
+  for (;;) {
+    if ((await store.connectedCount()) >= connections) return true;
+    if (Date.now() >= deadlineMs) return false;
+    await sleep(barrierPollMs);
+  }
+}
+
+export async function runPublisherIteration(run: PreparedRun, store: RunStore, data: RunData): Promise<void> {
+  const { profile, authToken } = run.config;
+  if (!publisherState.barrierPassed) {
+    publisherState.barrierPassed = true;
+    const deadlineMs = exec.scenario.startTime + run.timing.barrierTimeoutSeconds * 1000;
+    if (!(await waitForBarrier(store, profile.connections, deadlineMs))) {
+      const connected = await store.connectedCount();
+      await store.pushEvent({
+        t: (Date.now() - data.startedAtMs) / 1000,
+        kind: "error",
+        name: "barrier-timeout",
+        detail: `only ${connected} of ${profile.connections} connections said hello ${run.timing.barrierTimeoutSeconds} s after publishing was due`,
+      });
+    }
+  }
+
+  const targets = triggerTargets(data.targets, profile.triggerPod);
+  const target = targets[exec.scenario.iterationInTest % targets.length];
+  if (target === undefined) throw new Error("setup discovered no trigger targets");
+  publisherState.sent += 1;
+  const probe: Probe = {
+    run: data.runId,
+    publisher: `${data.runId}-k6-${exec.vu.idInTest}`,
+    n: publisherState.sent,
+    t: Date.now(),
+  };
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (authToken !== undefined) headers.authorization = `Bearer ${authToken}`;
+  const response = http.post(triggerUrl(target.url), JSON.stringify({ probe }), {
+    headers,
+    tags: { pod: target.pod, name: "trigger" },
+    timeout: "10s",
+    responseCallback: http.expectedStatuses(acceptedStatus),
+  });
+  await store.countTrigger(target.pod, "sent");
+  const body = parseBody(response.body);
+  const accepted = check(response, { "trigger accepted (202)": (r) => r.status === acceptedStatus });
+  if (accepted && isAccepted(body)) {
+    await store.countTrigger(body.pod, "accepted");
+    await store.recordPublished({
+      seq: body.seq,
+      publisher: probe.publisher,
+      n: probe.n,
+      acceptedAtMs: body.published_at,
+      pod: body.pod,
+    });
+    return;
+  }
+  await store.countTrigger(target.pod, "failed");
+  const cause =
+    response.status === 0
+      ? `network-${response.error_code}`
+      : accepted
+        ? "bad-response"
+        : `http-${response.status}`;
+  await store.countFailure(cause);
+}

@@ -1,0 +1,166 @@
+// Shared state of one k6 run in Redis (xk6-redis), under <prefix>k6:<runId>:*. VUs share nothing in memory,
+// so everything that crosses VUs goes through here: the start barrier, open connections per pod, the log of
+// published triggers (what every subscriber must have received), trigger outcomes, each subscriber VU's
+// figures for handleSummary, and run events. The backend's own seq counter is read as an independent oracle.
+import type { Client } from "k6/x/redis";
+import { z } from "zod";
+import { type RunEvent, runEventSchema } from "../../lib/core/report-model.js";
+
+/** One accepted trigger, as the backend acknowledged it. */
+export interface PublishedEntry {
+  seq: number;
+  publisher: string;
+  n: number;
+  /** Epoch ms at which Redis accepted the publish (the response's published_at). */
+  acceptedAtMs: number;
+  /** Pod that accepted the trigger (the origin of its frames). */
+  pod: string;
+}
+
+export type TriggerOutcome = "sent" | "accepted" | "failed";
+export type TriggerCounts = Record<TriggerOutcome, number>;
+
+export class RunStoreError extends Error {
+  readonly code = "CROSSPOD_K6_RUN_STORE";
+}
+
+const publishedSchema = z.tuple([
+  z.number().int().nonnegative(),
+  z.string(),
+  z.number().int().positive(),
+  z.number().nonnegative(),
+  z.string(),
+]);
+
+const outcomes: readonly TriggerOutcome[] = ["sent", "accepted", "failed"];
+const runKeys = ["connected", "open", "published", "triggers", "failures", "snapshots", "events"] as const;
+type RunKey = (typeof runKeys)[number];
+
+function isNil(error: unknown): boolean {
+  return String((error as { message?: unknown } | null)?.message ?? error).includes("redis: nil");
+}
+
+function parseEntries<T>(what: string, values: string[], parse: (value: unknown) => T): T[] {
+  return values.map((text, index) => {
+    try {
+      return parse(JSON.parse(text));
+    } catch (error) {
+      throw new RunStoreError(
+        `${what} entry ${index} in Redis is malformed (${String(error)}): ${text.slice(0, 120)}`,
+      );
+    }
+  });
+}
+
+export class RunStore {
+  constructor(
+    private readonly client: Client,
+    private readonly keyPrefix: string,
+    readonly runId: string,
+  ) {}
+
+  private key(name: RunKey): string {
+    return `${this.keyPrefix}k6:${this.runId}:${name}`;
+  }
+
+  /** Reads an integer key; a missing key is 0. */
+  private async readCount(key: string): Promise<number> {
+    try {
+      const value = await this.client.get(key);
+      return value === null || value === undefined ? 0 : Number(value);
+    } catch (error) {
+      if (isNil(error)) return 0;
+      throw error;
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.client.sendCommand("PING");
+  }
+
+  /** The backend's seq counter: the head seq every pod publishes up to, read without trusting any pod. */
+  backendHeadSeq(): Promise<number> {
+    return this.readCount(`${this.keyPrefix}seq`);
+  }
+
+  /** Counts a connection's first hello; returns how many connections are up. */
+  markConnected(): Promise<number> {
+    return this.client.incr(this.key("connected"));
+  }
+
+  connectedCount(): Promise<number> {
+    return this.readCount(this.key("connected"));
+  }
+
+  async changeOpen(pod: string, delta: number): Promise<void> {
+    await this.client.hincrby(this.key("open"), pod, delta);
+  }
+
+  async openByPod(): Promise<Record<string, number>> {
+    const raw = await this.client.hgetall(this.key("open"));
+    return Object.fromEntries(Object.entries(raw ?? {}).map(([pod, count]) => [pod, Number(count)]));
+  }
+
+  async recordPublished(entry: PublishedEntry): Promise<void> {
+    const value = JSON.stringify([entry.seq, entry.publisher, entry.n, entry.acceptedAtMs, entry.pod]);
+    await this.client.rpush(this.key("published"), value);
+  }
+
+  async published(): Promise<PublishedEntry[]> {
+    const values = await this.client.lrange(this.key("published"), 0, -1);
+    return parseEntries("published", values ?? [], (value) => {
+      const [seq, publisher, n, acceptedAtMs, pod] = publishedSchema.parse(value);
+      return { seq, publisher, n, acceptedAtMs, pod };
+    });
+  }
+
+  async countTrigger(pod: string, outcome: TriggerOutcome): Promise<void> {
+    await this.client.hincrby(this.key("triggers"), `${pod}|${outcome}`, 1);
+  }
+
+  async triggerCounts(): Promise<Record<string, TriggerCounts>> {
+    const raw = (await this.client.hgetall(this.key("triggers"))) ?? {};
+    const counts: Record<string, TriggerCounts> = {};
+    for (const [field, value] of Object.entries(raw)) {
+      const separator = field.lastIndexOf("|");
+      const pod = field.slice(0, separator);
+      const outcome = field.slice(separator + 1) as TriggerOutcome;
+      if (separator < 0 || !outcomes.includes(outcome)) continue;
+      counts[pod] ??= { sent: 0, accepted: 0, failed: 0 };
+      counts[pod][outcome] = Number(value);
+    }
+    return counts;
+  }
+
+  /** Counts a failed trigger by cause (http-503, timeout, bad-response, …). */
+  async countFailure(cause: string): Promise<void> {
+    await this.client.hincrby(this.key("failures"), cause, 1);
+  }
+
+  async failureCauses(): Promise<Record<string, number>> {
+    const raw = (await this.client.hgetall(this.key("failures"))) ?? {};
+    return Object.fromEntries(Object.entries(raw).map(([cause, value]) => [cause, Number(value)]));
+  }
+
+  async pushSnapshot(snapshot: string): Promise<void> {
+    await this.client.rpush(this.key("snapshots"), snapshot);
+  }
+
+  async snapshots(): Promise<string[]> {
+    return (await this.client.lrange(this.key("snapshots"), 0, -1)) ?? [];
+  }
+
+  async pushEvent(event: RunEvent): Promise<void> {
+    await this.client.rpush(this.key("events"), JSON.stringify(event));
+  }
+
+  async events(): Promise<RunEvent[]> {
+    const values = await this.client.lrange(this.key("events"), 0, -1);
+    return parseEntries("event", values ?? [], (value) => runEventSchema.parse(value));
+  }
+
+  /** Keeps the run's keys for inspection for a while, then lets Redis drop them. */
+  async expire(seconds: number): Promise<void> {
+    await Promise.all(runKeys.map((name) => this.client.expire(this.key(name), seconds)));
+  }
+}

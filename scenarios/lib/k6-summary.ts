@@ -1,0 +1,174 @@
+// handleSummary: reads what every VU left in Redis (subscriber snapshots, the published log, trigger
+// outcomes, events), merges it into the same Report the Node engine builds (lib/core's buildReport) and
+// returns k6's files: the JSON report, the HTML report, and stdout (k6's figures, then crosspod's summary).
+import { z } from "zod";
+import type { Report, RunEvent, TimeSeriesPoint } from "../../lib/core/report-model.js";
+import { buildReport, PodRecorder } from "../../lib/core/run-recorder.js";
+import { renderConsoleSummary } from "../../lib/report/console-summary.js";
+import { renderHtmlReport } from "../../lib/report/html-report.js";
+import { renderJsonReport } from "../../lib/report/json-report.js";
+import { type MergedBucket, mergeSnapshots, parseSnapshot } from "./k6-recorder-snapshot.js";
+import type { PreparedRun, RunData } from "./k6-run.js";
+import type { PublishedEntry, RunStore } from "./k6-run-store.js";
+import type { K6SummaryData } from "./k6-summary-data.js";
+import { renderK6TextSummary } from "./k6-text-summary.js";
+
+export type { K6SummaryData };
+
+/** The run's keys stay in Redis this long after the summary, for inspection. */
+const keepKeysSeconds = 3600;
+
+const runDataSchema = z.object({
+  runId: z.string().min(1),
+  startedAtMs: z.number().nonnegative(),
+  targets: z
+    .array(z.object({ url: z.string(), pod: z.string(), resume: z.boolean(), headSeq: z.number() }))
+    .min(1),
+  seqAtStart: z.number(),
+});
+
+/** Events a run may report many times (one per publisher VU) that mean one thing. */
+const reportedOnce = new Set(["barrier-timeout"]);
+
+function uniqueEvents(events: readonly RunEvent[]): RunEvent[] {
+  const seen = new Set<string>();
+  return [...events]
+    .sort((a, b) => a.t - b.t)
+    .filter((event) => {
+      if (!reportedOnce.has(event.name)) return true;
+      if (seen.has(event.name)) return false;
+      seen.add(event.name);
+      return true;
+    });
+}
+
+function timeSeries(
+  buckets: readonly MergedBucket[],
+  published: readonly PublishedEntry[],
+  startedAtMs: number,
+  bucketSeconds: number,
+): TimeSeriesPoint[] {
+  const acceptedByBucket = new Map<number, number>();
+  for (const entry of published) {
+    const bucket = Math.max(0, Math.floor((entry.acceptedAtMs - startedAtMs) / (bucketSeconds * 1000)));
+    acceptedByBucket.set(bucket, (acceptedByBucket.get(bucket) ?? 0) + 1);
+  }
+  // A point closes its bucket, as the Node engine samples at the end of each second.
+  return buckets.map((bucket) => ({
+    t: (bucket.bucket + 1) * bucketSeconds,
+    connections: bucket.connections,
+    triggers: acceptedByBucket.get(bucket.bucket) ?? 0,
+    framesPerSecond: bucket.frames / bucketSeconds,
+    fanoutP99Ms: bucket.fanout.count > 0 ? bucket.fanout.percentileMs(99) : 0,
+    errors: bucket.errors,
+  }));
+}
+
+function deliveryMode(data: RunData): Report["run"]["delivery"] {
+  if (data.targets.every((target) => target.resume)) return "recover";
+  return data.targets.some((target) => target.resume) ? "unknown" : "pubsub";
+}
+
+async function buildRunReport(run: PreparedRun, summary: K6SummaryData, data: RunData, store: RunStore) {
+  const { profile } = run.config;
+  const [snapshotTexts, published, triggerCounts, failureCauses, storeEvents] = await Promise.all([
+    store.snapshots(),
+    store.published(),
+    store.triggerCounts(),
+    store.failureCauses(),
+    store.events(),
+  ]);
+  const merged = mergeSnapshots(snapshotTexts.map(parseSnapshot));
+  const pods = merged.pods;
+  const podOf = (name: string) => {
+    let pod = pods.get(name);
+    if (pod === undefined) {
+      pod = new PodRecorder();
+      pods.set(name, pod);
+    }
+    return pod;
+  };
+  for (const target of data.targets) podOf(target.pod);
+  for (const [name, counts] of Object.entries(triggerCounts)) Object.assign(podOf(name).triggers, counts);
+
+  const events = uniqueEvents([...merged.events, ...storeEvents]);
+  const validityReasons: string[] = [];
+  if (merged.vus.length < run.timing.subscriberVus) {
+    validityReasons.push(
+      `only ${merged.vus.length} of ${run.timing.subscriberVus} subscriber VUs reported their figures (a VU was cut off before it finished)`,
+    );
+  }
+  for (const event of events) {
+    if (event.name === "barrier-timeout" || event.name === "oracle-mismatch") {
+      validityReasons.push(`${event.name}: ${event.detail ?? ""}`);
+    }
+  }
+  const dropped = summary.metrics.dropped_iterations?.values.count ?? 0;
+  if (dropped > 0) {
+    validityReasons.push(
+      `k6 dropped ${dropped} trigger iterations: the publisher VUs could not keep the rate`,
+    );
+  }
+  const sent = Object.values(triggerCounts).reduce((sum, counts) => sum + counts.sent, 0);
+  const failed = Object.values(triggerCounts).reduce((sum, counts) => sum + counts.failed, 0);
+  if (failed > 0) {
+    const causes = Object.entries(failureCauses)
+      .map(([cause, count]) => `${cause}: ${count}`)
+      .join(", ");
+    validityReasons.push(`${failed} of ${sent} triggers failed (${causes})`);
+  }
+
+  const endedAtMs = Date.now();
+  return buildReport({
+    run: {
+      id: data.runId,
+      profile: profile.name,
+      engine: "k6",
+      startedAt: new Date(data.startedAtMs).toISOString(),
+      endedAt: new Date(endedAtMs).toISOString(),
+      durationSeconds: (endedAtMs - data.startedAtMs) / 1000,
+      targets: data.targets.map((target) => ({ pod: target.pod, url: target.url })),
+      delivery: deliveryMode(data),
+      accounting: "seq",
+      settings: {
+        connections: profile.connections,
+        rampSeconds: profile.rampSeconds,
+        triggerRate: profile.triggerRate,
+        durationSeconds: profile.durationSeconds,
+        drainSeconds: profile.drainSeconds,
+        triggerPod: profile.triggerPod,
+        connectionsPerVu: profile.connectionsPerVu,
+        subscriberVus: run.timing.subscriberVus,
+      },
+    },
+    pods: Object.fromEntries(pods),
+    matrix: merged.matrix,
+    timeSeries: timeSeries(merged.buckets, published, data.startedAtMs, run.timing.bucketSeconds),
+    events,
+    thresholds: profile.thresholds,
+    validityReasons,
+  });
+}
+
+export async function summarizeRun(
+  run: PreparedRun,
+  summary: K6SummaryData,
+  storeFor: (runId: string) => RunStore,
+): Promise<Record<string, string>> {
+  const k6Text = renderK6TextSummary(summary);
+  const data = runDataSchema.safeParse(summary.setup_data);
+  if (!data.success) {
+    return {
+      stdout: `${k6Text}\ncrosspod: no report was written: setup() did not complete, so the run has no data\n`,
+    };
+  }
+  const store = storeFor(data.data.runId);
+  const report = await buildRunReport(run, summary, data.data, store);
+  await store.expire(keepKeysSeconds);
+  const files: Record<string, string> = {
+    stdout: `${k6Text}\n${renderConsoleSummary(report, { color: summary.state.isStdOutTTY === true })}`,
+    [run.config.reportPath]: renderJsonReport(report),
+  };
+  if (run.config.htmlPath !== "") files[run.config.htmlPath] = renderHtmlReport(report);
+  return files;
+}

@@ -1,0 +1,39 @@
+// spike: a connection storm (thousands of connections opened within seconds), then triggers: shows
+// whether pods accept the storm and still fan out in order and without loss while it settles.
+// Workload numbers come from lib/core's "spike" profile (CROSSPOD_* env overrides them).
+//   k6 run -e TARGETS=http://127.0.0.1:8081,http://127.0.0.1:8082 -e REDIS_URL=redis://127.0.0.1:6379 \
+//     dist/scenarios/spike.js
+import {
+  type K6SummaryData,
+  prepareRun,
+  publish,
+  type RunData,
+  setupRun,
+  subscribe,
+  summarizeRun,
+  teardownRun,
+} from "./lib/k6-run.js";
+
+const run = prepareRun("spike", __ENV);
+
+export const options = run.options;
+
+export function setup(): Promise<RunData> {
+  return setupRun(run);
+}
+
+export function subscribers(data: RunData): Promise<void> {
+  return subscribe(run, data);
+}
+
+export function publishers(data: RunData): Promise<void> {
+  return publish(run, data);
+}
+
+export function teardown(data: RunData): Promise<void> {
+  return teardownRun(run, data);
+}
+
+export function handleSummary(summary: K6SummaryData): Promise<Record<string, string>> {
+  return summarizeRun(run, summary);
+}

@@ -1,0 +1,40 @@
+// Bundles each k6 scenario (scenarios/<name>.ts) into one ESM file per supported k6 release:
+// dist/scenarios/<name>.js for current k6 and compat folders that rewrite module paths for older ones
+// (see lib/engine/k6-bundle-targets.ts). k6 modules stay external; lib/core and lib/report are inlined.
+import { type BuildResult, build, type Plugin } from "esbuild";
+import { type K6BundleTarget, k6BundleTargets, scenarioNames } from "../lib/engine/k6-bundle-targets.js";
+
+/** Rewrites k6 import paths (e.g. k6/x/redis -> k6/experimental/redis) and keeps every k6 module external. */
+export function k6ModulePaths(moduleMap: Readonly<Record<string, string>>): Plugin {
+  return {
+    name: "crosspod-k6-module-paths",
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^k6(\/|$)/ }, (args) => ({
+        path: moduleMap[args.path] ?? args.path,
+        external: true,
+      }));
+    },
+  };
+}
+
+export async function buildK6Target(target: K6BundleTarget, distDir = "dist"): Promise<BuildResult> {
+  return build({
+    entryPoints: scenarioNames.map((name) => `scenarios/${name}.ts`),
+    outdir: [distDir, "scenarios", target.dir].filter(Boolean).join("/"),
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    // k6 (sobek) runs ES2020 natively since v0.53; later syntax is lowered.
+    target: "es2020",
+    mainFields: ["module", "main"],
+    conditions: ["import", "default"],
+    sourcemap: "inline",
+    plugins: [k6ModulePaths(target.moduleMap)],
+    metafile: true,
+    logLevel: "warning",
+  });
+}
+
+export async function buildK6Bundles(distDir = "dist"): Promise<BuildResult[]> {
+  return Promise.all(k6BundleTargets.map((target) => buildK6Target(target, distDir)));
+}

@@ -1,6 +1,7 @@
 // The `crosspod` command: one sub-command per file in ./commands, registered here.
 import { Command, CommanderError } from "commander";
 import { CLIError, exitCodes } from "./cli-error.js";
+import { backendCommand } from "./commands/backend.js";
 import { registerUpCommand } from "./commands/up.js";
 
 const program = new Command()
@@ -9,6 +10,8 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 registerUpCommand(program);
+
+program.addCommand(backendCommand());
 
 try {
   await program.parseAsync(process.argv);

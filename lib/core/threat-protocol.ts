@@ -59,7 +59,32 @@ export interface ResetFrame {
   epoch: string;
 }
 
-export type ServerFrame = HelloFrame | ThreatFrame | ResetFrame;
+/** Answer to a client's `{"type":"ping"}` (for clients, such as browsers, that cannot send WS pings). */
+export interface PongFrame {
+  type: "pong";
+}
+
+export type ServerFrame = HelloFrame | ThreatFrame | ResetFrame | PongFrame;
+
+/**
+ * The only frame a client may send. Anything else (non-JSON, unknown type, extra keys) closes the
+ * connection with 1008; frames over the server's max payload close it with 1009.
+ */
+export const clientFrameSchema = z.object({ type: z.literal("ping") }).strict();
+export type ClientFrame = z.infer<typeof clientFrameSchema>;
+
+/** Every 4xx/5xx response body. `field` names the offending input (body field, query or header). */
+export interface ErrorResponse {
+  error: { code: string; message: string; field?: string };
+}
+
+/** `GET /api/threats?since=SEQ&limit=N`: frames with seq > since in seq order, as sent over WebSocket. */
+export interface ThreatHistoryResponse {
+  epoch: string;
+  /** Last seq assigned in this epoch when the history was read. */
+  head: number;
+  threats: ThreatFrame[];
+}
 
 /** WebSocket close codes the backend uses, named for what they mean to a client. */
 export const closeCodes = {

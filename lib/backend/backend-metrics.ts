@@ -1,0 +1,73 @@
+// The pod's Prometheus metrics: an explicit registry per backend (so several pods can share a process
+// in tests), the `pod` label on every series, names from lib/core/metric-names.ts.
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { backendMetrics } from "../core/metric-names.js";
+
+/** 0.1 ms to 5 s: loopback fan-out sits in the sub-millisecond buckets, backfill after outages in seconds. */
+const fanoutBucketsSeconds = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+];
+
+export type BackfillReason = "gap" | "resume";
+
+export interface BackendMetrics {
+  registry: Registry;
+  wsConnections: Gauge;
+  published: Counter;
+  delivered: Counter;
+  fanoutSeconds: Histogram;
+  backfilled: Counter<"reason">;
+  slowConsumerClosed: Counter;
+  redisUp: Gauge;
+}
+
+export function createBackendMetrics(pod: string): BackendMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ pod });
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const metrics: BackendMetrics = {
+    registry,
+    wsConnections: new Gauge({
+      name: backendMetrics.wsConnections,
+      help: "Open WebSocket connections on this pod.",
+      registers,
+    }),
+    published: new Counter({
+      name: backendMetrics.published,
+      help: "Threats this pod published (triggers answered 202).",
+      registers,
+    }),
+    delivered: new Counter({
+      name: backendMetrics.delivered,
+      help: "Threat frames written to client sockets, live and backfilled.",
+      registers,
+    }),
+    fanoutSeconds: new Histogram({
+      name: backendMetrics.fanoutSeconds,
+      help: "Time from publish (Redis clock, published_at) to the write on a client socket.",
+      buckets: fanoutBucketsSeconds,
+      registers,
+    }),
+    backfilled: new Counter({
+      name: backendMetrics.backfilled,
+      help: "Threat frames read from the history stream: to fill a pod's gap, or to resume a client.",
+      labelNames: ["reason"],
+      registers,
+    }),
+    slowConsumerClosed: new Counter({
+      name: backendMetrics.slowConsumerClosed,
+      help: "Clients closed with 1013 because their unsent backlog passed SLOW_CONSUMER_BYTES.",
+      registers,
+    }),
+    redisUp: new Gauge({
+      name: backendMetrics.redisUp,
+      help: "1 while this pod's Redis connections are up and subscribed, else 0.",
+      registers,
+    }),
+  };
+  // Export both reasons from the start, so dashboards and rate() see a 0 rather than no series.
+  for (const reason of ["gap", "resume"] satisfies BackfillReason[])
+    metrics.backfilled.labels({ reason }).inc(0);
+  return metrics;
+}

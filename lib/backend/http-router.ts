@@ -1,0 +1,73 @@
+// A small explicit router over node:http: exact paths or one-parameter patterns, per-method handlers,
+// JSON 404/405, and the single place where thrown errors become HTTP responses.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import { BusUnavailableError } from "./bus-unavailable-error.js";
+import { HttpError } from "./http-error.js";
+import { errorBody, sendError, sendJson } from "./http-response.js";
+
+export interface RouteRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  /** The pattern's first capture group (raw, not URL-decoded), for routes like /api/threats/:id. */
+  param: string | undefined;
+}
+
+export type RouteHandler = (request: RouteRequest) => Promise<void> | void;
+
+export interface Route {
+  /** Anchored pattern over the path; at most one capture group. */
+  path: RegExp;
+  methods: Partial<Record<"GET" | "POST", RouteHandler>>;
+}
+
+export function createRequestHandler(routes: Route[], logger: Logger) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    void dispatch(routes, { req, res, url, param: undefined }).catch((error: unknown) =>
+      respondWithError(req, res, error, logger),
+    );
+  };
+}
+
+async function dispatch(routes: Route[], request: RouteRequest): Promise<void> {
+  for (const route of routes) {
+    const match = route.path.exec(request.url.pathname);
+    if (!match) continue;
+    const handler = route.methods[request.req.method as "GET" | "POST"];
+    if (!handler) {
+      const allow = Object.keys(route.methods).join(", ");
+      throw new HttpError(
+        405,
+        "method_not_allowed",
+        `${request.req.method} is not allowed here; use ${allow}`,
+        "method",
+        {
+          Allow: allow,
+        },
+      );
+    }
+    await handler({ ...request, param: match[1] });
+    return;
+  }
+  throw new HttpError(404, "not_found", `no route for ${request.url.pathname}`);
+}
+
+function respondWithError(req: IncomingMessage, res: ServerResponse, error: unknown, logger: Logger): void {
+  // Keep reading (and discarding) a body the handler did not consume, so the client gets the response.
+  if (!req.complete) req.resume();
+  if (res.headersSent) {
+    logger.error({ err: error, url: req.url }, "request failed after the response started");
+    res.destroy();
+    return;
+  }
+  if (error instanceof HttpError) {
+    sendError(res, error);
+  } else if (error instanceof BusUnavailableError) {
+    sendJson(res, 503, errorBody("redis_unavailable", error.message), { "Retry-After": "1" });
+  } else {
+    logger.error({ err: error, method: req.method, url: req.url }, "request failed");
+    sendJson(res, 500, errorBody("internal", "internal error; see the pod's log"));
+  }
+}

@@ -1,0 +1,126 @@
+// The threat API: POST /api/threats/trigger, GET /api/threats/:id, GET /api/threats?since=&limit=.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { z } from "zod";
+import {
+  type ThreatHistoryResponse,
+  type TriggerResponse,
+  triggerBodySchema,
+} from "../core/threat-protocol.js";
+import type { BackendMetrics } from "./backend-metrics.js";
+import { requireBearer } from "./bearer-auth.js";
+import { HttpError } from "./http-error.js";
+import { errorBody, sendJson } from "./http-response.js";
+import type { Route, RouteRequest } from "./http-router.js";
+import { readJsonBody } from "./json-body.js";
+import { buildThreat } from "./random-threat.js";
+import type { ThreatBus } from "./redis-bus.js";
+import type { TriggerRateLimit } from "./trigger-rate-limit.js";
+
+export interface ThreatRoutesOptions {
+  podName: string;
+  authToken: string | undefined;
+  maxBodyBytes: number;
+  bus: ThreatBus;
+  rateLimit: TriggerRateLimit;
+  metrics: BackendMetrics;
+  isDraining: () => boolean;
+  /** Registers a trigger in flight, so shutdown can wait for it to be answered. */
+  track: <T>(work: Promise<T>) => Promise<T>;
+}
+
+const idPattern = /^[A-Za-z0-9-]{1,64}$/;
+const maxHistoryLimit = 1000;
+
+const historyQuerySchema = z.object({
+  since: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+  limit: z.coerce.number().int().min(1).max(maxHistoryLimit).default(100),
+});
+
+/** The first zod issue as a field name: a path like "probe.n", or the unknown key itself. */
+function firstIssue(error: z.ZodError): { field: string; message: string; code: string } {
+  const issue = error.issues[0];
+  if (issue?.code === "unrecognized_keys") {
+    const key = issue.keys[0] ?? "";
+    return { field: key, message: `unknown field "${key}"`, code: "unknown_field" };
+  }
+  const field = issue && issue.path.length > 0 ? issue.path.join(".") : "body";
+  return { field, message: `${field}: ${issue?.message ?? "invalid"}`, code: "invalid_field" };
+}
+
+export function threatRoutes(options: ThreatRoutesOptions): Route[] {
+  const { bus, metrics } = options;
+
+  async function trigger({ req, res }: RouteRequest): Promise<void> {
+    if (options.isDraining()) {
+      throw new HttpError(503, "draining", "this pod is shutting down; send to another one", undefined, {
+        "Retry-After": "1",
+      });
+    }
+    // Tracked from the start, so a trigger accepted before draining is answered before Redis is quit.
+    await options.track(publishTrigger(req, res));
+  }
+
+  async function publishTrigger(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    requireBearer(req, options.authToken);
+    const waitMs = options.rateLimit.take(Date.now());
+    if (waitMs > 0) {
+      throw new HttpError(429, "rate_limited", "trigger rate limit reached on this pod", undefined, {
+        "Retry-After": String(Math.ceil(waitMs / 1000)),
+      });
+    }
+    const body = await readJsonBody(req, options.maxBodyBytes);
+    const parsed = triggerBodySchema.safeParse(body ?? {});
+    if (!parsed.success) {
+      const issue = firstIssue(parsed.error);
+      throw new HttpError(400, issue.code, issue.message, issue.field);
+    }
+    const threat = buildThreat(parsed.data);
+    const published = await bus.publish({ id: threat.id, podOrigin: options.podName, threat });
+    metrics.published.inc();
+    const response: TriggerResponse = {
+      id: threat.id,
+      seq: published.seq,
+      pod: options.podName,
+      published_at: published.publishedAt,
+    };
+    sendJson(res, 202, response);
+  }
+
+  async function getById({ res, param }: RouteRequest): Promise<void> {
+    const id = param ?? "";
+    const frame = idPattern.test(id) ? await bus.find(id) : undefined;
+    if (frame === undefined) {
+      sendJson(
+        res,
+        404,
+        errorBody("not_found", `no threat with id ${JSON.stringify(id)} (unknown or expired)`, "id"),
+      );
+      return;
+    }
+    sendJson(res, 200, frame);
+  }
+
+  async function list({ res, url }: RouteRequest): Promise<void> {
+    const parsed = historyQuerySchema.safeParse({
+      since: url.searchParams.get("since") ?? undefined,
+      limit: url.searchParams.get("limit") ?? undefined,
+    });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = String(issue?.path[0] ?? "query");
+      throw new HttpError(400, "invalid_query", `${field}: ${issue?.message ?? "invalid"}`, field);
+    }
+    const { since, limit } = parsed.data;
+    const [position, frames] = await Promise.all([bus.position(), bus.history(since + 1, limit)]);
+    // Frames are already JSON; splice them in rather than parse and re-serialize each one.
+    const head: Omit<ThreatHistoryResponse, "threats"> = { epoch: position.epoch, head: position.head };
+    const threats = frames.map((frame) => frame.bytes.toString()).join(",");
+    sendJson(res, 200, `${JSON.stringify(head).slice(0, -1)},"threats":[${threats}]}`);
+  }
+
+  return [
+    { path: /^\/api\/threats\/trigger$/, methods: { POST: trigger } },
+    { path: /^\/api\/threats$/, methods: { GET: list } },
+    { path: /^\/api\/threats\/([^/]+)$/, methods: { GET: getById } },
+  ];
+}

@@ -3,7 +3,7 @@
 // no Node APIs, so k6's handleSummary can print it too.
 import type { PodFigures, Report } from "../core/report-model.js";
 import { type AnsiStyle, ansiStyle } from "./ansi-style.js";
-import { formatCount, formatDuration, formatMs, formatRunTime } from "./figure-format.js";
+import { formatCount, formatDuration, formatMs } from "./figure-format.js";
 import { chaosRows, type FigureKind, figureSeverity, formatFigure, podRowGroups } from "./figure-rows.js";
 import { reportVerdict } from "./report-verdict.js";
 import { renderTextTable, type TextTableRow } from "./text-table.js";
@@ -16,6 +16,8 @@ export interface ConsoleSummaryOptions {
 
 /** Columns per table before it wraps into another table, to stay within a terminal's width. */
 const maxColumnsPerTable = 6;
+/** Chaos columns are wider ("361 / 641 / 652"), so fewer fit. */
+const maxChaosColumnsPerTable = 3;
 
 export function renderConsoleSummary(report: Report, options: ConsoleSummaryOptions = {}): string {
   const style = ansiStyle(options.color ?? false);
@@ -111,13 +113,10 @@ function chaosSection(report: Report, style: AnsiStyle): string[] {
   if (report.chaos.length === 0) return [];
   const events = report.chaos.map((impact, index) => ({ impact, index }));
   const lines = [style.bold("Chaos")];
-  for (const chunk of chunks(events, maxColumnsPerTable - 2)) {
+  for (const chunk of chunks(events, maxChaosColumnsPerTable)) {
     const header = [
       "",
-      ...chunk.map(
-        ({ impact, index }) =>
-          `#${index + 1} ${impact.action} ${impact.target} at ${formatRunTime(impact.t)}`,
-      ),
+      ...chunk.map(({ impact, index }) => `#${index + 1} ${impact.action} ${impact.target}`),
     ];
     const rows: TextTableRow[] = chaosRows.map((row) => ({
       cells: [

@@ -61,9 +61,9 @@ export function formatPercent(fraction: number): string {
 /** Compact axis label: 1500 -> "1.5k", 2000000 -> "2M", 0.25 -> "0.25". */
 export function formatCompact(value: number): string {
   const magnitude = Math.abs(value);
-  if (magnitude >= 1e6) return `${trimZeros((value / 1e6).toFixed(1))}M`;
-  if (magnitude >= 1e4) return `${trimZeros((value / 1e3).toFixed(0))}k`;
-  if (magnitude >= 1e3) return `${trimZeros((value / 1e3).toFixed(1))}k`;
+  if (magnitude >= 1e6) return `${trimZeros((value / 1e6).toFixed(2))}M`;
+  if (magnitude >= 1e4) return `${trimZeros((value / 1e3).toFixed(1))}k`;
+  if (magnitude >= 1e3) return `${trimZeros((value / 1e3).toFixed(2))}k`;
   if (magnitude >= 10 || magnitude === 0) return trimZeros(value.toFixed(0));
   if (magnitude >= 1) return trimZeros(value.toFixed(1));
   return trimZeros(value.toPrecision(2));

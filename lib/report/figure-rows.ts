@@ -1,7 +1,7 @@
 // Which figures the per-pod and chaos tables show, in what order and how each is judged. Shared by
 // the console and HTML renderers so both show the same rows with the same meaning.
 import type { ChaosImpact, LatencySummary, PodFigures } from "../core/report-model.js";
-import { formatCount, formatMs } from "./figure-format.js";
+import { formatCount, formatMs, formatRunTime } from "./figure-format.js";
 
 /** count: plain; ms: latency; bad: non-zero is a correctness failure; warn: non-zero needs a look. */
 export type FigureKind = "count" | "ms" | "bad" | "warn";
@@ -86,9 +86,10 @@ export interface ChaosRow {
 }
 
 export const chaosRows: ChaosRow[] = [
+  { label: "at (run time)", read: (c) => formatRunTime(c.t) },
   { label: "clients disconnected", read: (c) => formatCount(c.clientsDisconnected) },
   {
-    label: "time to reconnect p50 / p99 / max (ms)",
+    label: "time to reconnect p50/p99/max (ms)",
     read: (c) =>
       c.reconnectTime.count > 0
         ? `${formatMs(c.reconnectTime.p50)} / ${formatMs(c.reconnectTime.p99)} / ${formatMs(c.reconnectTime.max)}`
@@ -100,7 +101,7 @@ export const chaosRows: ChaosRow[] = [
   { label: "duplicates", read: (c) => formatCount(c.duplicates), bad: (c) => c.duplicates > 0 },
   { label: "out of order", read: (c) => formatCount(c.outOfOrder), bad: (c) => c.outOfOrder > 0 },
   {
-    label: "fan-out p99 before / during / after (ms)",
+    label: "fan-out p99 before/during/after (ms)",
     read: (c) =>
       `${formatMs(c.fanoutP99Ms.before)} / ${formatMs(c.fanoutP99Ms.during)} / ${formatMs(c.fanoutP99Ms.after)}`,
   },

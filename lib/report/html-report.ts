@@ -157,8 +157,7 @@ function matrixSection(report: Report): SafeHtml | string {
 function chaosSection(report: Report): SafeHtml | string {
   if (report.chaos.length === 0) return "";
   const header = report.chaos.map(
-    (impact, index) =>
-      html`<th>#${index + 1} ${impact.action} ${impact.target}<br><small>at ${formatRunTime(impact.t)}</small></th>`,
+    (impact, index) => html`<th>#${index + 1} ${impact.action} ${impact.target}</th>`,
   );
   const rows = chaosRows.map(
     (row) =>

@@ -61,7 +61,8 @@ export function renderLineChart(spec: LineChartSpec): string {
   const xSpan = xMax > xMin ? xMax - xMin : 1;
   const series = spec.series.map((s) => ({ ...s, points: downsampleMinMax(s.points, maxPointsPerSeries) }));
   const yMaxData = Math.max(0, ...series.flatMap((s) => s.points.map((point) => point[1])));
-  const y = niceDomainTicks(yMaxData);
+  // Headroom above the highest point so a flat line at its maximum does not sit on the frame.
+  const y = niceDomainTicks(yMaxData * 1.06);
   const scaleX = (value: number) => plot.left + ((value - xMin) / xSpan) * (plot.right - plot.left);
   const scaleY = (value: number) => plot.bottom - (value / y.top) * (plot.bottom - plot.top);
   const hasData = series.some((s) => s.points.length > 0);

@@ -1,0 +1,143 @@
+// `crosspod up` as a user runs it: a real process that prints where everything listens, carries a POST on
+// pod A to a WebSocket client on pod C, and on Ctrl-C (SIGINT) stops with no child process left.
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { parseUpOptions } from "../../lib/cli/commands/up.js";
+import { descendantPids, isAlive, procAvailable } from "../fixtures/process-tree.js";
+import { skipWithoutRedis } from "../fixtures/redis.js";
+import { TestClient } from "../fixtures/ws-client.js";
+
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+interface RunningCli {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function runCli(args: string[]): RunningCli {
+  const child = spawn(process.execPath, ["dist/cli.js", ...args], {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+function waitForOutput(cli: RunningCli, marker: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!cli.stdout().includes(marker)) return;
+      clearTimeout(timer);
+      cli.child.stdout?.off("data", check);
+      resolve(cli.stdout());
+    };
+    const timer = setTimeout(() => {
+      cli.child.stdout?.off("data", check);
+      reject(
+        new Error(
+          `crosspod up did not print "${marker}" within ${timeoutMs} ms\n${cli.stdout()}\n${cli.stderr()}`,
+        ),
+      );
+    }, timeoutMs);
+    cli.child.stdout?.on("data", check);
+    cli.exited.then(() => check());
+    check();
+  });
+}
+
+describe("crosspod up flags", () => {
+  it("parses the defaults commander passes", () => {
+    expect(parseUpOptions({ replicas: "3", delivery: "recover" })).toEqual({
+      replicas: 3,
+      delivery: "recover",
+      persistence: false,
+      logToConsole: false,
+    });
+  });
+
+  it.each([
+    [{ replicas: "0", delivery: "recover" }, '--replicas: expected at least 1 (got "0")'],
+    [{ replicas: "three", delivery: "recover" }, "--replicas: expected a whole number from 1 to 26"],
+    [{ replicas: "27", delivery: "recover" }, "--replicas: expected at most 26"],
+    [
+      { replicas: "3", delivery: "at-least-once" },
+      '--delivery: expected one of recover, pubsub (got "at-least-once")',
+    ],
+    [
+      { replicas: "3", delivery: "recover", redisUrl: "localhost:6379" },
+      "--redis-url: expected a redis:// or",
+    ],
+    [
+      { replicas: "3", delivery: "recover", redisUrl: "redis://127.0.0.1:6379", persistence: true },
+      "--persistence: applies only to the private redis-server and cannot be combined with --redis-url",
+    ],
+  ])("rejects %j naming the flag", (raw, message) => {
+    expect(() => parseUpOptions(raw)).toThrow(message);
+  });
+});
+
+describe.skipIf(skipWithoutRedis || !procAvailable)("crosspod up", () => {
+  let cli: RunningCli | undefined;
+  let client: TestClient | undefined;
+
+  afterEach(async () => {
+    await client?.close();
+    if (cli && cli.child.exitCode === null && cli.child.signalCode === null) {
+      cli.child.kill("SIGINT");
+      await cli.exited;
+    }
+  });
+
+  it("exits with code 2 and names the flag when a flag value is invalid", async () => {
+    cli = runCli(["up", "--replicas", "0"]);
+    expect(await cli.exited).toEqual({ code: 2, signal: null });
+    expect(cli.stderr()).toContain("--replicas: expected at least 1");
+  });
+
+  it("prints pod and Redis URLs, carries a POST on pod A to a client on pod C, and stops cleanly on Ctrl-C", async () => {
+    cli = runCli(["up", "--replicas", "3"]);
+    const printed = await waitForOutput(cli, "Press Ctrl-C to stop.", 30_000);
+    console.log(printed);
+    const pods = [...printed.matchAll(/^ {2}(pod-[a-z]) {2}(http:\/\/\S+) {2}(ws:\/\/\S+)/gm)].map(
+      (match) => ({
+        name: match[1],
+        httpUrl: match[2] as string,
+        wsUrl: match[3] as string,
+      }),
+    );
+    expect(pods.map((pod) => pod.name)).toEqual(["pod-a", "pod-b", "pod-c"]);
+    expect(printed).toMatch(/^ {2}redis {2}redis:\/\/127\.0\.0\.1:\d+/m);
+    const children = descendantPids(cli.child.pid as number);
+    expect(children).toHaveLength(4);
+
+    const [podA, , podC] = pods;
+    client = await TestClient.connect(podC?.wsUrl as string, "client on pod-c");
+    const response = await fetch(`${podA?.httpUrl}/api/threats/trigger`, { method: "POST" });
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    const frame = await client.waitFor(
+      () => client?.threats().find((candidate) => candidate.id === id),
+      5000,
+      id,
+    );
+    expect(frame.pod_origin).toBe("pod-a");
+
+    cli.child.kill("SIGINT");
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    expect(cli.stdout()).toContain("Stopped");
+    expect(children.filter(isAlive)).toEqual([]);
+  });
+});

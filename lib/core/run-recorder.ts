@@ -1,0 +1,132 @@
+// What both engines accumulate during a run and how it becomes the Report: one PodRecorder per delivering
+// pod (histograms and counts), a per-second time series, and buildReport, which merges the pods into the
+// overall figures and judges the thresholds on them.
+import { addDelivery, emptyDelivery } from "./delivery-figures.js";
+import { LatencyHistogram } from "./latency-histogram.js";
+import { ReportError } from "./report-error.js";
+import {
+  type ChaosImpact,
+  type DeliveryFigures,
+  type MatrixCell,
+  type PodFigures,
+  type Report,
+  type RunEvent,
+  reportSchema,
+  reportSchemaId,
+  type TimeSeriesPoint,
+} from "./report-model.js";
+import { evaluateThresholds } from "./thresholds.js";
+
+export { ReportError };
+
+export class PodRecorder {
+  readonly fanout = new LatencyHistogram();
+  readonly e2e = new LatencyHistogram();
+  readonly reconnectTime = new LatencyHistogram();
+  readonly connections = { opened: 0, failed: 0, peak: 0, reconnects: 0 };
+  readonly triggers = { sent: 0, accepted: 0, failed: 0 };
+  delivery: DeliveryFigures = emptyDelivery();
+
+  toFigures(): PodFigures {
+    return {
+      connections: { ...this.connections },
+      triggers: { ...this.triggers },
+      delivery: { ...this.delivery, lostSamples: [...this.delivery.lostSamples] },
+      fanout: this.fanout.summary(),
+      e2e: this.e2e.summary(),
+      reconnectTime: this.reconnectTime.summary(),
+    };
+  }
+
+  /** Adds `other` in; peaks add up because two recorders hold different connections. */
+  merge(other: PodRecorder): void {
+    this.fanout.merge(other.fanout);
+    this.e2e.merge(other.e2e);
+    this.reconnectTime.merge(other.reconnectTime);
+    for (const key of ["opened", "failed", "peak", "reconnects"] as const) {
+      this.connections[key] += other.connections[key];
+    }
+    for (const key of ["sent", "accepted", "failed"] as const) this.triggers[key] += other.triggers[key];
+    addDelivery(this.delivery, other.delivery);
+  }
+}
+
+export class TimeSeriesRecorder {
+  private readonly samples: TimeSeriesPoint[] = [];
+
+  constructor(private readonly startMs: number) {}
+
+  sample(point: Omit<TimeSeriesPoint, "t">, atMs: number): void {
+    const t = Math.max(0, Math.round(atMs - this.startMs) / 1000);
+    this.samples.push({ ...point, t });
+  }
+
+  points(): TimeSeriesPoint[] {
+    return this.samples.map((point) => ({ ...point }));
+  }
+}
+
+export interface ReportInput {
+  run: Report["run"];
+  pods: Record<string, PodRecorder>;
+  matrix?: MatrixCell[];
+  timeSeries: TimeSeriesPoint[];
+  events: RunEvent[];
+  chaos?: ChaosImpact[];
+  thresholds: Record<string, string[]>;
+  validityReasons?: string[];
+}
+
+/**
+ * Assembles and validates the report. Overall = exact merge of the pods; thresholds are judged on it, with
+ * exact percentiles from the merged histograms. A run in which no frame was expected measured nothing,
+ * so it is marked invalid rather than passed.
+ */
+export function buildReport(input: ReportInput): Report {
+  const overall = new PodRecorder();
+  const pods: Record<string, PodFigures> = {};
+  for (const [name, pod] of Object.entries(input.pods)) {
+    overall.merge(pod);
+    pods[name] = pod.toFigures();
+  }
+  const overallFigures = overall.toFigures();
+  if (input.timeSeries.length > 0) {
+    // Summed pod peaks overstate the run's peak when connections move between pods (a killed pod);
+    // the sampled total and the largest single pod are both true lower bounds.
+    let peak = 0;
+    for (const point of input.timeSeries) peak = Math.max(peak, point.connections);
+    for (const pod of Object.values(pods)) peak = Math.max(peak, pod.connections.peak);
+    overallFigures.connections.peak = peak;
+  }
+  const reasons = [...(input.validityReasons ?? [])];
+  if (overallFigures.delivery.expected === 0) {
+    reasons.push(
+      "no frame was expected on any connection: no trigger was accepted while a connection was up",
+    );
+  }
+  const report = {
+    schema: reportSchemaId,
+    run: input.run,
+    overall: overallFigures,
+    pods,
+    matrix: input.matrix ?? [],
+    timeSeries: input.timeSeries,
+    events: input.events,
+    chaos: input.chaos ?? [],
+    thresholds: evaluateThresholds(input.thresholds, overallFigures, {
+      fanout: overall.fanout,
+      e2e: overall.e2e,
+      reconnectTime: overall.reconnectTime,
+    }),
+    validity: { valid: reasons.length === 0, reasons },
+    histograms: { fanout: overall.fanout.encode(), e2e: overall.e2e.encode() },
+  };
+  const parsed = reportSchema.safeParse(report);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ReportError(
+      `report field ${issue?.path.map(String).join(".") || "(root)"}: ${issue?.message ?? "invalid"}`,
+    );
+  }
+  return parsed.data;
+}

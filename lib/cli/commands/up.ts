@@ -78,7 +78,8 @@ function describe(cluster: LocalCluster): string {
   ];
   if (cluster.logDir) lines.push(`  logs   ${cluster.logDir}`);
   const first = cluster.pods[0];
-  if (first) lines.push(`Trigger a threat: curl -X POST ${first.httpUrl}/api/threats/trigger`);
+  const auth = process.env.AUTH_TOKEN ? ' -H "Authorization: Bearer $AUTH_TOKEN"' : "";
+  if (first) lines.push(`Trigger a threat: curl -X POST${auth} ${first.httpUrl}/api/threats/trigger`);
   lines.push("Press Ctrl-C to stop.");
   return lines.join("\n");
 }
@@ -112,6 +113,8 @@ async function runUp(options: UpOptions): Promise<void> {
         delivery: options.delivery,
         ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
         redisPersistence: options.persistence,
+        // The cluster never lets a token leak in from its environment by accident; `up` passes it on purpose.
+        ...(process.env.AUTH_TOKEN ? { authToken: process.env.AUTH_TOKEN } : {}),
         ...(options.logDir ? { logDir: options.logDir } : {}),
         logToConsole: options.logToConsole,
         signal: stopRequested.signal,
@@ -132,7 +135,7 @@ async function runUp(options: UpOptions): Promise<void> {
     if (!stopRequested.signal.aborted) {
       await new Promise((resolve) => stopRequested.signal.addEventListener("abort", resolve, { once: true }));
     }
-    console.log("Stopping: SIGTERM to pods, then Redis …");
+    console.log(`Stopping: SIGTERM to pods${cluster.redis ? ", then redis-server" : ""} …`);
     await cluster.close();
     console.log("Stopped; no process left behind.");
   } finally {

@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { closeCodes } from "../core/threat-protocol.js";
 import { createBackendMetrics } from "./backend-metrics.js";
 import type { BackendConfig } from "./config.js";
+import { consoleRoutes } from "./console-assets.js";
 import { FanoutHub } from "./fanout-hub.js";
 import { healthRoutes } from "./health-routes.js";
 import { createRequestHandler } from "./http-router.js";
@@ -82,6 +83,7 @@ export async function startBackend(
         return undefined;
       },
     }),
+    ...consoleRoutes(),
   ];
   const server = createServer(createRequestHandler(routes, logger));
   server.headersTimeout = 10_000;

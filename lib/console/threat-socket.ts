@@ -37,7 +37,11 @@ export function openThreatSocket(wsUrl: string, handlers: ThreatSocketHandlers):
   let closed = false;
 
   const connect = () => {
-    const url = lastSeq === undefined ? wsUrl : `${wsUrl}?since=${lastSeq}`;
+    // With the epoch, a pod whose history restarted answers with a reset and replays the new epoch.
+    const url =
+      lastSeq === undefined || epoch === undefined
+        ? wsUrl
+        : `${wsUrl}?since=${lastSeq}&epoch=${encodeURIComponent(epoch)}`;
     handlers.onState(outageStartedAt === undefined ? "connecting" : "reconnecting", `connecting to ${url}`);
     const ws = new WebSocket(url);
     socket = ws;
@@ -49,12 +53,12 @@ export function openThreatSocket(wsUrl: string, handlers: ThreatSocketHandlers):
         lastSeq = frame.seq;
         handlers.onThreat(frame);
       } else if (frame.type === "hello") {
-        if (epoch !== undefined && frame.epoch !== epoch) {
-          handlers.onHistoryLost({ type: "reset", epoch: frame.epoch });
-          lastSeq = undefined;
-        }
+        const epochChanged = epoch !== undefined && frame.epoch !== epoch;
+        if (epochChanged) handlers.onHistoryLost({ type: "reset", epoch: frame.epoch });
         epoch = frame.epoch;
-        if (lastSeq === undefined || !frame.resume) lastSeq = frame.seq;
+        // Resuming in a new epoch, the pod replays it from its first seq after a reset frame.
+        if (epochChanged && frame.resume) lastSeq = undefined;
+        else if (lastSeq === undefined || !frame.resume) lastSeq = frame.seq;
         const reconnectMs = outageStartedAt === undefined ? undefined : performance.now() - outageStartedAt;
         outageStartedAt = undefined;
         attempt = 0;

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { CLIError, exitCodes } from "./cli-error.js";
 import { backendCommand } from "./commands/backend.js";
+import { registerRunCommand } from "./commands/run.js";
 import { registerUpCommand } from "./commands/up.js";
 
 const program = new Command()
@@ -10,6 +11,7 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 registerUpCommand(program);
+registerRunCommand(program);
 
 program.addCommand(backendCommand());
 

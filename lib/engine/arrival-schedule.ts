@@ -8,9 +8,6 @@ export interface ArrivalSchedule {
   total: number;
 }
 
-/** A send that starts more than this after its due time counts as a late start. */
-export const lateStartToleranceMs = 10;
-
 export function arrivalSchedule(
   startMs: number,
   ratePerSecond: number,

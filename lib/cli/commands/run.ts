@@ -1,0 +1,212 @@
+// `crosspod run <profile>`: runs a workload profile against --targets, or against a local cluster it starts
+// and tears down (also on Ctrl-C), with a live progress line, a console summary, optional JSON/HTML reports,
+// and an exit code a release pipeline can gate on: 0 pass, 99 a threshold failed or the run is not valid.
+import { randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { ClusterError } from "../../cluster/cluster-error.js";
+import { freePort } from "../../cluster/free-port.js";
+import {
+  deliveryModes,
+  type LocalCluster,
+  maxReplicas,
+  startLocalCluster,
+} from "../../cluster/local-cluster.js";
+import { scrapeJobs } from "../../cluster/prometheus-config.js";
+import {
+  type PrometheusServer,
+  PrometheusServerError,
+  startPrometheus,
+} from "../../cluster/prometheus-server.js";
+import { RedisServerError } from "../../cluster/redis-server.js";
+import { MetricsServerError } from "../../engine/metrics-server.js";
+import { type NodeEngineResult, runNodeEngine } from "../../engine/run-node-engine.js";
+import { progressWriter } from "../../engine/run-progress.js";
+import { TargetError } from "../../engine/target-discovery.js";
+import { renderConsoleSummary } from "../../report/console-summary.js";
+import { renderHtmlReport } from "../../report/html-report.js";
+import { renderJsonReport } from "../../report/json-report.js";
+import { reportVerdict } from "../../report/report-verdict.js";
+import { CLIError, exitCodes } from "../cli-error.js";
+import { chooseEngine, engineNames } from "../engine-choice.js";
+import { type RunConfig, resolveRunConfig } from "../run-options.js";
+
+/** Conventional exit code after SIGINT, once the partial summary has been printed. */
+const interruptedExitCode = 130;
+
+function newRunId(): string {
+  return `run-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, "")}-${randomBytes(3).toString("hex")}`;
+}
+
+function toCLIError(error: unknown): unknown {
+  if (error instanceof TargetError || error instanceof MetricsServerError) {
+    return new CLIError(error.message, error.code, exitCodes.usage);
+  }
+  if (
+    error instanceof ClusterError ||
+    error instanceof RedisServerError ||
+    error instanceof PrometheusServerError
+  ) {
+    return new CLIError(error.message, error.code, exitCodes.internal);
+  }
+  return error;
+}
+
+function describeGenerator(generator: NodeEngineResult["generator"]): string {
+  const perConnection =
+    generator.rssPerConnectionBytes === undefined
+      ? "n/a"
+      : `${(generator.rssPerConnectionBytes / 1024).toFixed(1)} KiB`;
+  return [
+    `generator: ${generator.connectionsHeld} connections held`,
+    `rss per connection ${perConnection}`,
+    `peak rss ${(generator.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+    `cpu ${(generator.cpuFraction * 100).toFixed(0)}% of a core`,
+    `event-loop lag p99 ${generator.eventLoopLagP99Ms.toFixed(1)} ms (max ${generator.eventLoopLagMaxMs.toFixed(1)} ms)`,
+  ].join(" · ");
+}
+
+async function runProfile(config: RunConfig): Promise<void> {
+  const choice = chooseEngine(config.engine);
+  console.error(`crosspod run ${config.profile.name}: engine ${choice.engine} (${choice.reason})`);
+
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) {
+      // A second Ctrl-C skips the orderly path; the cluster's exit hook SIGKILLs what is left.
+      console.error(`\ncrosspod run: ${signal} again, stopping now`);
+      process.exit(interruptedExitCode);
+    }
+    console.error(`\ncrosspod run: ${signal}, stopping the run and tearing down (Ctrl-C again to force)`);
+    stop.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  let cluster: LocalCluster | undefined;
+  let prometheus: PrometheusServer | undefined;
+  const runId = newRunId();
+  try {
+    let targets = config.targets;
+    if (targets.length === 0) {
+      console.error(
+        `starting a local cluster: redis-server + ${config.replicas} replicas, delivery ${config.delivery} …`,
+      );
+      cluster = await startLocalCluster({
+        replicas: config.replicas,
+        delivery: config.delivery,
+        signal: stop.signal,
+      });
+      targets = cluster.pods.map((pod) => pod.httpUrl);
+    }
+    if (stop.signal.aborted) return;
+    const metricsPort = config.metricsPort === 0 ? await freePort() : config.metricsPort;
+    if (config.prometheus && metricsPort !== undefined) {
+      prometheus = await startPrometheus({
+        scrapeTargets: [
+          { job: scrapeJobs.engine, targets: [`http://127.0.0.1:${metricsPort}/metrics`] },
+          { job: scrapeJobs.backend, targets: targets.map((url) => `${url.replace(/\/+$/, "")}/metrics`) },
+        ],
+      });
+      console.error(
+        `prometheus: ${prometheus.url} (scraping the run and the pods; stops when crosspod exits)`,
+      );
+    }
+
+    const progress = progressWriter(process.stderr);
+    let result: NodeEngineResult;
+    try {
+      result = await runNodeEngine({
+        runId,
+        profile: config.profile,
+        targets,
+        thresholds: config.profile.thresholds,
+        saturationLimits: config.saturationLimits,
+        ...(metricsPort !== undefined ? { metricsPort } : {}),
+        settings: {
+          engine: choice.engine,
+          ...(cluster ? { cluster: `local, ${config.replicas} replicas, delivery ${config.delivery}` } : {}),
+        },
+        signal: stop.signal,
+        onProgress: (snapshot) => progress.update(snapshot),
+        onStarted: ({ targets: found, metricsUrl }) => {
+          console.error(`targets: ${found.map((target) => `${target.pod} ${target.url}`).join(", ")}`);
+          if (metricsUrl) console.error(`load metrics: ${metricsUrl}`);
+        },
+      });
+    } finally {
+      progress.end();
+    }
+
+    const { report } = result;
+    if (config.outFile) await writeFile(config.outFile, renderJsonReport(report));
+    if (config.htmlFile) await writeFile(config.htmlFile, renderHtmlReport(report));
+    process.stdout.write(renderConsoleSummary(report, { color: process.stdout.isTTY === true }));
+    console.log(describeGenerator(result.generator));
+    if (config.outFile) console.log(`report: ${config.outFile}`);
+    if (config.htmlFile) console.log(`html report: ${config.htmlFile}`);
+    if (stop.signal.aborted) {
+      process.exitCode = interruptedExitCode;
+      return;
+    }
+    process.exitCode = reportVerdict(report).pass ? exitCodes.ok : exitCodes.thresholdsFailed;
+  } catch (error) {
+    if (stop.signal.aborted && error instanceof ClusterError) {
+      process.exitCode = interruptedExitCode;
+      return;
+    }
+    throw toCLIError(error);
+  } finally {
+    await cluster?.close();
+    await prometheus?.close();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command("run")
+    .description("Run a workload profile (cross-pod-load, soak, spike) and judge delivery, order and latency")
+    .argument("<profile>", "cross-pod-load | soak | spike, or a name defined by --profile-file")
+    .option("--engine <engine>", `load engine: ${engineNames.join(" | ")}`, "auto")
+    .option(
+      "--targets <urls>",
+      "comma-separated pod base URLs (http://host:port); default: start a local cluster",
+    )
+    .option("--connections <n>", "WebSocket connections, spread round-robin over the targets")
+    .option("--rate <r>", "triggers per second (open model), e.g. 20 or 20/s")
+    .option("--duration <d>", 'how long to trigger, e.g. "30s", "2m"')
+    .option("--ramp <d>", "time to open all connections, linearly")
+    .option("--drain <d>", "after the last trigger, how long to wait for every connection to catch up")
+    .option("--trigger-pod <pod>", 'pod that receives triggers: "round-robin" or a pod name')
+    .option(
+      "--delivery <mode>",
+      `local cluster delivery mode: ${deliveryModes.join(" | ")} (default recover)`,
+    )
+    .option("--replicas <n>", `local cluster replicas, 1 to ${maxReplicas} (default 3)`)
+    .option(
+      "--threshold <metric:expr>",
+      "threshold overriding the profile's for that metric (repeatable)",
+      collect,
+      [],
+    )
+    .option("--out <file>", "write the JSON report here")
+    .option("--html <file>", "write the self-contained HTML report here")
+    .option("--metrics-port <port>", "serve load-side Prometheus metrics on this port (0 = any free port)")
+    .option("--profile-file <path>", "YAML or JSON profile fields overriding (or defining) the profile")
+    .option("--prometheus", "start Prometheus scraping the run and the pods; prints its URL")
+    .option(
+      "--max-generator-cpu <percent>",
+      "generator CPU (% of one core) above which the run is invalid",
+      "80",
+    )
+    .option("--max-generator-lag <ms>", "generator event-loop lag p99 above which the run is invalid", "10")
+    .action(async (profileName: string, raw: Record<string, unknown>) => {
+      await runProfile(resolveRunConfig(profileName, raw, process.env));
+    });
+}

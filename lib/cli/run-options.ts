@@ -1,0 +1,306 @@
+// `crosspod run` configuration: flags, CROSSPOD_* environment and an optional profile file, validated once
+// here into a RunConfig. Profile knobs go through lib/core's profile schema whichever way they came in
+// (precedence: flag > environment > profile file > built-in profile); every error names its source.
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { type DeliveryMode, deliveryModes, maxReplicas } from "../cluster/local-cluster.js";
+import {
+  type Profile,
+  parseDuration,
+  parseProfile,
+  profileOverridesFromEnv,
+  profiles,
+  resolveProfile,
+} from "../core/profiles.js";
+import { validateThresholds } from "../core/thresholds.js";
+import { defaultSaturationLimits, type SaturationLimits } from "../engine/generator-health.js";
+import { CLIError, exitCodes } from "./cli-error.js";
+import { type EngineRequest, engineNames } from "./engine-choice.js";
+
+export interface RunConfig {
+  profile: Profile;
+  engine: EngineRequest;
+  /** Pod base URLs; empty means: start a local cluster. */
+  targets: string[];
+  replicas: number;
+  delivery: DeliveryMode;
+  outFile: string | undefined;
+  htmlFile: string | undefined;
+  metricsPort: number | undefined;
+  prometheus: boolean;
+  saturationLimits: SaturationLimits;
+}
+
+/** Commander's option keys -> the flag a user typed, for error messages. */
+const flagNames = {
+  engine: "--engine",
+  targets: "--targets",
+  connections: "--connections",
+  rate: "--rate",
+  duration: "--duration",
+  ramp: "--ramp",
+  drain: "--drain",
+  triggerPod: "--trigger-pod",
+  delivery: "--delivery",
+  replicas: "--replicas",
+  threshold: "--threshold",
+  out: "--out",
+  html: "--html",
+  metricsPort: "--metrics-port",
+  profileFile: "--profile-file",
+  prometheus: "--prometheus",
+  maxGeneratorCpu: "--max-generator-cpu",
+  maxGeneratorLag: "--max-generator-lag",
+} as const;
+
+function usage(message: string): CLIError {
+  return new CLIError(message, "CROSSPOD_USAGE", exitCodes.usage);
+}
+
+const optionalText = z.string().min(1, "expected a value").optional();
+
+const runFlagsSchema = z
+  .object({
+    engine: z.enum(engineNames, `expected one of ${engineNames.join(", ")}`).default("auto"),
+    targets: optionalText,
+    connections: optionalText,
+    rate: optionalText,
+    duration: optionalText,
+    ramp: optionalText,
+    drain: optionalText,
+    triggerPod: optionalText,
+    delivery: z.enum(deliveryModes, `expected one of ${deliveryModes.join(", ")}`).optional(),
+    replicas: z
+      .string()
+      .regex(/^\d+$/, `expected a whole number from 1 to ${maxReplicas}`)
+      .transform(Number)
+      .pipe(z.number().min(1, "expected at least 1").max(maxReplicas, `expected at most ${maxReplicas}`))
+      .optional(),
+    threshold: z.array(z.string()).default([]),
+    out: optionalText,
+    html: optionalText,
+    metricsPort: z
+      .string()
+      .regex(/^\d+$/, "expected a port number from 0 to 65535 (0 = any free port)")
+      .transform(Number)
+      .pipe(z.number().max(65_535, "expected a port number from 0 to 65535"))
+      .optional(),
+    profileFile: optionalText,
+    prometheus: z.boolean().default(false),
+    maxGeneratorCpu: optionalText,
+    maxGeneratorLag: optionalText,
+  })
+  .strict();
+
+function parseFlags(raw: Record<string, unknown>): z.infer<typeof runFlagsSchema> {
+  const parsed = runFlagsSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const messages = parsed.error.issues.map((issue) => {
+    const key = issue.path[0];
+    const flag = typeof key === "string" && key in flagNames ? flagNames[key as keyof typeof flagNames] : key;
+    const given = typeof key === "string" && key in raw ? ` (got ${JSON.stringify(raw[key])})` : "";
+    return `${String(flag ?? "options")}: ${issue.message}${given}`;
+  });
+  throw usage(messages.join("; "));
+}
+
+function parseTargets(text: string): string[] {
+  const urls = text
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean);
+  if (urls.length === 0)
+    throw usage(`--targets: expected pod base URLs such as http://127.0.0.1:8080 (got "${text}")`);
+  for (const url of urls) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw usage(`--targets: "${url}" is not a URL; expected http://host:port`);
+    }
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+      throw usage(
+        `--targets: "${url}" must start with http:// or https:// (the pod's base URL, not its /ws URL)`,
+      );
+    }
+  }
+  return urls;
+}
+
+function number(flag: string, text: string, pattern: RegExp, expected: string): number {
+  const match = pattern.exec(text.trim());
+  const value = match ? Number(match[1]) : Number.NaN;
+  if (!Number.isFinite(value)) throw usage(`${flag}: expected ${expected} (got "${text}")`);
+  return value;
+}
+
+function seconds(flag: string, text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    throw usage(`${flag}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Profile knobs given as flags, each checked on its own against the profile so errors name the flag. */
+function flagOverrides(base: Profile, flags: z.infer<typeof runFlagsSchema>): Partial<Profile> {
+  const overrides: Array<[flag: string, value: Partial<Profile>]> = [];
+  if (flags.connections !== undefined) {
+    const connections = number(
+      "--connections",
+      flags.connections,
+      /^(\d+)$/,
+      "a whole number of connections",
+    );
+    overrides.push(["--connections", { connections }]);
+  }
+  if (flags.rate !== undefined) {
+    const triggerRate = number(
+      "--rate",
+      flags.rate,
+      /^(\d+(?:\.\d+)?)(?:\/s)?$/,
+      "triggers per second, e.g. 20 or 20/s",
+    );
+    overrides.push(["--rate", { triggerRate }]);
+  }
+  if (flags.duration !== undefined)
+    overrides.push(["--duration", { durationSeconds: seconds("--duration", flags.duration) }]);
+  if (flags.ramp !== undefined) overrides.push(["--ramp", { rampSeconds: seconds("--ramp", flags.ramp) }]);
+  if (flags.drain !== undefined)
+    overrides.push(["--drain", { drainSeconds: seconds("--drain", flags.drain) }]);
+  if (flags.triggerPod !== undefined) overrides.push(["--trigger-pod", { triggerPod: flags.triggerPod }]);
+  for (const [flag, override] of overrides) checked(() => withOverrides(base, override), flag);
+  return Object.assign({}, ...overrides.map(([, override]) => override));
+}
+
+/** `base` with `overrides` applied as resolveProfile does: thresholds replace per metric, [] removes one. */
+function withOverrides(base: Profile, overrides: Partial<Profile>): Profile {
+  const thresholds = Object.fromEntries(
+    Object.entries({ ...base.thresholds, ...overrides.thresholds }).filter(
+      ([, expressions]) => expressions.length > 0,
+    ),
+  );
+  return parseProfile({ ...base, ...overrides, thresholds });
+}
+
+function checked<T>(work: () => T, source: string): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof CLIError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    // Environment errors already name their variable; the others get the flag or file in front.
+    throw usage(source === "environment" || source === "profile" ? message : `${source}: ${message}`);
+  }
+}
+
+const profileFileSchema = z.record(z.string(), z.unknown());
+
+/** A YAML or JSON file of profile fields (a complete profile, or overrides of the named built-in one). */
+function readProfileFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw usage(
+      `--profile-file: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (error) {
+    throw usage(
+      `--profile-file ${path}: not valid YAML or JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+  const parsed = profileFileSchema.safeParse(value);
+  if (!parsed.success)
+    throw usage(`--profile-file ${path}: expected a mapping of profile fields at the top level`);
+  return parsed.data;
+}
+
+/** The built-in profile (with the file's fields applied), or the complete profile the file defines. */
+function baseProfile(name: string, profileFile: string | undefined): Profile {
+  if (profileFile === undefined) return checked(() => resolveProfile(name, {}), "profile");
+  const source = `--profile-file ${profileFile}`;
+  const fields = readProfileFile(profileFile);
+  if (typeof fields.name === "string" && fields.name !== name) {
+    throw usage(`${source}: its name "${fields.name}" does not match the profile argument "${name}"`);
+  }
+  return Object.hasOwn(profiles, name)
+    ? checked(() => resolveProfile(name, fields as Partial<Profile>), source)
+    : checked(() => parseProfile({ ...fields, name }), source);
+}
+
+function parseThresholdFlags(values: readonly string[]): Record<string, string[]> {
+  const spec: Record<string, string[]> = {};
+  for (const value of values) {
+    const colon = value.indexOf(":");
+    if (colon <= 0 || colon === value.length - 1) {
+      throw usage(
+        `--threshold: expected metric:expression such as crosspod_fanout_latency:p(99)<250 (got "${value}")`,
+      );
+    }
+    const metric = value.slice(0, colon).trim();
+    const expression = value.slice(colon + 1).trim();
+    spec[metric] = [...(spec[metric] ?? []), expression];
+  }
+  checked(() => validateThresholds(spec), "--threshold");
+  return spec;
+}
+
+export function resolveRunConfig(
+  profileName: string,
+  raw: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+): RunConfig {
+  const flags = parseFlags(raw);
+  const base = baseProfile(profileName, flags.profileFile);
+  const fromEnv = checked(() => profileOverridesFromEnv(env), "environment");
+  checked(() => withOverrides(base, fromEnv), "environment");
+  const profile = withOverrides(base, { ...fromEnv, ...flagOverrides(base, flags) });
+  const thresholds = { ...profile.thresholds, ...parseThresholdFlags(flags.threshold) };
+
+  const targets = flags.targets === undefined ? [] : parseTargets(flags.targets);
+  if (targets.length > 0) {
+    for (const key of ["delivery", "replicas"] as const) {
+      if (flags[key] !== undefined) {
+        throw usage(
+          `${flagNames[key]} applies only to the auto-started local cluster; drop it or drop --targets`,
+        );
+      }
+    }
+  }
+  const saturationLimits: SaturationLimits = { ...defaultSaturationLimits };
+  if (flags.maxGeneratorCpu !== undefined) {
+    const percent = number(
+      "--max-generator-cpu",
+      flags.maxGeneratorCpu,
+      /^(\d+(?:\.\d+)?)%?$/,
+      "a percentage of one core, e.g. 80",
+    );
+    saturationLimits.cpuFraction = percent / 100;
+  }
+  if (flags.maxGeneratorLag !== undefined) {
+    saturationLimits.eventLoopLagP99Ms = number(
+      "--max-generator-lag",
+      flags.maxGeneratorLag,
+      /^(\d+(?:\.\d+)?)(?:ms)?$/,
+      "milliseconds, e.g. 10 or 10ms",
+    );
+  }
+  return {
+    profile: { ...profile, thresholds },
+    saturationLimits,
+    engine: flags.engine,
+    targets,
+    replicas: flags.replicas ?? 3,
+    delivery: flags.delivery ?? "recover",
+    outFile: flags.out,
+    htmlFile: flags.html,
+    metricsPort: flags.metricsPort ?? (flags.prometheus ? 0 : undefined),
+    prometheus: flags.prometheus,
+  };
+}

@@ -1,0 +1,198 @@
+// One simulated client: a WebSocket to one pod that checks every frame it receives and reconnects after
+// a drop with backoff, resuming with ?since=<last seq> when the pod's hello said it can.
+// Thousands live in one process, so it holds a few fields and no per-connection histogram.
+import WebSocket, { type RawData } from "ws";
+import type { DeliveryChecker } from "../core/delivery-checker.js";
+import { epochNowMs } from "./clock.js";
+import { connectErrorCause } from "./connect-error-cause.js";
+import { readFrame } from "./frame-reader.js";
+import type { PodState } from "./pod-state.js";
+import { type BackoffPolicy, backoffDelayMs, mayRetry } from "./reconnect-backoff.js";
+
+/** What a connection reports to, and reads from, the pool that owns it. */
+export interface ConnectionOwner {
+  readonly runId: string;
+  readonly backoff: BackoffPolicy;
+  readonly helloTimeoutMs: number;
+  /** True once the pool is closing: drops are then expected and not retried. */
+  readonly closing: boolean;
+  pod(name: string): PodState;
+  frameReceived(fanoutMs: number): void;
+  connectFailed(pod: PodState, cause: string): void;
+  disconnected(pod: PodState, closeCode: number): void;
+  invalidFrame(pod: PodState, reason: string): void;
+  historyReset(pod: PodState, epoch: string): void;
+  gaveUp(pod: PodState, attempts: number): void;
+}
+
+export interface ConnectionTarget {
+  /** ws://host:port/ws */
+  wsUrl: string;
+  /** The pod name learnt from this target's hello before the run. */
+  pod: string;
+}
+
+const noHelloCloseCode = 4000;
+
+export class ClientConnection {
+  private ws: WebSocket | undefined;
+  private pod: PodState;
+  private helloSeen = false;
+  private everConnected = false;
+  private resume = false;
+  /** Highest seq seen on this connection, hello head included: the drain waits for the final head. */
+  private highestSeq = -1;
+  private attempts = 0;
+  /** When the current outage began: the drop of an open connection, or the first failed attempt. */
+  private outageStartedAtMs: number | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private done = false;
+
+  constructor(
+    private readonly owner: ConnectionOwner,
+    private readonly target: ConnectionTarget,
+    readonly checker: DeliveryChecker,
+  ) {
+    this.pod = owner.pod(target.pod);
+  }
+
+  get connected(): boolean {
+    return this.helloSeen;
+  }
+
+  /** The pod this connection is attributed to: its target's, or the one its latest hello named. */
+  get podName(): string {
+    return this.pod.name;
+  }
+
+  /** Whether this connection has seen `seq` or later (or cannot see anything any more). */
+  reached(seq: number): boolean {
+    return this.highestSeq >= seq || this.done;
+  }
+
+  connect(): void {
+    this.attempts += 1;
+    const since = this.checker.lastSeq ?? (this.highestSeq >= 0 ? this.highestSeq : undefined);
+    const url =
+      this.resume && since !== undefined ? `${this.target.wsUrl}?since=${since}` : this.target.wsUrl;
+    const ws = new WebSocket(url, {
+      perMessageDeflate: false,
+      skipUTF8Validation: true,
+      handshakeTimeout: this.owner.helloTimeoutMs,
+    });
+    this.ws = ws;
+    ws.on("open", () => {
+      this.timer = setTimeout(() => {
+        this.owner.connectFailed(this.pod, "no-hello");
+        ws.close(noHelloCloseCode, "no hello frame");
+      }, this.owner.helloTimeoutMs);
+    });
+    ws.on("message", (data: RawData) => this.onMessage(data));
+    ws.on("error", (error: Error) => {
+      if (!this.helloSeen) this.owner.connectFailed(this.pod, connectErrorCause(error));
+    });
+    ws.on("close", (code: number) => this.onClose(code));
+  }
+
+  close(): void {
+    this.done = true;
+    clearTimeout(this.timer);
+    this.ws?.close(1000, "run finished");
+  }
+
+  /** Ends the socket without a closing handshake (shutdown after the grace period). */
+  terminate(): void {
+    this.done = true;
+    clearTimeout(this.timer);
+    this.ws?.terminate();
+  }
+
+  get closed(): boolean {
+    return this.ws === undefined || this.ws.readyState === WebSocket.CLOSED;
+  }
+
+  private onMessage(data: RawData): void {
+    const atMs = epochNowMs();
+    const frame = readFrame(data.toString());
+    if (frame.type === "threat") {
+      if (!this.helloSeen) {
+        this.owner.invalidFrame(this.pod, "threat frame before hello");
+        return;
+      }
+      const pod = this.pod;
+      const verdict = this.checker.receive(frame, atMs);
+      pod.framesReceived += 1;
+      if (verdict === "duplicate") pod.duplicates += 1;
+      else if (verdict === "out-of-order") pod.outOfOrder += 1;
+      if (frame.seq > this.highestSeq) this.highestSeq = frame.seq;
+      const fanoutMs = atMs - frame.publishedAtMs;
+      pod.recorder.fanout.recordMs(fanoutMs);
+      pod.fanoutSeries?.observe(fanoutMs / 1000);
+      const cell = pod.cellFrom(frame.podOrigin);
+      cell.fanout.recordMs(fanoutMs);
+      cell.received += 1;
+      if (frame.probe !== undefined && frame.probe.run === this.owner.runId) {
+        const e2eMs = atMs - frame.probe.t;
+        pod.recorder.e2e.recordMs(e2eMs);
+        pod.e2eSeries?.observe(e2eMs / 1000);
+      }
+      this.owner.frameReceived(fanoutMs);
+    } else if (frame.type === "hello") {
+      this.onHello(frame.pod, frame.seq, frame.resume, atMs);
+    } else if (frame.type === "reset") {
+      this.checker.reset(atMs);
+      this.owner.historyReset(this.pod, frame.epoch);
+    } else if (frame.type === "invalid") {
+      this.owner.invalidFrame(this.pod, frame.reason);
+    }
+  }
+
+  private onHello(podName: string, seq: number, resume: boolean, atMs: number): void {
+    clearTimeout(this.timer);
+    if (this.helloSeen) {
+      this.owner.invalidFrame(this.pod, "second hello on one connection");
+      return;
+    }
+    this.helloSeen = true;
+    this.resume = resume;
+    if (podName !== this.pod.name) this.pod = this.owner.pod(podName);
+    if (seq > this.highestSeq) this.highestSeq = seq;
+    this.checker.connected(atMs, { seq, resume });
+    const pod = this.pod;
+    pod.connectionOpened();
+    if (this.everConnected && this.outageStartedAtMs !== undefined) {
+      const reconnectMs = atMs - this.outageStartedAtMs;
+      pod.recorder.connections.reconnects += 1;
+      pod.recorder.reconnectTime.recordMs(reconnectMs);
+      pod.reconnectTimeSeries?.observe(reconnectMs / 1000);
+    } else if (!this.everConnected) {
+      pod.recorder.connections.opened += 1;
+    }
+    this.everConnected = true;
+    this.attempts = 0;
+    this.outageStartedAtMs = undefined;
+  }
+
+  private onClose(code: number): void {
+    clearTimeout(this.timer);
+    const atMs = epochNowMs();
+    this.ws = undefined;
+    if (this.helloSeen) {
+      this.helloSeen = false;
+      this.pod.open -= 1;
+      this.checker.disconnected(atMs);
+      this.outageStartedAtMs = atMs;
+      if (!this.done && !this.owner.closing) this.owner.disconnected(this.pod, code);
+    } else {
+      this.pod.recorder.connections.failed += 1;
+      this.outageStartedAtMs ??= atMs;
+    }
+    if (this.done || this.owner.closing) return;
+    if (!mayRetry(this.attempts, atMs - this.outageStartedAtMs, this.owner.backoff)) {
+      this.done = true;
+      this.owner.gaveUp(this.pod, this.attempts);
+      return;
+    }
+    this.timer = setTimeout(() => this.connect(), backoffDelayMs(this.attempts + 1, this.owner.backoff));
+  }
+}

@@ -1,0 +1,199 @@
+// Opens, watches and closes the run's client connections: a linear ramp spread round-robin over the
+// targets, live totals for progress and /metrics, and at the end each connection's delivery verdict.
+import {
+  type Accounting,
+  addDelivery,
+  DeliveryChecker,
+  type PublishedTrigger,
+} from "../core/delivery-checker.js";
+import { LatencyHistogram } from "../core/latency-histogram.js";
+import type { RunEvent } from "../core/report-model.js";
+import { ClientConnection, type ConnectionOwner, type ConnectionTarget } from "./client-connection.js";
+import type { LoadMetrics, PodCounts } from "./load-metrics.js";
+import { PodState } from "./pod-state.js";
+import { type BackoffPolicy, defaultBackoffPolicy } from "./reconnect-backoff.js";
+import { waitUntil } from "./wait-until.js";
+
+export interface PoolOptions {
+  runId: string;
+  targets: readonly ConnectionTarget[];
+  connections: number;
+  rampSeconds: number;
+  accounting: Accounting;
+  backoff?: BackoffPolicy;
+  helloTimeoutMs?: number;
+  metrics?: LoadMetrics;
+  /** Notable moments (first failure of each cause, history resets); never one per frame or per socket. */
+  onEvent?: (event: Omit<RunEvent, "t">) => void;
+}
+
+const rampTickMs = 10;
+const closeGraceMs = 5_000;
+
+export class ConnectionPool implements ConnectionOwner {
+  readonly runId: string;
+  readonly backoff: BackoffPolicy;
+  readonly helloTimeoutMs: number;
+  closing = false;
+  readonly pods = new Map<string, PodState>();
+  /** Failed connect attempts by cause ("ECONNREFUSED", "http-503", "no-hello"). */
+  readonly connectErrors = new Map<string, number>();
+  framesReceived = 0;
+  disconnects = 0;
+  invalidFrames = 0;
+  gaveUpCount = 0;
+  /** Fan-out latencies since the last `takeSecond()`, for the per-second time series. */
+  private second = new LatencyHistogram();
+  private readonly connections: ClientConnection[] = [];
+  private readonly seenEvents = new Set<string>();
+
+  constructor(private readonly options: PoolOptions) {
+    this.runId = options.runId;
+    this.backoff = options.backoff ?? defaultBackoffPolicy;
+    this.helloTimeoutMs = options.helloTimeoutMs ?? 10_000;
+  }
+
+  pod(name: string): PodState {
+    let pod = this.pods.get(name);
+    if (!pod) {
+      pod = new PodState(name, this.options.metrics);
+      this.pods.set(name, pod);
+    }
+    return pod;
+  }
+
+  /** Starts every connection, linearly over the ramp; resolves once all have been started. */
+  async open(signal?: AbortSignal): Promise<void> {
+    const { targets, connections, rampSeconds, accounting } = this.options;
+    const rampMs = rampSeconds * 1000;
+    const startedAt = performance.now();
+    while (this.connections.length < connections && !signal?.aborted && !this.closing) {
+      const elapsedMs = performance.now() - startedAt;
+      const due =
+        rampMs <= 0 ? connections : Math.min(connections, Math.floor((elapsedMs / rampMs) * connections) + 1);
+      while (this.connections.length < due) {
+        const target = targets[this.connections.length % targets.length] as ConnectionTarget;
+        const connection = new ClientConnection(this, target, new DeliveryChecker(accounting));
+        this.connections.push(connection);
+        connection.connect();
+      }
+      if (this.connections.length < connections) await new Promise((r) => setTimeout(r, rampTickMs));
+    }
+  }
+
+  get started(): number {
+    return this.connections.length;
+  }
+
+  get connected(): number {
+    let open = 0;
+    for (const pod of this.pods.values()) open += pod.open;
+    return open;
+  }
+
+  get connectErrorCount(): number {
+    let total = 0;
+    for (const count of this.connectErrors.values()) total += count;
+    return total;
+  }
+
+  /** Waits until every started connection has said hello; false when the timeout came first. */
+  waitAllConnected(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    return waitUntil(() => this.connected >= this.options.connections, { timeoutMs, signal });
+  }
+
+  /** Waits until every connection has seen `headSeq` (or gave up); false when the timeout came first. */
+  waitForHead(headSeq: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    return waitUntil(() => this.connections.every((c) => c.reached(headSeq)), { timeoutMs, signal });
+  }
+
+  /** Fan-out latencies of the frames since the previous call. */
+  takeSecond(): LatencyHistogram {
+    const second = this.second;
+    this.second = new LatencyHistogram();
+    return second;
+  }
+
+  /** Settles every connection's delivery accounting into its pod; call after the drain, before close. */
+  finish(published: readonly PublishedTrigger[], finalHeadSeq: number | undefined): void {
+    for (const connection of this.connections) {
+      const figures = connection.checker.finish(published, finalHeadSeq);
+      const pod = this.pod(connection.podName);
+      addDelivery(pod.recorder.delivery, figures);
+      pod.lost += figures.lost;
+    }
+  }
+
+  podCounts(): PodCounts[] {
+    return [...this.pods.values()].map((pod) => pod.counts());
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const connection of this.connections) connection.close();
+    const closed = await waitUntil(() => this.connections.every((c) => c.closed), {
+      timeoutMs: closeGraceMs,
+    });
+    if (!closed) for (const connection of this.connections) connection.terminate();
+  }
+
+  frameReceived(fanoutMs: number): void {
+    this.framesReceived += 1;
+    this.second.recordMs(fanoutMs);
+  }
+
+  connectFailed(pod: PodState, cause: string): void {
+    this.connectErrors.set(cause, (this.connectErrors.get(cause) ?? 0) + 1);
+    this.eventOnce(`connect:${pod.name}:${cause}`, {
+      kind: "error",
+      name: "connect-failed",
+      target: pod.name,
+      detail: cause,
+    });
+  }
+
+  disconnected(pod: PodState, closeCode: number): void {
+    this.disconnects += 1;
+    this.eventOnce(`close:${pod.name}:${closeCode}`, {
+      kind: "error",
+      name: "disconnected",
+      target: pod.name,
+      detail: `close code ${closeCode}`,
+    });
+  }
+
+  invalidFrame(pod: PodState, reason: string): void {
+    this.invalidFrames += 1;
+    this.eventOnce(`invalid:${pod.name}:${reason}`, {
+      kind: "error",
+      name: "invalid-frame",
+      target: pod.name,
+      detail: reason,
+    });
+  }
+
+  historyReset(pod: PodState, epoch: string): void {
+    this.eventOnce(`reset:${pod.name}:${epoch}`, {
+      kind: "reset",
+      name: "history-reset",
+      target: pod.name,
+      detail: `epoch ${epoch}`,
+    });
+  }
+
+  gaveUp(pod: PodState, attempts: number): void {
+    this.gaveUpCount += 1;
+    this.eventOnce(`gave-up:${pod.name}`, {
+      kind: "error",
+      name: "gave-up-reconnecting",
+      target: pod.name,
+      detail: `after ${attempts} attempts`,
+    });
+  }
+
+  private eventOnce(key: string, event: Omit<RunEvent, "t">): void {
+    if (this.seenEvents.has(key)) return;
+    this.seenEvents.add(key);
+    this.options.onEvent?.(event);
+  }
+}

@@ -1,0 +1,73 @@
+// What the engine accumulates for one delivering pod while frames arrive: the shared PodRecorder
+// (histograms, connection and trigger counts), live delivery counters for /metrics and progress, the
+// origin -> this pod latency cells of the matrix, and the pod's pre-bound Prometheus series.
+import { LatencyHistogram } from "../core/latency-histogram.js";
+import type { MatrixCell } from "../core/report-model.js";
+import { PodRecorder } from "../core/run-recorder.js";
+import type { HistogramSeries } from "./bucket-histogram-metric.js";
+import type { LoadMetrics, PodCounts } from "./load-metrics.js";
+
+export interface MatrixCellState {
+  fanout: LatencyHistogram;
+  received: number;
+}
+
+export class PodState {
+  readonly recorder = new PodRecorder();
+  /** Connections currently open (hello received) on this pod. */
+  open = 0;
+  framesReceived = 0;
+  duplicates = 0;
+  outOfOrder = 0;
+  /** Known only once the checkers finish, after the drain. */
+  lost = 0;
+  readonly byOrigin = new Map<string, MatrixCellState>();
+  readonly fanoutSeries: HistogramSeries | undefined;
+  readonly e2eSeries: HistogramSeries | undefined;
+  readonly reconnectTimeSeries: HistogramSeries | undefined;
+
+  constructor(
+    readonly name: string,
+    metrics: LoadMetrics | undefined,
+  ) {
+    this.fanoutSeries = metrics?.fanoutSeries(name);
+    this.e2eSeries = metrics?.e2eSeries(name);
+    this.reconnectTimeSeries = metrics?.reconnectTimeSeries(name);
+  }
+
+  cellFrom(origin: string): MatrixCellState {
+    let cell = this.byOrigin.get(origin);
+    if (!cell) {
+      cell = { fanout: new LatencyHistogram(), received: 0 };
+      this.byOrigin.set(origin, cell);
+    }
+    return cell;
+  }
+
+  connectionOpened(): void {
+    this.open += 1;
+    const connections = this.recorder.connections;
+    if (this.open > connections.peak) connections.peak = this.open;
+  }
+
+  counts(): PodCounts {
+    return {
+      pod: this.name,
+      framesReceived: this.framesReceived,
+      lost: this.lost,
+      duplicates: this.duplicates,
+      outOfOrder: this.outOfOrder,
+      reconnects: this.recorder.connections.reconnects,
+      connections: this.open,
+    };
+  }
+
+  matrixCells(): MatrixCell[] {
+    return [...this.byOrigin].map(([origin, cell]) => ({
+      origin,
+      deliveredBy: this.name,
+      fanout: cell.fanout.summary(),
+      received: cell.received,
+    }));
+  }
+}

@@ -1,0 +1,269 @@
+// The Node engine's run: discover targets -> ramp -> wait until connected -> trigger for the duration ->
+// drain (publishing stopped, until every connection saw the head seq) -> settle the delivery checkers
+// against the published log -> close -> report. Everything it opens it closes, also on abort.
+
+import { LatencyHistogram } from "../core/latency-histogram.js";
+import type { Profile } from "../core/profiles.js";
+import type { Report, RunEvent } from "../core/report-model.js";
+import { buildReport, TimeSeriesRecorder } from "../core/run-recorder.js";
+import { epochNowMs } from "./clock.js";
+import { ConnectionPool } from "./connection-pool.js";
+import {
+  defaultSaturationLimits,
+  type GeneratorFigures,
+  GeneratorHealth,
+  type SaturationLimits,
+  saturationReasons,
+} from "./generator-health.js";
+import { LoadMetrics } from "./load-metrics.js";
+import { type MetricsServer, startMetricsServer } from "./metrics-server.js";
+import type { BackoffPolicy } from "./reconnect-backoff.js";
+import type { RunPhase, RunProgress } from "./run-progress.js";
+import { type DiscoveredTarget, discoverTargets, TargetError } from "./target-discovery.js";
+import { TriggerPublisher } from "./trigger-publisher.js";
+
+export interface NodeEngineOptions {
+  runId: string;
+  profile: Profile;
+  /** Pod base URLs, http://host:port. */
+  targets: readonly string[];
+  /** Thresholds to evaluate (the profile's, with command-line overrides applied). */
+  thresholds: Record<string, string[]>;
+  /** Serve load-side metrics on this port (0 = any free port) for the length of the run. */
+  metricsPort?: number;
+  /** Extra facts recorded in the report's settings (engine choice, delivery mode asked for). */
+  settings?: Record<string, string | number | boolean>;
+  backoff?: BackoffPolicy;
+  /** When the generator counts as saturated and the run invalid. */
+  saturationLimits?: SaturationLimits;
+  /** How long to wait for every connection's hello after the ramp. Default max(10 s, ramp). */
+  connectTimeoutSeconds?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: RunProgress) => void;
+  /** Called once targets are known and /metrics listens, before the ramp. */
+  onStarted?: (info: { targets: DiscoveredTarget[]; metricsUrl: string | undefined }) => void;
+}
+
+export interface NodeEngineResult {
+  report: Report;
+  generator: GeneratorFigures & {
+    connectionsHeld: number;
+    /** (RSS with all connections open − RSS before the ramp) / connections open. */
+    rssPerConnectionBytes: number | undefined;
+  };
+}
+
+export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEngineResult> {
+  const { profile, runId, signal } = options;
+  const limits = options.saturationLimits ?? defaultSaturationLimits;
+  const startedAtMs = epochNowMs();
+  const events: RunEvent[] = [];
+  const event = (item: Omit<RunEvent, "t">) =>
+    events.push({ t: Math.max(0, (epochNowMs() - startedAtMs) / 1000), ...item });
+  const validityReasons: string[] = [];
+  let phase: RunPhase = "discover";
+  const enter = (next: RunPhase, detail?: string) => {
+    phase = next;
+    event({ kind: "phase", name: next, ...(detail ? { detail } : {}) });
+  };
+
+  enter("discover");
+  const targets = await discoverTargets(options.targets);
+  const triggerTargets =
+    profile.triggerPod === "round-robin"
+      ? targets
+      : targets.filter((target) => target.pod === profile.triggerPod);
+  if (triggerTargets.length === 0) {
+    throw new TargetError(
+      `trigger pod "${profile.triggerPod}" is not among the targets (pods: ${targets.map((t) => t.pod).join(", ")})`,
+    );
+  }
+
+  let pool: ConnectionPool | undefined;
+  const metrics = new LoadMetrics(runId, () => pool?.podCounts() ?? []);
+  pool = new ConnectionPool({
+    runId,
+    targets,
+    connections: profile.connections,
+    rampSeconds: profile.rampSeconds,
+    accounting: "seq",
+    metrics,
+    onEvent: event,
+    ...(options.backoff ? { backoff: options.backoff } : {}),
+  });
+  const connections = pool;
+  const publisher = new TriggerPublisher({
+    runId,
+    publisherId: `${runId}-node`,
+    targets: triggerTargets,
+    ratePerSecond: profile.triggerRate,
+    durationSeconds: profile.durationSeconds,
+    pod: (name) => connections.pod(name),
+    lateStartToleranceMs: limits.eventLoopLagP99Ms,
+  });
+  for (const target of targets) connections.pod(target.pod);
+
+  let metricsServer: MetricsServer | undefined;
+  const health = new GeneratorHealth();
+  const timeSeries = new TimeSeriesRecorder(startedAtMs);
+  const totalSeconds = profile.rampSeconds + profile.durationSeconds + profile.drainSeconds;
+  let last = { atMs: startedAtMs, frames: 0, accepted: 0, errors: 0 };
+  const errorCount = () =>
+    connections.connectErrorCount + connections.disconnects + connections.invalidFrames + publisher.failed;
+  const runP99 = (): number | undefined => {
+    const merged = new LatencyHistogram();
+    for (const pod of connections.pods.values()) merged.merge(pod.recorder.fanout);
+    return merged.count > 0 ? merged.percentileMs(99) : undefined;
+  };
+  const tick = (final = false) => {
+    const atMs = epochNowMs();
+    const second = connections.takeSecond();
+    const frames = connections.framesReceived;
+    const errors = errorCount();
+    const framesPerSecond = ((frames - last.frames) * 1000) / Math.max(1, atMs - last.atMs);
+    timeSeries.sample(
+      {
+        connections: connections.connected,
+        triggers: publisher.accepted - last.accepted,
+        framesPerSecond,
+        fanoutP99Ms: second.count > 0 ? second.percentileMs(99) : 0,
+        errors: errors - last.errors,
+      },
+      atMs,
+    );
+    last = { atMs, frames, accepted: publisher.accepted, errors };
+    health.sampleMemory();
+    if (final) return;
+    options.onProgress?.({
+      phase,
+      elapsedSeconds: (atMs - startedAtMs) / 1000,
+      totalSeconds,
+      connections: connections.connected,
+      targetConnections: profile.connections,
+      triggersAccepted: publisher.accepted,
+      triggersTotal: Math.round(profile.triggerRate * profile.durationSeconds),
+      framesPerSecond,
+      fanoutP99Ms: runP99(),
+      errors,
+    });
+  };
+  const ticker = setInterval(() => tick(), 1000);
+  const onAbort = () => publisher.stop();
+  signal?.addEventListener("abort", onAbort, { once: true });
+
+  let rssPerConnectionBytes: number | undefined;
+  let generator: GeneratorFigures | undefined;
+  let connectionsHeld = 0;
+  try {
+    if (options.metricsPort !== undefined) {
+      metricsServer = await startMetricsServer(metrics.registry, options.metricsPort);
+    }
+    options.onStarted?.({ targets, metricsUrl: metricsServer?.url });
+
+    const rssBeforeRamp = health.sampleMemory();
+    enter("ramp", `${profile.connections} connections over ${profile.rampSeconds} s`);
+    await connections.open(signal);
+
+    enter("connect");
+    const connectTimeoutSeconds = options.connectTimeoutSeconds ?? Math.max(10, profile.rampSeconds);
+    const allConnected = await connections.waitAllConnected(connectTimeoutSeconds * 1000, signal);
+    connectionsHeld = connections.connected;
+    if (connectionsHeld > 0) {
+      rssPerConnectionBytes = Math.max(0, health.sampleMemory() - rssBeforeRamp) / connectionsHeld;
+    }
+    if (!allConnected && !signal?.aborted) {
+      const causes = [...connections.connectErrors].map(([cause, count]) => `${cause}: ${count}`).join(", ");
+      validityReasons.push(
+        `only ${connectionsHeld} of ${profile.connections} connections were open after ${connectTimeoutSeconds} s${causes ? ` (${causes})` : ""}`,
+      );
+    }
+
+    if (!signal?.aborted) {
+      enter("trigger", `${profile.triggerRate}/s for ${profile.durationSeconds} s to ${profile.triggerPod}`);
+      health.restart();
+      await publisher.run();
+    }
+
+    const headSeq = publisher.headSeq;
+    if (!signal?.aborted && headSeq !== undefined) {
+      enter("drain", `until every connection has seq ${headSeq}, at most ${profile.drainSeconds} s`);
+      const drained = await connections.waitForHead(headSeq, profile.drainSeconds * 1000, signal);
+      if (!drained)
+        event({ kind: "info", name: "drain-timeout", detail: `not every connection reached seq ${headSeq}` });
+    }
+
+    generator = health.figures();
+    enter("finish");
+    const published = [...publisher.published].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+    connections.finish(published, headSeq);
+  } finally {
+    clearInterval(ticker);
+    signal?.removeEventListener("abort", onAbort);
+    publisher.stop();
+    await connections.close();
+    await metricsServer?.close();
+  }
+  tick(true);
+  health.stop();
+
+  generator ??= health.figures();
+  validityReasons.push(...saturationReasons(generator, publisher.lateStarts, publisher.sent, limits));
+  if (publisher.failed > 0) {
+    const causes = Object.entries(publisher.failuresByCause())
+      .map(([cause, count]) => `${cause}: ${count}`)
+      .join(", ");
+    validityReasons.push(`${publisher.failed} of ${publisher.sent} triggers failed (${causes})`);
+  }
+  if (signal?.aborted) validityReasons.push(`run interrupted during the ${phase} phase`);
+  event({
+    kind: "info",
+    name: "generator",
+    detail: [
+      `cpu ${(generator.cpuFraction * 100).toFixed(0)}% of a core`,
+      `event-loop lag p99 ${generator.eventLoopLagP99Ms.toFixed(1)} ms`,
+      `peak rss ${(generator.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+      rssPerConnectionBytes === undefined
+        ? undefined
+        : `${(rssPerConnectionBytes / 1024).toFixed(1)} KiB rss per connection`,
+      `late trigger starts ${publisher.lateStarts}`,
+    ]
+      .filter(Boolean)
+      .join(", "),
+  });
+
+  const endedAtMs = epochNowMs();
+  const delivery = targets.every((target) => target.resume)
+    ? "recover"
+    : targets.some((t) => t.resume)
+      ? "unknown"
+      : "pubsub";
+  const report = buildReport({
+    run: {
+      id: runId,
+      profile: profile.name,
+      engine: "node",
+      startedAt: new Date(startedAtMs).toISOString(),
+      endedAt: new Date(endedAtMs).toISOString(),
+      durationSeconds: (endedAtMs - startedAtMs) / 1000,
+      targets: targets.map((target) => ({ pod: target.pod, url: target.url })),
+      delivery,
+      accounting: "seq",
+      settings: {
+        connections: profile.connections,
+        rampSeconds: profile.rampSeconds,
+        triggerRate: profile.triggerRate,
+        durationSeconds: profile.durationSeconds,
+        drainSeconds: profile.drainSeconds,
+        triggerPod: profile.triggerPod,
+        ...options.settings,
+      },
+    },
+    pods: Object.fromEntries([...connections.pods].map(([name, pod]) => [name, pod.recorder])),
+    matrix: [...connections.pods.values()].flatMap((pod) => pod.matrixCells()),
+    timeSeries: timeSeries.points(),
+    events,
+    thresholds: options.thresholds,
+    validityReasons,
+  });
+  return { report, generator: { ...generator, connectionsHeld, rssPerConnectionBytes } };
+}

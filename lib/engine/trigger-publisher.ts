@@ -1,0 +1,157 @@
+// Publishes triggers at a constant arrival rate (open model) to the pods, round-robin or to one named pod.
+// Each trigger carries a probe {run, publisher, n, t}; each 202's {seq, published_at} goes into the
+// published log the delivery checkers settle against. Sends never wait for earlier responses.
+import type { PublishedTrigger } from "../core/delivery-checker.js";
+import type { Probe } from "../core/probe.js";
+import { type ArrivalSchedule, arrivalSchedule, dueAtMs, dueCount } from "./arrival-schedule.js";
+import { epochNowMs } from "./clock.js";
+import type { PodState } from "./pod-state.js";
+import { TriggerClient, TriggerRequestError } from "./trigger-request.js";
+
+export interface TriggerTarget {
+  /** http://host:port */
+  url: string;
+  pod: string;
+}
+
+export interface PublisherOptions {
+  runId: string;
+  publisherId: string;
+  /** The pods triggers go to, in round-robin order (one entry for a named trigger pod). */
+  targets: readonly TriggerTarget[];
+  ratePerSecond: number;
+  durationSeconds: number;
+  pod(name: string): PodState;
+  requestTimeoutMs?: number;
+  /** A send starting more than this after its due time counts as a late start. */
+  lateStartToleranceMs: number;
+  /** In-flight requests above this are not sent but counted as failed ("overloaded"), so memory stays bounded. */
+  maxInFlight?: number;
+}
+
+interface AcceptedResponse {
+  seq: number;
+  pod: string;
+  published_at: number;
+}
+
+function isAccepted(value: unknown): value is AcceptedResponse {
+  if (typeof value !== "object" || value === null) return false;
+  const body = value as Record<string, unknown>;
+  return (
+    typeof body.seq === "number" && typeof body.pod === "string" && typeof body.published_at === "number"
+  );
+}
+
+export class TriggerPublisher {
+  readonly published: PublishedTrigger[] = [];
+  readonly failures = new Map<string, number>();
+  sent = 0;
+  accepted = 0;
+  failed = 0;
+  lateStarts = 0;
+  /** Highest seq any 202 returned: the head every connection must reach in the drain. */
+  headSeq: number | undefined;
+  private schedule: ArrivalSchedule | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopped = false;
+  private wake: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly client: TriggerClient;
+
+  constructor(private readonly options: PublisherOptions) {
+    this.client = new TriggerClient(options.requestTimeoutMs ?? 10_000);
+  }
+
+  /** Triggers due so far by the schedule (sent or not). */
+  get due(): number {
+    return this.schedule ? dueCount(this.schedule, performance.now()) : 0;
+  }
+
+  get pending(): number {
+    return this.inFlight.size;
+  }
+
+  /** Sends the whole schedule, then waits for the responses still in flight. */
+  async run(): Promise<void> {
+    const { ratePerSecond, durationSeconds } = this.options;
+    const schedule = arrivalSchedule(performance.now(), ratePerSecond, durationSeconds);
+    this.schedule = schedule;
+    let next = 0;
+    while (next < schedule.total && !this.stopped) {
+      const nowMs = performance.now();
+      const due = dueCount(schedule, nowMs);
+      for (; next < due; next++) {
+        if (nowMs - dueAtMs(schedule, next) > this.options.lateStartToleranceMs) this.lateStarts += 1;
+        this.send(next);
+      }
+      if (next < schedule.total) await this.sleepUntil(dueAtMs(schedule, next));
+    }
+    await Promise.all(this.inFlight);
+    this.client.close();
+  }
+
+  /** Stops sending; responses in flight are still awaited by run(). */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.wake?.();
+  }
+
+  failuresByCause(): Record<string, number> {
+    return Object.fromEntries(this.failures);
+  }
+
+  private sleepUntil(atMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      this.timer = setTimeout(resolve, Math.max(0, atMs - performance.now()));
+    });
+  }
+
+  private send(index: number): void {
+    const { targets, runId, publisherId } = this.options;
+    const target = targets[index % targets.length] as TriggerTarget;
+    const podState = this.options.pod(target.pod);
+    this.sent += 1;
+    podState.recorder.triggers.sent += 1;
+    if (this.inFlight.size >= (this.options.maxInFlight ?? 1000)) {
+      this.fail(podState, "overloaded");
+      return;
+    }
+    const probe: Probe = { run: runId, publisher: publisherId, n: index + 1, t: epochNowMs() };
+    const request = this.post(target, probe, podState).finally(() => this.inFlight.delete(request));
+    this.inFlight.add(request);
+  }
+
+  private async post(target: TriggerTarget, probe: Probe, podState: PodState): Promise<void> {
+    try {
+      const { status, body } = await this.client.post(target.url, JSON.stringify({ probe }));
+      if (status !== 202) {
+        this.fail(podState, `http-${status}`);
+        return;
+      }
+      if (!isAccepted(body)) {
+        this.fail(podState, "bad-response");
+        return;
+      }
+      this.accepted += 1;
+      this.options.pod(body.pod).recorder.triggers.accepted += 1;
+      this.published.push({
+        seq: body.seq,
+        publisher: probe.publisher,
+        n: probe.n,
+        acceptedAtMs: body.published_at,
+      });
+      if (this.headSeq === undefined || body.seq > this.headSeq) this.headSeq = body.seq;
+    } catch (error) {
+      this.fail(podState, error instanceof TriggerRequestError ? error.code : "request-error");
+    }
+  }
+
+  private fail(podState: PodState, cause: string): void {
+    this.failed += 1;
+    podState.recorder.triggers.failed += 1;
+    this.failures.set(cause, (this.failures.get(cause) ?? 0) + 1);
+  }
+}

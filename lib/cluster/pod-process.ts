@@ -38,6 +38,12 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** fetch() reports "fetch failed"; the cause says why (ECONNREFUSED, a timeout). */
+function fetchFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? error.cause.message : error.message;
+}
+
 export class PodProcess {
   readonly name: string;
   readonly host: string;
@@ -100,7 +106,11 @@ export class PodProcess {
     return () => this.exitListeners.delete(listener);
   }
 
-  /** Starts the process (no-op while running) and resolves once /readyz answers 200. */
+  /**
+   * Starts the process (only waits while it is already running) and resolves once /readyz answers 200.
+   * On failure the process is left as it is, so a pod started while Redis is down can still become ready
+   * (waitReady again); kill() or the cluster's close() ends it.
+   */
   async start(signal?: AbortSignal): Promise<void> {
     if (this.running) return this.waitReady(this.options.readyTimeoutMs, signal);
     // A free port can be taken by another process before the pod binds it; before the pod was ever
@@ -135,7 +145,6 @@ export class PodProcess {
       }
       if (!this.running) {
         const exit = this.exitInfo;
-
         const how = this.spawnError
           ? `(could not spawn: ${this.spawnError.message})`
           : `with code ${exit?.code} (signal ${exit?.signal})`;
@@ -152,12 +161,7 @@ export class PodProcess {
         if (response.status === 200) return;
         lastAnswer = `HTTP ${response.status}`;
       } catch (error) {
-        lastAnswer =
-          error instanceof Error
-            ? error.cause instanceof Error
-              ? error.cause.message
-              : error.message
-            : String(error);
+        lastAnswer = fetchFailure(error);
       }
       if (Date.now() >= deadline) {
         throw new ClusterError(

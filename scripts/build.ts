@@ -2,6 +2,7 @@
 // Further bundles (k6 scenarios, the browser console) register here as they are added.
 import { chmod, copyFile } from "node:fs/promises";
 import { build } from "esbuild";
+import { buildK6Bundles } from "./k6-bundles.js";
 
 await build({
   entryPoints: ["lib/cli/main.ts"],
@@ -30,3 +31,6 @@ await build({
   logLevel: "warning",
 });
 await copyFile("lib/console/index.html", "dist/console/index.html");
+
+// k6 scenarios: dist/scenarios/<name>.js for current k6, plus compat folders for k6 1.x.
+await buildK6Bundles();

@@ -3,9 +3,7 @@
 // Latencies are Trends with isTime (milliseconds); every sample is tagged with the pod that delivered it.
 import { Counter, Gauge, Trend } from "k6/metrics";
 import { loadMetrics } from "../../lib/core/metric-names.js";
-
-/** Missed while disconnected: k6's name for the report's missedWhileDisconnected (also a core threshold metric). */
-export const missedMetricName = "crosspod_missed";
+import { missedMetricName } from "./k6-metric-names.js";
 
 export interface RunMetrics {
   fanout: Trend;
@@ -19,20 +17,6 @@ export interface RunMetrics {
   reconnects: Counter;
   connections: Gauge;
 }
-
-/** Names of the metrics a k6 run emits: thresholds on any other metric are judged only in the report. */
-export const k6MetricNames: readonly string[] = [
-  loadMetrics.fanoutLatency,
-  loadMetrics.e2eLatency,
-  loadMetrics.reconnectTime,
-  loadMetrics.framesReceived,
-  loadMetrics.lost,
-  loadMetrics.duplicates,
-  loadMetrics.outOfOrder,
-  missedMetricName,
-  loadMetrics.reconnects,
-  loadMetrics.connections,
-];
 
 /** Init context only: k6 refuses to create metrics once VUs run. */
 export function createRunMetrics(): RunMetrics {

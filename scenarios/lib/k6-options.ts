@@ -3,7 +3,7 @@
 // ramp is over, plus thresholds. The timing plan is shared with the VU code so both agree on the timeline.
 import type { Options, Scenario } from "k6/options";
 import type { Profile } from "../../lib/core/profiles.js";
-import { k6MetricNames } from "./k6-metrics.js";
+import { k6MetricNames } from "./k6-metric-names.js";
 
 export interface RunTiming {
   /** Seconds from the start of the scenarios to the first trigger: the ramp plus a settle second. */

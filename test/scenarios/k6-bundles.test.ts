@@ -1,0 +1,93 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { builtinModules } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build, type Plugin } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundlePath, k6BundleTargets, scenarioNames } from "../../lib/engine/k6-bundle-targets.js";
+import { buildK6Bundles } from "../../scripts/k6-bundles.js";
+
+interface ImportRecord {
+  path: string;
+  kind: string;
+}
+
+/** Every module a built file imports, read by esbuild's parser rather than a regex (source map dropped). */
+async function importsOf(file: string): Promise<ImportRecord[]> {
+  const text = await readFile(file, "utf8");
+  const code = text.slice(0, text.lastIndexOf("//# sourceMappingURL="));
+  const allExternal: Plugin = {
+    name: "all-external",
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /.*/ }, (args) =>
+        args.kind === "entry-point" ? undefined : { path: args.path, external: true },
+      );
+    },
+  };
+  const result = await build({
+    stdin: { contents: code, loader: "js", sourcefile: file },
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: "esm",
+    platform: "neutral",
+    outdir: "out",
+    logLevel: "silent",
+    plugins: [allExternal],
+  });
+  return Object.values(result.metafile.inputs).flatMap((input) =>
+    input.imports.map((record) => ({ path: record.path, kind: record.kind })),
+  );
+}
+
+const nodeModules = new Set([...builtinModules, ...builtinModules.map((name) => `node:${name}`)]);
+
+describe("k6 scenario bundles", () => {
+  let distDir: string;
+
+  beforeAll(async () => {
+    distDir = await mkdtemp(join(tmpdir(), "crosspod-k6-bundles-"));
+    await buildK6Bundles(distDir);
+  });
+
+  afterAll(async () => {
+    await rm(distDir, { recursive: true, force: true });
+  });
+
+  for (const target of k6BundleTargets) {
+    it(`bundles in dist/scenarios/${target.dir} import only modules of ${target.describe}, none from Node`, async () => {
+      for (const scenario of scenarioNames) {
+        const imports = await importsOf(bundlePath(target, scenario, distDir));
+        expect(imports.length).toBeGreaterThan(0);
+        for (const record of imports) {
+          expect(record.kind, `${scenario}: ${record.path} must be a static import`).toBe("import-statement");
+          expect(nodeModules.has(record.path), `${scenario} imports Node's ${record.path}`).toBe(false);
+          expect(
+            target.modules,
+            `${scenario}: ${record.path} is not a module of ${target.describe}`,
+          ).toContain(record.path);
+        }
+      }
+    });
+  }
+
+  it("rewrites k6/x/redis and, before k6 1.6, k6/websockets in the compat bundles", async () => {
+    const paths = async (dir: string) =>
+      new Set(
+        (await importsOf(join(distDir, "scenarios", dir, "cross-pod-load.js"))).map((record) => record.path),
+      );
+    expect([...(await paths(""))]).toEqual(expect.arrayContaining(["k6/x/redis", "k6/websockets"]));
+    expect([...(await paths("k6-1.x"))]).toEqual(
+      expect.arrayContaining(["k6/experimental/redis", "k6/websockets"]),
+    );
+    expect([...(await paths("k6-1.5"))]).toEqual(
+      expect.arrayContaining(["k6/experimental/redis", "k6/experimental/websockets"]),
+    );
+  });
+
+  it("carries an inline source map, so k6's stack traces point into the TypeScript sources", async () => {
+    const text = await readFile(join(distDir, "scenarios", "cross-pod-load.js"), "utf8");
+    expect(text).toMatch(/\/\/# sourceMappingURL=data:application\/json;base64,/);
+    expect(text).toMatch(/^export \{/m);
+  });
+});

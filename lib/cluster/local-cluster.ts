@@ -1,8 +1,8 @@
 // The local stack: one redis-server (or an external Redis) and N backend replicas pod-a, pod-b, … as child
 // processes on free loopback ports. Everything it starts it also stops: on close(), on failure while
 // starting, on a signal nobody else handles and, as a last resort, on process exit.
-import { mkdirSync, rmSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { rmSync } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
@@ -140,7 +140,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   let logDir: string | undefined;
   if (!config.logToConsole) {
     logDir = config.logDir ?? (await mkdtemp(join(tmpdir(), "crosspod-cluster-")));
-    mkdirSync(logDir, { recursive: true });
+    await mkdir(logDir, { recursive: true });
   }
   const redis = config.redisUrl
     ? undefined

@@ -1,7 +1,8 @@
 // One backend replica as a child process (`node dist/cli.js backend`): start, readiness, kill, restart.
 // The port is chosen on the first start and kept for restarts, so clients and chaos reconnect to the same URL.
 import { type ChildProcess, spawn } from "node:child_process";
-import { hasExited } from "./child-process-exit.js";
+import { setTimeout as delay } from "node:timers/promises";
+import { hasExited, terminate } from "./child-process-exit.js";
 import { ClusterError } from "./cluster-error.js";
 import { freePort } from "./free-port.js";
 import { PodOutput } from "./pod-output.js";
@@ -33,10 +34,6 @@ export type PodExitListener = (exit: PodExit) => void;
 const readyPollIntervalMs = 100;
 const readyRequestTimeoutMs = 1000;
 const portTakenAttempts = 3;
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** fetch() reports "fetch failed"; the cause says why (ECONNREFUSED, a timeout). */
 function fetchFailure(error: unknown): string {
@@ -187,17 +184,9 @@ export class PodProcess {
       return this.exitInfo ?? { code: null, signal: null, expected: true };
     }
     this.exitExpected = true;
-    const exited = new Promise<PodExit>((resolve) => {
-      const off = this.onExit((exit) => {
-        off();
-        resolve(exit);
-      });
-    });
-    child.kill(signal);
-    const escalation = signal === "SIGKILL" ? undefined : setTimeout(() => child.kill("SIGKILL"), graceMs);
-    const exit = await exited;
-    clearTimeout(escalation);
-    return exit;
+    // The exit listener installed at spawn runs before terminate() resolves, so exitInfo is set by then.
+    await terminate(child, signal, graceMs);
+    return this.exitInfo as PodExit;
   }
 
   /** Synchronous SIGKILL for the process `exit` hook, where nothing asynchronous runs. */

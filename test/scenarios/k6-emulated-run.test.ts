@@ -1,0 +1,129 @@
+// The built cross-pod-load bundle, run through k6's lifecycle with k6's modules emulated over real
+// WebSockets, HTTP and redis-server (k6 itself is not needed), against three real backend replicas.
+// Each VU gets a realm with no Node globals, so this also proves lib/core and the report renderers
+// run where k6 runs them. Real-k6 runs are in k6-real-run.test.ts.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalCluster, startLocalCluster } from "../../lib/cluster/local-cluster.js";
+import type { Report } from "../../lib/core/report-model.js";
+import { k6BundleTargets } from "../../lib/engine/k6-bundle-targets.js";
+import { parseReport } from "../../lib/report/json-report.js";
+import { buildK6Target } from "../../scripts/k6-bundles.js";
+import { skipWithoutRedis } from "../fixtures/redis.js";
+import { type EmulatedRunResult, emulateK6Run } from "./k6-emulated-run.js";
+
+const connections = 12;
+const connectionsPerVu = 4;
+const triggerRate = 10;
+const durationSeconds = 2;
+
+describe.skipIf(skipWithoutRedis)(
+  "the cross-pod-load bundle in an emulated k6 against three replicas",
+  () => {
+    let cluster: LocalCluster | undefined;
+    let workDir: string;
+    let result: EmulatedRunResult;
+    let report: Report;
+
+    beforeAll(async () => {
+      workDir = await mkdtemp(join(tmpdir(), "crosspod-k6-emulated-"));
+      const defaultTarget = k6BundleTargets.find((target) => target.dir === "");
+      if (!defaultTarget) throw new Error("no default k6 bundle target");
+      const [built] = await Promise.all([buildK6Target(defaultTarget, workDir), (async () => {})()]);
+      expect(built.errors).toEqual([]);
+      cluster = await startLocalCluster({ replicas: 3 });
+      const reportPath = join(workDir, "report.json");
+      result = await emulateK6Run(join(workDir, "scenarios", "cross-pod-load.js"), {
+        TARGETS: cluster.pods.map((pod) => pod.httpUrl).join(","),
+        REDIS_URL: cluster.redisUrl,
+        CROSSPOD_OUT: reportPath,
+        CROSSPOD_HTML: join(workDir, "report.html"),
+        CROSSPOD_CONNECTIONS: String(connections),
+        CROSSPOD_CONNECTIONS_PER_VU: String(connectionsPerVu),
+        CROSSPOD_RATE: String(triggerRate),
+        CROSSPOD_DURATION: String(durationSeconds),
+        CROSSPOD_RAMP: "0.5",
+        CROSSPOD_DRAIN: "1",
+        // Delivery invariants only: one emulated k6 shares a thread (and a busy machine) with its sockets.
+        CROSSPOD_THRESHOLDS: JSON.stringify({ crosspod_fanout_latency: [] }),
+      });
+      const json = result.files[reportPath];
+      if (json === undefined)
+        throw new Error(`handleSummary wrote no ${reportPath}: ${Object.keys(result.files)}`);
+      report = parseReport(json, reportPath);
+    }, 90_000);
+
+    afterAll(async () => {
+      await cluster?.close();
+      await rm(workDir, { recursive: true, force: true });
+    });
+
+    it("delivers every accepted trigger to every connection exactly once, in order", () => {
+      const accepted = report.overall.triggers.accepted;
+      expect(accepted).toBe(triggerRate * durationSeconds);
+      expect(report.overall.triggers.failed).toBe(0);
+      expect(report.overall.connections.opened).toBe(connections);
+      expect(report.overall.delivery).toMatchObject({
+        expected: connections * accepted,
+        received: connections * accepted,
+        lost: 0,
+        duplicates: 0,
+        outOfOrder: 0,
+      });
+      expect(report.validity).toEqual({ valid: true, reasons: [] });
+    });
+
+    it("writes the same report document as the Node engine, with every pod, the matrix and a time series", () => {
+      expect(report.run).toMatchObject({
+        engine: "k6",
+        profile: "cross-pod-load",
+        delivery: "recover",
+        accounting: "seq",
+      });
+      expect(Object.keys(report.pods).sort()).toEqual(["pod-a", "pod-b", "pod-c"]);
+      expect(report.matrix).toHaveLength(9);
+      expect(report.timeSeries.length).toBeGreaterThan(2);
+      expect(Math.max(...report.timeSeries.map((point) => point.connections))).toBe(connections);
+      expect(report.timeSeries.reduce((sum, point) => sum + point.triggers, 0)).toBe(
+        report.overall.triggers.accepted,
+      );
+      expect(report.thresholds.map((threshold) => threshold.metric).sort()).toEqual([
+        "crosspod_duplicates",
+        "crosspod_lost",
+        "crosspod_out_of_order",
+      ]);
+      expect(report.thresholds.filter((threshold) => !threshold.ok)).toEqual([]);
+      expect(report.events.map((event) => event.name)).toEqual(
+        expect.arrayContaining(["ramp", "trigger", "drain", "finish", "redis-oracle"]),
+      );
+    });
+
+    it("reports the same counts through k6's custom metrics, tagged by pod", () => {
+      const frames = report.overall.delivery.received;
+      expect(result.sink.total("crosspod_frames_received")).toBe(frames);
+      expect(result.sink.samples("crosspod_fanout_latency")).toHaveLength(frames);
+      expect(result.sink.total("crosspod_lost")).toBe(0);
+      const perPod = ["pod-a", "pod-b", "pod-c"].map((pod) =>
+        result.sink.total("crosspod_frames_received", { name: "pod", value: pod }),
+      );
+      expect(perPod).toEqual(["pod-a", "pod-b", "pod-c"].map((pod) => report.pods[pod]?.delivery.received));
+    });
+
+    it("returns the HTML report and stdout with k6's figures, its thresholds and crosspod's summary", () => {
+      const html = result.files[join(workDir, "report.html")];
+      expect(html).toMatch(/^<!doctype html>/i);
+      const stdout = result.files.stdout ?? "";
+      expect(stdout).toContain("k6 summary");
+      expect(stdout).toContain("✓ 'count==0'");
+      expect(stdout).toContain("crosspod_frames_received");
+      expect(stdout).toContain("pod-a");
+    });
+
+    it("needs no module k6 lacks: only hdr-histogram-js's guarded probe for zlib reaches require", () => {
+      expect(result.missingModules.filter((name) => name !== "zlib")).toEqual([]);
+      expect(result.droppedIterations).toBe(0);
+    });
+  },
+);

@@ -2,23 +2,10 @@
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalCluster, startLocalCluster } from "../../lib/cluster/local-cluster.js";
-import type { ThreatFrame, TriggerResponse } from "../../lib/core/threat-protocol.js";
+import type { ThreatFrame } from "../../lib/core/threat-protocol.js";
 import { skipWithoutRedis } from "../fixtures/redis.js";
+import { triggerThreat } from "../fixtures/trigger.js";
 import { TestClient } from "../fixtures/ws-client.js";
-
-async function trigger(httpUrl: string, body: Record<string, unknown>): Promise<TriggerResponse> {
-  const response = await fetch(`${httpUrl}/api/threats/trigger`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  if (response.status !== 202) {
-    throw new Error(
-      `POST ${httpUrl}/api/threats/trigger answered ${response.status}: ${await response.text()}`,
-    );
-  }
-  return (await response.json()) as TriggerResponse;
-}
 
 function frameWithId(client: TestClient, id: string): () => ThreatFrame | undefined {
   return () => client.threats().find((frame) => frame.id === id);
@@ -55,7 +42,7 @@ describe.skipIf(skipWithoutRedis)("cross-pod delivery through three backend proc
     if (!podA) throw new Error("the cluster did not start");
     console.log("🚨 Triggering threat on Pod A...");
     const startedAt = performance.now();
-    const accepted = await trigger(podA.httpUrl, {
+    const accepted = await triggerThreat(podA.httpUrl, {
       type: "cross-pod-test-threat",
       severity: "critical",
       source_ip: "10.0.0.42",
@@ -95,7 +82,10 @@ describe.skipIf(skipWithoutRedis)("cross-pod delivery through three backend proc
       const origin = pods[n % pods.length];
       if (!origin) throw new Error("the cluster has no pods");
       const startedAt = performance.now();
-      const accepted = await trigger(origin.httpUrl, { type: "latency-probe", description: `probe ${n}` });
+      const accepted = await triggerThreat(origin.httpUrl, {
+        type: "latency-probe",
+        description: `probe ${n}`,
+      });
       const frames = await Promise.all(
         clients.map((client) =>
           client.waitFor(frameWithId(client, accepted.id), 5000, `threat ${accepted.id}`),

@@ -1,62 +1,12 @@
 // `crosspod up` as a user runs it: a real process that prints where everything listens, carries a POST on
 // pod A to a WebSocket client on pod C, and on Ctrl-C (SIGINT) stops with no child process left.
-import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseUpOptions } from "../../lib/cli/commands/up.js";
+import { type NodeProcess, runNode, waitForOutput } from "../fixtures/node-process.js";
 import { descendantPids, isAlive, procAvailable } from "../fixtures/process-tree.js";
 import { skipWithoutRedis } from "../fixtures/redis.js";
+import { triggerThreat } from "../fixtures/trigger.js";
 import { TestClient } from "../fixtures/ws-client.js";
-
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-
-interface RunningCli {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function runCli(args: string[]): RunningCli {
-  const child = spawn(process.execPath, ["dist/cli.js", ...args], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
-  );
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
-}
-
-function waitForOutput(cli: RunningCli, marker: string, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (!cli.stdout().includes(marker)) return;
-      clearTimeout(timer);
-      cli.child.stdout?.off("data", check);
-      resolve(cli.stdout());
-    };
-    const timer = setTimeout(() => {
-      cli.child.stdout?.off("data", check);
-      reject(
-        new Error(
-          `crosspod up did not print "${marker}" within ${timeoutMs} ms\n${cli.stdout()}\n${cli.stderr()}`,
-        ),
-      );
-    }, timeoutMs);
-    cli.child.stdout?.on("data", check);
-    cli.exited.then(() => check());
-    check();
-  });
-}
 
 describe("crosspod up flags", () => {
   it("parses the defaults commander passes", () => {
@@ -90,7 +40,7 @@ describe("crosspod up flags", () => {
 });
 
 describe.skipIf(skipWithoutRedis || !procAvailable)("crosspod up", () => {
-  let cli: RunningCli | undefined;
+  let cli: NodeProcess | undefined;
   let client: TestClient | undefined;
 
   afterEach(async () => {
@@ -102,14 +52,15 @@ describe.skipIf(skipWithoutRedis || !procAvailable)("crosspod up", () => {
   });
 
   it("exits with code 2 and names the flag when a flag value is invalid", async () => {
-    cli = runCli(["up", "--replicas", "0"]);
+    cli = runNode(["dist/cli.js", "up", "--replicas", "0"]);
     expect(await cli.exited).toEqual({ code: 2, signal: null });
     expect(cli.stderr()).toContain("--replicas: expected at least 1");
   });
 
   it("prints pod and Redis URLs, carries a POST on pod A to a client on pod C, and stops cleanly on Ctrl-C", async () => {
-    cli = runCli(["up", "--replicas", "3"]);
-    const printed = await waitForOutput(cli, "Press Ctrl-C to stop.", 30_000);
+    cli = runNode(["dist/cli.js", "up", "--replicas", "3"]);
+    await waitForOutput(cli, /Press Ctrl-C to stop\./, 30_000);
+    const printed = cli.stdout();
     console.log(printed);
     const pods = [...printed.matchAll(/^ {2}(pod-[a-z]) {2}(http:\/\/\S+) {2}(ws:\/\/\S+)/gm)].map(
       (match) => ({
@@ -125,9 +76,7 @@ describe.skipIf(skipWithoutRedis || !procAvailable)("crosspod up", () => {
 
     const [podA, , podC] = pods;
     client = await TestClient.connect(podC?.wsUrl as string, "client on pod-c");
-    const response = await fetch(`${podA?.httpUrl}/api/threats/trigger`, { method: "POST" });
-    expect(response.status).toBe(202);
-    const { id } = (await response.json()) as { id: string };
+    const { id } = await triggerThreat(podA?.httpUrl as string);
     const frame = await client.waitFor(
       () => client?.threats().find((candidate) => candidate.id === id),
       5000,

@@ -2,20 +2,14 @@
 // published meanwhile are lost to it; in `recover` mode it resumes with ?since= and gets every one.
 import { afterEach, describe, expect, it } from "vitest";
 import { type DeliveryMode, type LocalCluster, startLocalCluster } from "../../lib/cluster/local-cluster.js";
-import type { TriggerResponse } from "../../lib/core/threat-protocol.js";
 import { skipWithoutRedis } from "../fixtures/redis.js";
+import { triggerThreat } from "../fixtures/trigger.js";
 import { TestClient } from "../fixtures/ws-client.js";
 
 const missedWhileDown = 5;
 
-async function trigger(httpUrl: string, description: string): Promise<TriggerResponse> {
-  const response = await fetch(`${httpUrl}/api/threats/trigger`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ type: "delivery-mode-test", description }),
-  });
-  if (response.status !== 202) throw new Error(`trigger on ${httpUrl} answered ${response.status}`);
-  return (await response.json()) as TriggerResponse;
+function trigger(httpUrl: string, description: string) {
+  return triggerThreat(httpUrl, { type: "delivery-mode-test", description });
 }
 
 /**

@@ -1,55 +1,30 @@
-import { type ChildProcess, spawn } from "node:child_process";
+// The local cluster's lifecycle with real redis-server and backend processes (and a stand-in backend for
+// the failures a real one rarely shows): start, restart on the same port, and teardown on every path.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { ClusterError } from "../../lib/cluster/cluster-error.js";
 import { type LocalCluster, startLocalCluster } from "../../lib/cluster/local-cluster.js";
+import { runNode, waitForOutput } from "../fixtures/node-process.js";
 import { descendantPids, isAlive, procAvailable } from "../fixtures/process-tree.js";
 import { skipWithoutRedis } from "../fixtures/redis.js";
 
 const standIn = fileURLToPath(new URL("../fixtures/backends/stand-in-backend.mjs", import.meta.url));
 const clusterOwner = fileURLToPath(new URL("../fixtures/cluster-owner.ts", import.meta.url));
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
 function newDescendants(before: number[]): number[] {
   return descendantPids(process.pid).filter((pid) => !before.includes(pid));
 }
 
 /** Runs cluster-owner.ts and resolves with what it printed once its cluster is up. */
-function startOwner(mode: "exit" | "wait-for-signal"): Promise<{
-  child: ChildProcess;
-  pids: number[];
-  logDir: string;
-}> {
-  const child = spawn(process.execPath, ["--import", "tsx", clusterOwner, mode], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "pipe"],
+async function startOwner(mode: "exit" | "wait-for-signal") {
+  const owner = runNode(["--import", "tsx", clusterOwner, mode]);
+  const [line] = await waitForOutput(owner, /^\{.*\}$/m, 20_000).catch((error: unknown) => {
+    // SIGTERM lets the owner's own teardown stop whatever it had started.
+    owner.child.kill("SIGTERM");
+    throw error;
   });
-  let output = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`cluster-owner printed no cluster within 20 s; output: ${output}`));
-    }, 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const line = output.split("\n").find((candidate) => candidate.startsWith("{"));
-      if (!line) return;
-      clearTimeout(timer);
-      resolve({ child, ...(JSON.parse(line) as { pids: number[]; logDir: string }) });
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-  });
-}
-
-function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-  }
-  return new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  return { owner, ...(JSON.parse(line) as { pids: number[]; logDir: string }) };
 }
 
 describe.skipIf(skipWithoutRedis || !procAvailable)("local cluster", () => {
@@ -160,17 +135,17 @@ describe.skipIf(skipWithoutRedis || !procAvailable)("local cluster", () => {
   });
 
   it("kills its processes when the owning process exits without closing the cluster", async () => {
-    const { child, pids, logDir } = await startOwner("exit");
-    expect(await exitOf(child)).toEqual({ code: 0, signal: null });
+    const { owner, pids, logDir } = await startOwner("exit");
+    expect(await owner.exited).toEqual({ code: 0, signal: null });
     expect(pids).toHaveLength(3);
     expect(pids.filter(isAlive)).toEqual([]);
     expect(existsSync(logDir)).toBe(false);
   });
 
   it("closes its cluster, then re-raises SIGTERM, when the owning process has no handler of its own", async () => {
-    const { child, pids, logDir } = await startOwner("wait-for-signal");
-    child.kill("SIGTERM");
-    expect(await exitOf(child)).toEqual({ code: null, signal: "SIGTERM" });
+    const { owner, pids, logDir } = await startOwner("wait-for-signal");
+    owner.child.kill("SIGTERM");
+    expect(await owner.exited).toEqual({ code: null, signal: "SIGTERM" });
     expect(pids.filter(isAlive)).toEqual([]);
     expect(existsSync(logDir)).toBe(false);
   });

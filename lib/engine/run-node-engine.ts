@@ -148,7 +148,11 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
     });
   };
   const ticker = setInterval(() => tick(), 1000);
-  const onAbort = () => publisher.stop();
+  let abortedDuring: RunPhase | undefined;
+  const onAbort = () => {
+    abortedDuring = phase;
+    publisher.stop();
+  };
   signal?.addEventListener("abort", onAbort, { once: true });
 
   let rssPerConnectionBytes: number | undefined;
@@ -214,7 +218,7 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
       .join(", ");
     validityReasons.push(`${publisher.failed} of ${publisher.sent} triggers failed (${causes})`);
   }
-  if (signal?.aborted) validityReasons.push(`run interrupted during the ${phase} phase`);
+  if (signal?.aborted) validityReasons.push(`run interrupted during the ${abortedDuring ?? phase} phase`);
   event({
     kind: "info",
     name: "generator",

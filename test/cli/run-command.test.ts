@@ -1,0 +1,162 @@
+// `crosspod run` as a user runs it: a real process against an auto-started local cluster (redis-server +
+// 3 replicas), its exit codes, its JSON report, and no process left behind after Ctrl-C.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { reportSchema } from "../../lib/core/report-model.js";
+import { descendantPids, isAlive, procAvailable } from "../fixtures/process-tree.js";
+import { skipWithoutRedis } from "../fixtures/redis.js";
+
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+const workDir = mkdtempSync(join(tmpdir(), "crosspod-run-test-"));
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+interface CliRun {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function startCli(args: string[], env: Record<string, string> = {}): CliRun {
+  const child = spawn(process.execPath, ["dist/cli.js", ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+async function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000) {
+  const cli = startCli(args, env);
+  const timer = setTimeout(() => cli.child.kill("SIGKILL"), timeoutMs);
+  const code = await cli.exited;
+  clearTimeout(timer);
+  return { code, stdout: cli.stdout(), stderr: cli.stderr() };
+}
+
+function waitForStderr(cli: CliRun, pattern: RegExp, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      clearInterval(poll);
+      reject(new Error(`crosspod run did not print ${pattern} within ${timeoutMs} ms\n${cli.stderr()}`));
+    }, timeoutMs);
+    const poll = setInterval(() => {
+      if (!pattern.test(cli.stderr())) return;
+      clearInterval(poll);
+      clearTimeout(timer);
+      resolve();
+    }, 20);
+  });
+}
+
+// The machine running the suite is shared with the pods under test and with other test files, so the
+// generator's own limits are relaxed here: these tests check delivery, not this machine's headroom.
+const relaxedGenerator = ["--max-generator-lag", "1000", "--max-generator-cpu", "400"];
+
+describe.skipIf(skipWithoutRedis)("crosspod run against an auto-started local cluster", () => {
+  it("delivers every trigger to every connection, in order, and exits 0 with a valid JSON report", async () => {
+    const out = join(workDir, "report.json");
+    const { code, stdout, stderr } = await runCli([
+      "run",
+      "cross-pod-load",
+      "--connections",
+      "60",
+      "--rate",
+      "10",
+      "--duration",
+      "3s",
+      "--ramp",
+      "1s",
+      "--out",
+      out,
+      ...relaxedGenerator,
+    ]);
+    expect(code, `${stdout}\n${stderr}`).toBe(0);
+    expect(stderr).toContain("engine node (--engine auto");
+    expect(stderr).toMatch(/conns 60\/60 · triggers \d+\/30/);
+    const report = reportSchema.parse(JSON.parse(readFileSync(out, "utf8")));
+    const { delivery } = report.overall;
+    expect(report.overall.triggers.accepted).toBe(30);
+    expect(delivery.expected).toBe(60 * 30);
+    expect(delivery.received).toBe(60 * 30);
+    expect(report.overall.fanout.count).toBe(60 * 30);
+    expect(delivery.lost).toBe(0);
+    expect(delivery.outOfOrder).toBe(0);
+    expect(delivery.duplicates).toBe(0);
+    expect(Object.keys(report.pods).sort()).toEqual(["pod-a", "pod-b", "pod-c"]);
+    expect(report.validity).toEqual({ valid: true, reasons: [] });
+    expect(report.thresholds.every((threshold) => threshold.ok)).toBe(true);
+    expect(stdout).toMatch(/^PASS · /m);
+    expect(stdout).toMatch(/generator: 60 connections held · rss per connection/);
+  });
+
+  it("exits 99 when a threshold fails", async () => {
+    const { code, stdout, stderr } = await runCli([
+      "run",
+      "cross-pod-load",
+      "--connections",
+      "9",
+      "--rate",
+      "5",
+      "--duration",
+      "1s",
+      "--threshold",
+      "crosspod_fanout_latency:p(99)<0.001",
+      ...relaxedGenerator,
+    ]);
+    expect(code, `${stdout}\n${stderr}`).toBe(99);
+    expect(stdout).toMatch(/✗\s+crosspod_fanout_latency\s+p\(99\)<0\.001/);
+    expect(stdout).toMatch(/^FAIL · 1\/4 thresholds failed/m);
+  });
+
+  it.skipIf(!procAvailable)("tears the cluster down on Ctrl-C and leaves no process behind", async () => {
+    const cli = startCli(["run", "cross-pod-load", "--connections", "6", "--rate", "2", "--duration", "60s"]);
+    try {
+      await waitForStderr(cli, / trigger · /, 30_000);
+      const children = descendantPids(cli.child.pid as number);
+      expect(children.length).toBeGreaterThanOrEqual(4);
+      cli.child.kill("SIGINT");
+      expect(await cli.exited).toBe(130);
+      expect(cli.stdout()).toContain("run interrupted during the trigger phase");
+      expect(children.filter(isAlive)).toEqual([]);
+    } finally {
+      cli.child.kill("SIGKILL");
+    }
+  });
+});
+
+// Message wording per flag is covered in run-options.test.ts; these check the process's exit code and stderr.
+describe.concurrent("crosspod run with bad input", () => {
+  it("exits 2 naming the flag for a bad flag value", async () => {
+    const { code, stderr } = await runCli(["run", "cross-pod-load", "--connections", "many"]);
+    expect(stderr).toContain('crosspod: --connections: expected a whole number of connections (got "many")');
+    expect(code).toBe(2);
+  });
+
+  it("exits 2 naming the file and the field of a bad profile file", async () => {
+    const file = join(workDir, "bad-profile.yaml");
+    writeFileSync(file, "connections: lots\n");
+    const { code, stderr } = await runCli(["run", "cross-pod-load", "--profile-file", file]);
+    expect(stderr).toMatch(new RegExp(`--profile-file ${file}: .*connections: expected a number`));
+    expect(code).toBe(2);
+  });
+
+  it("exits 2 naming a target that cannot be reached", async () => {
+    const { code, stderr } = await runCli(["run", "cross-pod-load", "--targets", "http://127.0.0.1:1"]);
+    expect(stderr).toMatch(/target http:\/\/127\.0\.0\.1:1: cannot connect .*ECONNREFUSED/);
+    expect(code).toBe(2);
+  });
+});

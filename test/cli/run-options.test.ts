@@ -1,0 +1,155 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { CLIError } from "../../lib/cli/cli-error.js";
+import { resolveRunConfig } from "../../lib/cli/run-options.js";
+
+const dir = mkdtempSync(join(tmpdir(), "crosspod-run-options-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function profileFile(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** Commander's defaults, as the run command passes them. */
+const defaults = { engine: "auto", threshold: [], maxGeneratorCpu: "80", maxGeneratorLag: "10" };
+
+function usageError(work: () => unknown): string {
+  try {
+    work();
+  } catch (error) {
+    expect(error).toBeInstanceOf(CLIError);
+    expect((error as CLIError).exitCode).toBe(2);
+    return (error as CLIError).message;
+  }
+  throw new Error("expected a usage error");
+}
+
+describe("run configuration", () => {
+  it("starts from the built-in profile and a local cluster of 3 replicas in recover mode", () => {
+    const config = resolveRunConfig("cross-pod-load", defaults, {});
+    expect(config.profile).toMatchObject({
+      connections: 300,
+      triggerRate: 20,
+      durationSeconds: 30,
+      drainSeconds: 5,
+    });
+    expect(config).toMatchObject({ engine: "auto", targets: [], replicas: 3, delivery: "recover" });
+    expect(config.saturationLimits).toMatchObject({ cpuFraction: 0.8, eventLoopLagP99Ms: 10 });
+  });
+
+  it("takes a flag over the environment, the environment over the profile file, the file over the built-in", () => {
+    const file = profileFile("layers.yaml", "connections: 11\ntriggerRate: 3\ndurationSeconds: 7\n");
+    const config = resolveRunConfig(
+      "cross-pod-load",
+      { ...defaults, profileFile: file, connections: "44" },
+      { CROSSPOD_CONNECTIONS: "33", CROSSPOD_RATE: "4/s" },
+    );
+    expect(config.profile).toMatchObject({
+      connections: 44,
+      triggerRate: 4,
+      durationSeconds: 7,
+      rampSeconds: 3,
+    });
+  });
+
+  it("reads durations and rates the way people write them", () => {
+    const config = resolveRunConfig(
+      "cross-pod-load",
+      { ...defaults, duration: "2m", ramp: "500ms", drain: "1s", rate: "12.5/s", maxGeneratorLag: "25ms" },
+      {},
+    );
+    expect(config.profile).toMatchObject({
+      durationSeconds: 120,
+      rampSeconds: 0.5,
+      drainSeconds: 1,
+      triggerRate: 12.5,
+    });
+    expect(config.saturationLimits.eventLoopLagP99Ms).toBe(25);
+  });
+
+  it("lets a --threshold replace the profile's expressions for its metric and keep the others", () => {
+    const config = resolveRunConfig(
+      "cross-pod-load",
+      { ...defaults, threshold: ["crosspod_fanout_latency:p(99)<50", "crosspod_fanout_latency:max<500"] },
+      {},
+    );
+    expect(config.profile.thresholds.crosspod_fanout_latency).toEqual(["p(99)<50", "max<500"]);
+    expect(config.profile.thresholds.crosspod_lost).toEqual(["count==0"]);
+  });
+
+  it("runs a profile a file defines completely under its own name", () => {
+    const file = profileFile(
+      "mine.json",
+      JSON.stringify({ name: "mine", connections: 5, triggerRate: 1, durationSeconds: 2 }),
+    );
+    const config = resolveRunConfig(
+      "mine",
+      { ...defaults, profileFile: file, targets: "http://127.0.0.1:8080" },
+      {},
+    );
+    expect(config.profile).toMatchObject({
+      name: "mine",
+      connections: 5,
+      drainSeconds: 5,
+      triggerPod: "round-robin",
+    });
+    expect(config.targets).toEqual(["http://127.0.0.1:8080"]);
+  });
+
+  it("names the flag, variable or file in every error", () => {
+    const cases: Array<[raw: Record<string, unknown>, env: Record<string, string>, message: RegExp]> = [
+      [{ connections: "many" }, {}, /^--connections: expected a whole number of connections \(got "many"\)$/],
+      [{ connections: "0" }, {}, /^--connections: .*connections: expected at least 1 connection/],
+      [{ rate: "0" }, {}, /^--rate: .*more than 0 triggers per second/],
+      [{ duration: "5x" }, {}, /^--duration: /],
+      [{ threshold: ["p99 under 250"] }, {}, /^--threshold: expected metric:expression/],
+      [{ threshold: ["crosspod_bogus:count==0"] }, {}, /^--threshold: .*unknown metric "crosspod_bogus"/],
+      [{ threshold: ["crosspod_lost:p(99)<1"] }, {}, /^--threshold: .*a counter does not have/],
+      [{ engine: "k7" }, {}, /^--engine: expected one of auto, node, k6/],
+      [{ targets: "ws://127.0.0.1:1/ws" }, {}, /^--targets: .*must start with http/],
+      [
+        { targets: "http://127.0.0.1:1", delivery: "pubsub" },
+        {},
+        /^--delivery applies only to the auto-started local cluster/,
+      ],
+      [{ replicas: "30" }, {}, /^--replicas: expected at most 26/],
+      [{ metricsPort: "70000" }, {}, /^--metrics-port: expected a port number/],
+      [{ maxGeneratorLag: "soon" }, {}, /^--max-generator-lag: expected milliseconds/],
+      [{ surprise: true }, {}, /Unrecognized key/],
+      [{}, { CROSSPOD_RATE: "fast" }, /^CROSSPOD_RATE: expected triggers per second/],
+      [{}, { CROSSPOD_THRESHOLDS: "{" }, /^CROSSPOD_THRESHOLDS: expected JSON/],
+    ];
+    for (const [raw, env, message] of cases) {
+      expect(usageError(() => resolveRunConfig("cross-pod-load", { ...defaults, ...raw }, env))).toMatch(
+        message,
+      );
+    }
+  });
+
+  it("names the profile file and the field for a bad profile file", () => {
+    const run = (file: string) =>
+      usageError(() => resolveRunConfig("cross-pod-load", { ...defaults, profileFile: file }, {}));
+    const wrongType = profileFile("wrong-type.yaml", "connections: lots\n");
+    expect(run(wrongType)).toMatch(
+      new RegExp(`^--profile-file ${wrongType}: .*connections: expected a number`),
+    );
+    expect(run(profileFile("misspelt.yaml", "conections: 5\n"))).toMatch(/unknown field "conections"/);
+    expect(run(profileFile("broken.yaml", "connections: [1,\n"))).toMatch(
+      /^--profile-file .*: not valid YAML or JSON/,
+    );
+    expect(run(profileFile("list.yaml", "- 1\n"))).toMatch(/expected a mapping of profile fields/);
+    expect(run(join(dir, "absent.yaml"))).toMatch(/^--profile-file: cannot read .*absent\.yaml \(ENOENT\)/);
+    const renamed = profileFile("renamed.yaml", "name: other\n");
+    expect(run(renamed)).toMatch(/its name "other" does not match the profile argument "cross-pod-load"/);
+  });
+
+  it("names the built-in profiles for an unknown profile without a file", () => {
+    expect(usageError(() => resolveRunConfig("no-such", defaults, {}))).toMatch(
+      /unknown profile "no-such": expected one of cross-pod-load, soak, spike/,
+    );
+  });
+});

@@ -45,8 +45,7 @@ export class LatencyHistogram {
     if (!(p >= 0 && p <= 100)) {
       throw new HistogramError(`percentile ${p} is out of range: expected a number from 0 to 100`);
     }
-    if (this.histogram.totalCount === 0) return 0;
-    return this.histogram.getValueAtPercentile(p) / 1000;
+    return (this.scan([p]).values[0] ?? 0) / 1000;
   }
 
   get count(): number {
@@ -57,16 +56,9 @@ export class LatencyHistogram {
   summary(): LatencySummary {
     const count = this.histogram.totalCount;
     if (count === 0) return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
-    return {
-      count,
-      min: this.percentileMs(0),
-      mean: this.histogram.mean / 1000,
-      p50: this.percentileMs(50),
-      p90: this.percentileMs(90),
-      p99: this.percentileMs(99),
-      p999: this.percentileMs(99.9),
-      max: this.percentileMs(100),
-    };
+    const { values, meanMicros } = this.scan(summaryPercentiles);
+    const [min = 0, p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0] = values.map((micros) => micros / 1000);
+    return { count, min, mean: meanMicros / 1000, p50, p90, p99, p999, max };
   }
 
   /** HdrHistogram V2 compressed base64, readable by any HdrHistogram implementation. */
@@ -101,6 +93,47 @@ export class LatencyHistogram {
   reset(): void {
     this.histogram.reset();
   }
+
+  /**
+   * Values (µs) at ascending percentiles and the mean, in one pass over the counts. Same rounding as
+   * HdrHistogram's getValueAtPercentile, which rescans the counts for every percentile and costs ~100x
+   * more under k6's interpreter.
+   */
+  private scan(percentiles: readonly number[]): { values: number[]; meanMicros: number } {
+    const histogram = this.histogram;
+    const total = histogram.totalCount;
+    const values: number[] = [];
+    if (total === 0) return { values, meanMicros: 0 };
+    const targets = percentiles.map((p) => countAtPercentile(p, total));
+    let next = 0;
+    let seen = 0;
+    let sum = 0;
+    for (let index = 0; index < histogram.countsArrayLength && seen < total; index++) {
+      const count = histogram.getCountAtIndex(index);
+      if (count === 0) continue;
+      const value = histogram.valueFromIndex(index);
+      seen += count;
+      sum += count * histogram.medianEquivalentValue(value);
+      while (next < targets.length && seen >= (targets[next] as number)) {
+        values.push(
+          percentiles[next] === 0
+            ? histogram.lowestEquivalentValue(value)
+            : histogram.highestEquivalentValue(value),
+        );
+        next++;
+      }
+    }
+    return { values, meanMicros: sum / total };
+  }
+}
+
+const summaryPercentiles = [0, 50, 90, 99, 99.9, 100];
+
+/** The count a percentile must reach: rounded up, minus one ulp of float noise, at least the first value. */
+function countAtPercentile(p: number, total: number): number {
+  const exact = (p / 100) * total;
+  const ulp = exact > 0 ? 2 ** (Math.floor(Math.log2(exact)) - 52) : 0;
+  return Math.max(Math.ceil(exact - ulp), 1);
 }
 
 function preview(text: string): string {

@@ -117,6 +117,23 @@ describe("DeliveryChecker with seq accounting", () => {
     });
   });
 
+  it("counts a frame processed just after the disconnect as received before the down window", () => {
+    const checker = new DeliveryChecker("seq");
+    checker.connected(0, hello(0));
+    receiveSeqs(checker, [1]);
+    checker.disconnected(1);
+    receiveSeqs(checker, [2]);
+    checker.connected(2, hello(5, false));
+    receiveSeqs(checker, [6]);
+    expect(checker.finish(publishedSeqs(1, 6))).toMatchObject({
+      expected: 6,
+      received: 3,
+      missedWhileDisconnected: 3,
+      recovered: 0,
+      lost: 0,
+    });
+  });
+
   it("takes the window's end from the first frame when the reconnect has no hello", () => {
     const checker = new DeliveryChecker("seq");
     checker.connected(0, hello(0));

@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { constructorFromBucketSize } from "hdr-histogram-js/dist/JsHistogramFactory.js";
 import { describe, expect, it } from "vitest";
 import { HistogramError } from "../../lib/core/histogram-error.js";
 import { LatencyHistogram } from "../../lib/core/latency-histogram.js";
@@ -33,6 +34,25 @@ describe("LatencyHistogram", () => {
     expect(Math.abs(histogram.percentileMs(99) - 990) / 990).toBeLessThan(0.001);
     expect(Math.abs(histogram.summary().max - 1000) / 1000).toBeLessThan(0.001);
     expect(histogram.summary().min).toBeCloseTo(1, 2);
+  });
+
+  it("reads the same percentiles and mean as hdr-histogram-js itself", () => {
+    const Float64Histogram = constructorFromBucketSize(64);
+    fc.assert(
+      fc.property(latenciesMs, fc.double({ min: 0, max: 100, noNaN: true }), (values, p) => {
+        const reference = new Float64Histogram(1, 3_600_000_000, 3);
+        for (const value of values) reference.recordValue(Math.round(value * 1000));
+        const histogram = histogramOf(values);
+        expect(histogram.percentileMs(p)).toBe(
+          values.length === 0 ? 0 : reference.getValueAtPercentile(p) / 1000,
+        );
+        expect(histogram.summary().p999).toBe(
+          values.length === 0 ? 0 : reference.getValueAtPercentile(99.9) / 1000,
+        );
+        expect(histogram.summary().mean).toBeCloseTo(values.length === 0 ? 0 : reference.mean / 1000, 9);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it("keeps microsecond resolution for sub-millisecond latencies", () => {

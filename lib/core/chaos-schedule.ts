@@ -1,0 +1,310 @@
+// Chaos actions and schedules, shared by `crosspod run --chaos`, `crosspod chaos`, the supervisor's control
+// API and k6 scenarios: one zod schema for an action, and the `--chaos` text syntax, e.g.
+// `kill-pod:pod-b@30s,restart-pod:pod-b@40s,kill-redis@60s,latency:redis@pod-a=200ms±20ms@10s..20s`.
+// A network link is named `<server>@<client>`: `redis@pod-a` is pod-a's connections to Redis and
+// `pod-a@clients` the clients' connections to pod-a.
+import { z } from "zod";
+import { ChaosScheduleError } from "./chaos-schedule-error.js";
+
+export { ChaosScheduleError };
+
+export const podActionNames = ["kill-pod", "stop-pod", "restart-pod"] as const;
+export const redisActionNames = ["kill-redis", "stop-redis", "restart-redis"] as const;
+export const networkFaultNames = ["latency", "bandwidth", "blackhole", "reset"] as const;
+export const chaosActionNames = [
+  ...podActionNames,
+  ...redisActionNames,
+  ...networkFaultNames,
+  "heal",
+] as const;
+export type ChaosActionName = (typeof chaosActionNames)[number];
+export type NetworkFaultName = (typeof networkFaultNames)[number];
+
+const podNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+const maxLatencyMs = 60_000;
+const maxStepSeconds = 7 * 86_400;
+const maxSteps = 1000;
+
+export interface ParsedLink {
+  /** "redis": a pod's connections to Redis; "clients": the clients' connections to a pod. */
+  side: "redis" | "clients";
+  pod: string;
+}
+
+/** `redis@pod-a` -> {side: "redis", pod: "pod-a"}, `pod-a@clients` -> {side: "clients", pod: "pod-a"}. */
+export function parseLink(text: string): ParsedLink | undefined {
+  const at = text.indexOf("@");
+  if (at < 0 || at !== text.lastIndexOf("@")) return undefined;
+  const server = text.slice(0, at);
+  const client = text.slice(at + 1);
+  if (server === "redis" && podNamePattern.test(client) && client !== "clients")
+    return { side: "redis", pod: client };
+  if (client === "clients" && podNamePattern.test(server) && server !== "redis")
+    return { side: "clients", pod: server };
+  return undefined;
+}
+
+const podTarget = z.string().regex(podNamePattern, "expected a pod name such as pod-b");
+const linkTarget = z
+  .string()
+  .refine(
+    (text) => parseLink(text) !== undefined,
+    'expected a link: "redis@<pod>" (the pod\'s connections to Redis) or "<pod>@clients" (the clients\' connections to the pod)',
+  );
+
+export const chaosActionSchema = z.discriminatedUnion("action", [
+  z.strictObject({ action: z.enum(podActionNames), target: podTarget }),
+  z.strictObject({
+    action: z.enum(redisActionNames),
+    target: z.literal("redis", 'expected "redis"').default("redis"),
+  }),
+  z
+    .strictObject({
+      action: z.literal("latency"),
+      target: linkTarget,
+      latencyMs: z.number().min(0).max(maxLatencyMs),
+      jitterMs: z.number().min(0).max(maxLatencyMs).default(0),
+    })
+    .refine((fault) => fault.jitterMs <= fault.latencyMs, {
+      message: "expected at most latencyMs (a delay never goes below zero)",
+      path: ["jitterMs"],
+    }),
+  z.strictObject({
+    action: z.literal("bandwidth"),
+    target: linkTarget,
+    bytesPerSecond: z
+      .number()
+      .int()
+      .min(1)
+      .max(10 * 2 ** 30),
+  }),
+  z.strictObject({ action: z.enum(["blackhole", "reset", "heal"]), target: linkTarget }),
+]);
+export type ChaosAction = z.output<typeof chaosActionSchema>;
+export type ChaosActionInput = z.input<typeof chaosActionSchema>;
+
+export interface ChaosStep {
+  /** Seconds after the run's trigger phase began. */
+  atSeconds: number;
+  action: ChaosAction;
+  /** The schedule text this step came from, for messages and event details. */
+  source: string;
+}
+
+/** Validates an action (a control API body, a k6 request); the error names the first bad field. */
+export function parseChaosAction(input: unknown): ChaosAction {
+  const parsed = chaosActionSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  if (issue?.code === "unrecognized_keys") {
+    throw new ChaosScheduleError(`${issue.keys.join(", ")}: not a field of ${describeInputAction(input)}`);
+  }
+  if (issue === undefined || issue.path.length === 0) {
+    throw new ChaosScheduleError("expected an object {action, target, …}");
+  }
+  const field = issue.path.join(".");
+  const message =
+    issue.code === "invalid_union" && field === "action"
+      ? `expected one of ${chaosActionNames.join(", ")}`
+      : issue.message;
+  throw new ChaosScheduleError(`${field}: ${message}`);
+}
+
+function describeInputAction(input: unknown): string {
+  const name =
+    typeof input === "object" && input !== null ? (input as { action?: unknown }).action : undefined;
+  return typeof name === "string" ? `a ${name} action` : "a chaos action";
+}
+
+/** One line for logs and event details: "kill-pod pod-b", "latency redis@pod-a 200 ms ± 20 ms". */
+export function describeChaosAction(action: ChaosAction): string {
+  const detail = chaosActionDetail(action);
+  return `${action.action} ${action.target}${detail ? ` ${detail}` : ""}`;
+}
+
+/** The parameters (or the signal) of an action, "" when it has none. */
+export function chaosActionDetail(action: ChaosAction): string {
+  switch (action.action) {
+    case "kill-pod":
+    case "kill-redis":
+      return "SIGKILL";
+    case "stop-pod":
+    case "stop-redis":
+      return "SIGTERM";
+    case "latency":
+      return action.jitterMs > 0
+        ? `${action.latencyMs} ms ± ${action.jitterMs} ms`
+        : `${action.latencyMs} ms`;
+    case "bandwidth":
+      return `${action.bytesPerSecond} B/s`;
+    default:
+      return "";
+  }
+}
+
+/** The action that undoes `action` at the end of a `@from..until` range, if it has one. */
+function undoAction(action: ChaosAction): ChaosAction | undefined {
+  switch (action.action) {
+    case "kill-pod":
+    case "stop-pod":
+      return { action: "restart-pod", target: action.target };
+    case "kill-redis":
+    case "stop-redis":
+      return { action: "restart-redis", target: "redis" };
+    case "latency":
+    case "bandwidth":
+    case "blackhole":
+    case "reset":
+      return { action: "heal", target: action.target };
+    default:
+      return undefined;
+  }
+}
+
+const timeText = "[0-9](?:[0-9a-z]|\\.(?=[0-9]))*";
+const stepPattern = new RegExp(`^(?<head>.+)@(?<from>${timeText})(?<range>\\.\\.(?<until>${timeText})?)?$`);
+const durationPattern = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
+const durationPartPattern = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+const unitSeconds: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+
+function stepSeconds(text: string): number | undefined {
+  if (/^\d+(?:\.\d+)?$/.test(text)) return Number(text);
+  if (!durationPattern.test(text)) return undefined;
+  let seconds = 0;
+  for (const [, amount, unit] of text.matchAll(durationPartPattern)) {
+    seconds += Number(amount) * (unitSeconds[unit as string] as number);
+  }
+  return seconds;
+}
+
+const latencyPattern = /^(\d+(?:\.\d+)?)(ms|s)(?:(?:±|\+-|\+\/-)(\d+(?:\.\d+)?)(ms|s))?$/;
+const bandwidthPattern = /^(\d+(?:\.\d+)?)(B|KB|KiB|MB|MiB)?(?:\/s)?$/;
+const byteUnits: Record<string, number> = { B: 1, KB: 1000, KiB: 1024, MB: 1_000_000, MiB: 1024 * 1024 };
+
+/** Turns `=params` into the action's fields, or a message saying what was expected. */
+function actionParameters(action: string, params: string | undefined): Record<string, number> | string {
+  if (action === "latency") {
+    const match = params === undefined ? null : latencyPattern.exec(params);
+    if (!match)
+      return `latency needs "=<delay>[±<jitter>]" such as =200ms or =200ms±20ms (got ${quoteParams(params)})`;
+    const [, delay, delayUnit, jitter, jitterUnit] = match;
+    const ms = (amount: string | undefined, unit: string | undefined) =>
+      amount === undefined ? 0 : Number(amount) * (unit === "s" ? 1000 : 1);
+    return { latencyMs: ms(delay, delayUnit), jitterMs: ms(jitter, jitterUnit) };
+  }
+  if (action === "bandwidth") {
+    const match = params === undefined ? null : bandwidthPattern.exec(params);
+    if (!match)
+      return `bandwidth needs "=<bytes per second>" such as =64KiB/s or =100000 (got ${quoteParams(params)})`;
+    const [, amount, unit] = match;
+    return { bytesPerSecond: Math.round(Number(amount) * (byteUnits[unit ?? "B"] as number)) };
+  }
+  if (params !== undefined) return `${action} takes no "=" parameters (got "=${params}")`;
+  return {};
+}
+
+function quoteParams(params: string | undefined): string {
+  return params === undefined ? "nothing" : `"=${params}"`;
+}
+
+function parseStep(part: string, index: number): ChaosStep[] {
+  const where = `chaos step ${index + 1} "${part}"`;
+  const fail = (message: string): never => {
+    throw new ChaosScheduleError(`${where}: ${message}`);
+  };
+  const match = stepPattern.exec(part);
+  const groups = match?.groups;
+  if (!groups)
+    return fail('expected <action>[:<target>][=<params>]@<time>[..<time>], e.g. "kill-pod:pod-b@30s"');
+  const { head = "", from = "", range, until } = groups;
+  const atSeconds = stepSeconds(from);
+  if (atSeconds === undefined) return fail(`"${from}" is not a time: expected seconds or 30s, 1m30s, 500ms`);
+  const untilSeconds = until === undefined ? undefined : stepSeconds(until);
+  if (until !== undefined && untilSeconds === undefined) {
+    return fail(`"${until}" is not a time: expected seconds or 30s, 1m30s, 500ms`);
+  }
+  if (atSeconds > maxStepSeconds || (untilSeconds ?? 0) > maxStepSeconds) {
+    return fail(`times must be at most ${maxStepSeconds} s into the run`);
+  }
+  if (untilSeconds !== undefined && untilSeconds <= atSeconds) {
+    return fail(`the range ${from}..${until} ends before it starts`);
+  }
+
+  const equals = head.indexOf("=");
+  const actionAndTarget = equals < 0 ? head : head.slice(0, equals);
+  const params = equals < 0 ? undefined : head.slice(equals + 1);
+  const colon = actionAndTarget.indexOf(":");
+  const name = colon < 0 ? actionAndTarget : actionAndTarget.slice(0, colon);
+  const target = colon < 0 ? undefined : actionAndTarget.slice(colon + 1);
+  if (!(chaosActionNames as readonly string[]).includes(name)) {
+    return fail(`unknown action "${name}": expected one of ${chaosActionNames.join(", ")}`);
+  }
+  if (target === undefined && !(redisActionNames as readonly string[]).includes(name)) {
+    return fail(
+      `${name} needs a target: "${name}:<${(podActionNames as readonly string[]).includes(name) ? "pod" : "link"}>"`,
+    );
+  }
+  const fields = actionParameters(name, params);
+  if (typeof fields === "string") return fail(fields);
+  let action: ChaosAction;
+  try {
+    action = parseChaosAction({ action: name, ...(target === undefined ? {} : { target }), ...fields });
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error));
+  }
+
+  const steps: ChaosStep[] = [{ atSeconds, action, source: part }];
+  if (range !== undefined) {
+    const undo = undoAction(action);
+    if (!undo) return fail(`${name} cannot take a range: nothing undoes it`);
+    if (untilSeconds !== undefined) steps.push({ atSeconds: untilSeconds, action: undo, source: part });
+  }
+  return steps;
+}
+
+/** Parses `--chaos` text into steps in time order; the error names the step and the part that is wrong. */
+export function parseChaosSchedule(text: string): ChaosStep[] {
+  const parts = text
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+  if (parts.length === 0) {
+    throw new ChaosScheduleError(
+      `chaos schedule "${text}" is empty: expected steps such as kill-pod:pod-b@30s`,
+    );
+  }
+  if (parts.length > maxSteps) {
+    throw new ChaosScheduleError(`chaos schedule has ${parts.length} steps: at most ${maxSteps} are allowed`);
+  }
+  const steps = parts.flatMap((part, index) => parseStep(part, index));
+  // Stable: steps at the same time keep the order they were written in.
+  return steps
+    .map((step, order) => ({ step, order }))
+    .sort((a, b) => a.step.atSeconds - b.step.atSeconds || a.order - b.order)
+    .map(({ step }) => step);
+}
+
+/** The pod a step acts on (a pod action's target, or a link's pod); undefined for Redis actions. */
+export function chaosActionPod(action: ChaosAction): string | undefined {
+  if ((podActionNames as readonly string[]).includes(action.action)) return action.target;
+  return parseLink(action.target)?.pod;
+}
+
+/** Throws naming the first step whose pod is not among `pods`, or that runs after `lastSeconds`. */
+export function checkChaosSchedule(
+  steps: readonly ChaosStep[],
+  pods: readonly string[],
+  lastSeconds = Number.POSITIVE_INFINITY,
+): void {
+  for (const step of steps) {
+    const pod = chaosActionPod(step.action);
+    if (pod !== undefined && !pods.includes(pod)) {
+      throw new ChaosScheduleError(`chaos step "${step.source}": no pod "${pod}" (pods: ${pods.join(", ")})`);
+    }
+    if (step.atSeconds > lastSeconds) {
+      throw new ChaosScheduleError(
+        `chaos step "${step.source}": ${step.atSeconds} s is after the trigger phase ends (${lastSeconds} s)`,
+      );
+    }
+  }
+}

@@ -30,6 +30,8 @@ export interface RunConfig {
   metricsPort: number | undefined;
   prometheus: boolean;
   saturationLimits: SaturationLimits;
+  /** Headless Chromium console pages to open beside the WebSocket load; 0 = none. */
+  browsers: number;
 }
 
 /** Commander's option keys -> the flag a user typed, for error messages. */
@@ -52,6 +54,7 @@ const flagNames = {
   prometheus: "--prometheus",
   maxGeneratorCpu: "--max-generator-cpu",
   maxGeneratorLag: "--max-generator-lag",
+  browsers: "--browsers",
 } as const;
 
 function usage(message: string): CLIError {
@@ -90,6 +93,12 @@ const runFlagsSchema = z
     prometheus: z.boolean().default(false),
     maxGeneratorCpu: optionalText,
     maxGeneratorLag: optionalText,
+    browsers: z
+      .string()
+      .regex(/^\d+$/, "expected a whole number of pages from 0 to 50")
+      .transform(Number)
+      .pipe(z.number().max(50, "expected at most 50 pages"))
+      .optional(),
   })
   .strict();
 
@@ -297,6 +306,7 @@ export function resolveRunConfig(
     engine: flags.engine,
     targets,
     replicas: flags.replicas ?? 3,
+    browsers: flags.browsers ?? 0,
     delivery: flags.delivery ?? "recover",
     outFile: flags.out,
     htmlFile: flags.html,

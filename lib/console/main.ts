@@ -23,14 +23,14 @@ let receivedThisSecond = 0;
 
 const list = createThreatList(feed, template, {
   maxRows: config.maxRows,
-  onRendered(rows) {
+  onRendered(rows, skipped) {
     const latenciesMs = rows.map((row) => row.latencyMs);
     for (const row of rows) {
       recentLatencies.add(row.latencyMs);
       telemetry.renderLatency(pod, row.frame.pod_origin, row.latencyMs);
     }
     const hook = (window as unknown as Record<string, unknown>)[renderHookName];
-    if (typeof hook === "function") (hook as RenderHook)(pod, latenciesMs);
+    if (typeof hook === "function") (hook as RenderHook)(pod, latenciesMs, skipped);
     status.setCounts(total, list.shown);
   },
 });

@@ -2,5 +2,8 @@
 // latency the console measures, one call per animation frame, without going through a collector.
 export const renderHookName = "__crosspodRenderLatencies";
 
-/** `pod` is the pod the page is connected to (from its hello frame); latencies are in milliseconds. */
-export type RenderHook = (pod: string, latenciesMs: number[]) => void;
+/**
+ * `pod` is the pod the page is connected to (from its hello frame); latencies are in milliseconds.
+ * `skippedRows` arrived in the same frame as newer ones past the row cap and were never attached.
+ */
+export type RenderHook = (pod: string, latenciesMs: number[], skippedRows: number) => void;

@@ -11,8 +11,8 @@ export interface RenderedRow {
 
 export interface ThreatListOptions {
   maxRows: number;
-  /** Called once per attached batch, newest row first. */
-  onRendered(rows: RenderedRow[]): void;
+  /** Called once per attached batch, newest row first; `skipped` rows were dropped before attaching. */
+  onRendered(rows: RenderedRow[], skipped: number): void;
 }
 
 export interface ThreatList {
@@ -102,7 +102,7 @@ export function createThreatList(
       badge.className = latencyClass(latencyMs);
       return { frame, latencyMs };
     });
-    options.onRendered(rendered);
+    options.onRendered(rendered, oldest);
   };
 
   const schedule = () => {

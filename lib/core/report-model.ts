@@ -139,5 +139,15 @@ export const reportSchema = z.object({
   }),
   /** Base64 HDR histograms (µs) so reports from several processes or k6 segments merge exactly. */
   histograms: z.object({ fanout: z.string(), e2e: z.string() }),
+  /** Present when the run drove headless console pages (`--browsers N`): what the analysts would see. */
+  browser: z
+    .object({
+      pages: z.number().int().nonnegative(),
+      /** published_at → row attached in the page's DOM, per pod the pages were connected to (ms). */
+      renderLatency: z.record(z.string(), latencySummarySchema),
+      /** Console errors and uncaught exceptions in the pages, a few samples. */
+      pageErrors: z.array(z.string()).max(20),
+    })
+    .optional(),
 });
 export type Report = z.infer<typeof reportSchema>;

@@ -2,12 +2,13 @@
 // pod's SOC console, spread round-robin over the pods beside the WebSocket load. Every render latency a
 // page measures reaches this process through an exposed function, one call per animation frame, and is
 // recorded per pod in an HDR histogram, so the report's browser figures are exact, not a collector's buckets.
-import { type Browser, type BrowserContext, chromium } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
 import { z } from "zod";
 import { findBinary } from "../cluster/find-binary.js";
 import { renderHookName } from "../console/render-hook.js";
 import { LatencyHistogram } from "../core/latency-histogram.js";
-import type { LatencySummary } from "../core/report-model.js";
+import type { LatencySummary, Report } from "../core/report-model.js";
+import { waitUntil } from "./wait-until.js";
 
 export interface BrowserPagesOptions {
   pods: { name: string; httpUrl: string }[];
@@ -25,6 +26,14 @@ export interface BrowserPages {
   renderLatencyByPod(): Record<string, LatencySummary>;
   /** Console errors and uncaught exceptions the pages reported, prefixed with the page's pod. */
   pageErrors(): string[];
+  /**
+   * Waits until every page has handled at least `rowsPerPage` threats (rendered, or skipped past the row
+   * cap): the threats published since the pages went live, so the figures include the last frames.
+   * False if some page is still behind after the timeout.
+   */
+  settle(rowsPerPage: number, timeoutMs?: number): Promise<boolean>;
+  /** The report's `browser` section. */
+  figures(): NonNullable<Report["browser"]>;
   close(): Promise<void>;
 }
 
@@ -58,10 +67,15 @@ const optionsSchema = z.object({
 });
 
 // What a page hands the exposed function: untrusted, so checked before it touches a histogram.
-const renderReportSchema = z.tuple([z.string().min(1).max(64), z.array(z.number()).max(10_000)]);
+const renderReportSchema = z.tuple([
+  z.string().min(1).max(64),
+  z.array(z.number()).max(10_000),
+  z.number().int().nonnegative(),
+]);
 
 export function findChromium(override = process.env.CHROMIUM_BIN): string | undefined {
-  return findBinary("chromium", override) ?? findBinary("chromium-browser");
+  if (override) return findBinary("chromium", override);
+  return findBinary("chromium") ?? findBinary("chromium-browser");
 }
 
 export function consoleUrl(httpUrl: string, collectorUrl: string | undefined): string {
@@ -80,15 +94,24 @@ export async function openBrowserPages(options: BrowserPagesOptions): Promise<Br
     );
   }
   const config = parsed.data;
-  const executablePath = config.executablePath ?? findChromium();
+  const executablePath = findChromium(config.executablePath ?? process.env.CHROMIUM_BIN);
   if (!executablePath) {
+    const where = config.executablePath ?? process.env.CHROMIUM_BIN ?? "PATH";
     throw new BrowserPagesError(
-      "chromium was not found on PATH; install it (apt-get install chromium, or scripts/setup) or set CHROMIUM_BIN",
+      `chromium was not found at ${where}; install it (apt-get install chromium, or scripts/setup) or set CHROMIUM_BIN`,
       "CROSSPOD_BROWSER_NOT_FOUND",
     );
   }
 
+  // Loaded only when pages are asked for, so the CLI runs where playwright-core is not installed.
+  const { chromium } = await import("playwright-core").catch((error: unknown) => {
+    throw new BrowserPagesError(
+      `playwright-core could not be loaded (${(error as Error).message}); install it with npm i playwright-core`,
+      "CROSSPOD_BROWSER_DRIVER_MISSING",
+    );
+  });
   const histograms = new Map<string, LatencyHistogram>();
+  const rowsRendered = new Array<number>(config.count).fill(0);
   const errors: string[] = [];
   const browser: Browser = await chromium.launch({ executablePath, headless: true, args: chromiumArgs });
   const contexts: BrowserContext[] = [];
@@ -107,7 +130,8 @@ export async function openBrowserPages(options: BrowserPagesOptions): Promise<Br
         await page.exposeFunction(renderHookName, (...args: unknown[]) => {
           const report = renderReportSchema.safeParse(args);
           if (!report.success) return;
-          const [podName, latenciesMs] = report.data;
+          const [podName, latenciesMs, skippedRows] = report.data;
+          rowsRendered[index] = (rowsRendered[index] ?? 0) + latenciesMs.length + skippedRows;
           let histogram = histograms.get(podName);
           if (!histogram) {
             histogram = new LatencyHistogram();
@@ -133,13 +157,23 @@ export async function openBrowserPages(options: BrowserPagesOptions): Promise<Br
     throw error;
   }
 
+  const renderLatencyByPod = (): Record<string, LatencySummary> =>
+    Object.fromEntries([...histograms].map(([pod, histogram]) => [pod, histogram.summary()]));
   let closing: Promise<void> | undefined;
   return {
-    renderLatencyByPod() {
-      return Object.fromEntries([...histograms].map(([pod, histogram]) => [pod, histogram.summary()]));
-    },
+    renderLatencyByPod,
     pageErrors() {
       return [...errors];
+    },
+    settle(rowsPerPage, timeoutMs = 10_000) {
+      return waitUntil(() => rowsRendered.every((rows) => rows >= rowsPerPage), { timeoutMs });
+    },
+    figures() {
+      return {
+        pages: config.count,
+        renderLatency: renderLatencyByPod(),
+        pageErrors: errors.slice(0, 20),
+      };
     },
     close() {
       closing ??= (async () => {

@@ -19,6 +19,7 @@ import {
   startPrometheus,
 } from "../../cluster/prometheus-server.js";
 import { RedisServerError } from "../../cluster/redis-server.js";
+import { type BrowserPages, BrowserPagesError, openBrowserPages } from "../../engine/browser-pages.js";
 import { MetricsServerError } from "../../engine/metrics-server.js";
 import { type NodeEngineResult, runNodeEngine } from "../../engine/run-node-engine.js";
 import { progressWriter } from "../../engine/run-progress.js";
@@ -39,7 +40,11 @@ function newRunId(): string {
 }
 
 function toCLIError(error: unknown): unknown {
-  if (error instanceof TargetError || error instanceof MetricsServerError) {
+  if (
+    error instanceof TargetError ||
+    error instanceof MetricsServerError ||
+    error instanceof BrowserPagesError
+  ) {
     return new CLIError(error.message, error.code, exitCodes.usage);
   }
   if (
@@ -66,6 +71,17 @@ function describeGenerator(generator: NodeEngineResult["generator"]): string {
   ].join(" · ");
 }
 
+function describeBrowsers(browser: NonNullable<NodeEngineResult["report"]["browser"]>): string {
+  const pods = Object.entries(browser.renderLatency).map(
+    ([pod, latency]) =>
+      `${pod} p50 ${latency.p50.toFixed(1)} ms p99 ${latency.p99.toFixed(1)} ms (${latency.count} rows)`,
+  );
+  return [
+    `browsers: ${browser.pages} console pages, render latency ${pods.join(", ") || "none measured"}`,
+    `${browser.pageErrors.length} page errors`,
+  ].join(" · ");
+}
+
 async function runProfile(config: RunConfig): Promise<void> {
   const choice = chooseEngine(config.engine);
   console.error(`crosspod run ${config.profile.name}: engine ${choice.engine} (${choice.reason})`);
@@ -85,6 +101,7 @@ async function runProfile(config: RunConfig): Promise<void> {
 
   let cluster: LocalCluster | undefined;
   let prometheus: PrometheusServer | undefined;
+  let browserPages: BrowserPages | undefined;
   const runId = newRunId();
   try {
     let targets = config.targets;
@@ -113,6 +130,14 @@ async function runProfile(config: RunConfig): Promise<void> {
       );
     }
 
+    if (config.browsers > 0) {
+      const pods = cluster
+        ? cluster.pods.map((pod) => ({ name: pod.name, httpUrl: pod.httpUrl }))
+        : targets.map((url) => ({ name: url, httpUrl: url }));
+      console.error(`opening ${config.browsers} headless Chromium console pages over the pods …`);
+      browserPages = await openBrowserPages({ pods, count: config.browsers });
+    }
+
     const progress = progressWriter(process.stderr);
     let result: NodeEngineResult;
     try {
@@ -139,10 +164,15 @@ async function runProfile(config: RunConfig): Promise<void> {
     }
 
     const { report } = result;
+    if (browserPages) {
+      await browserPages.settle(report.overall.triggers.accepted);
+      report.browser = browserPages.figures();
+    }
     if (config.outFile) await writeFile(config.outFile, renderJsonReport(report));
     if (config.htmlFile) await writeFile(config.htmlFile, renderHtmlReport(report));
     process.stdout.write(renderConsoleSummary(report, { color: process.stdout.isTTY === true }));
     console.log(describeGenerator(result.generator));
+    if (report.browser) console.log(describeBrowsers(report.browser));
     if (config.outFile) console.log(`report: ${config.outFile}`);
     if (config.htmlFile) console.log(`html report: ${config.htmlFile}`);
     if (stop.signal.aborted) {
@@ -157,6 +187,7 @@ async function runProfile(config: RunConfig): Promise<void> {
     }
     throw toCLIError(error);
   } finally {
+    await browserPages?.close();
     await cluster?.close();
     await prometheus?.close();
     process.off("SIGINT", onSignal);
@@ -206,6 +237,10 @@ export function registerRunCommand(program: Command): void {
       "80",
     )
     .option("--max-generator-lag <ms>", "generator event-loop lag p99 above which the run is invalid", "10")
+    .option(
+      "--browsers <n>",
+      "headless Chromium console pages beside the load, measuring render latency per pod",
+    )
     .action(async (profileName: string, raw: Record<string, unknown>) => {
       await runProfile(resolveRunConfig(profileName, raw, process.env));
     });

@@ -160,6 +160,22 @@ describe.skipIf(skipWithoutRedis || !chromiumPath)("SOC browser console", () => 
     expect(text).not.toMatch(/crosspod_browser_exceptions_total\{/);
   });
 
+  it("keeps at most 500 rows in the DOM while its counter counts every threat", async () => {
+    const totalBefore = Number((await page.locator("#total").textContent())?.replace(/,/g, ""));
+    const podA = cluster.pod("pod-a").httpUrl;
+    let last = 0;
+    for (let chunk = 0; chunk < 12; chunk++) {
+      const sent = await Promise.all(Array.from({ length: 50 }, () => trigger(podA)));
+      last = Math.max(last, ...sent.map((response) => response.seq));
+    }
+    await page.locator(`#feed .row[data-seq="${last}"]`).waitFor({ timeout: 15_000 });
+    await expect
+      .poll(() => page.locator("#total").textContent(), { timeout: 10_000 })
+      .toBe((totalBefore + 600).toLocaleString("en-US"));
+    expect(await page.locator("#feed .row").count()).toBe(500);
+    expect(await page.locator("#shown").textContent()).toBe("500");
+  });
+
   it("logs no console errors apart from the refused reconnects while its pod was down", () => {
     expect(consoleErrors.filter((text) => !expectedWhilePodDown.test(text))).toEqual([]);
   });

@@ -46,7 +46,8 @@ export class DeliveryChecker {
   /** Seq accounting: one epoch per backend history; the first covers all time before the first reset. */
   private readonly epochs: SeqEpoch[] = [];
   private epoch: SeqEpoch;
-  private readonly ledger: PublisherLedger;
+  /** Publisher accounting only. */
+  private readonly ledger: PublisherLedger | undefined;
   private readonly runId: string | undefined;
   private highestSeq: number | undefined;
 
@@ -64,7 +65,7 @@ export class DeliveryChecker {
       throw new DeliveryCheckerError(`graceMs ${graceMs} is invalid: expected a finite number of ms >= 0`);
     }
     this.runId = options.runId;
-    this.ledger = new PublisherLedger(graceMs);
+    this.ledger = accounting === "publisher" ? new PublisherLedger(graceMs) : undefined;
     this.epoch = new SeqEpoch(Number.NEGATIVE_INFINITY, "fresh");
     this.epochs.push(this.epoch);
   }
@@ -73,20 +74,20 @@ export class DeliveryChecker {
   connected(atMs: number, hello?: { seq: number; resume: boolean }): void {
     this.up = true;
     this.everConnected = true;
-    if (this.accounting === "seq") this.epoch.connected(hello);
-    else this.ledger.connected(atMs);
+    if (this.ledger) this.ledger.connected(atMs);
+    else this.epoch.connected(hello);
   }
 
   disconnected(atMs: number): void {
     this.up = false;
-    if (this.accounting === "seq") this.epoch.disconnected();
-    else this.ledger.disconnected(atMs);
+    if (this.ledger) this.ledger.disconnected(atMs);
+    else this.epoch.disconnected();
   }
 
   /** The server lost its history: seqs restart, so seq accounting starts a new epoch at `atMs`. */
   reset(atMs: number): void {
     this.resets++;
-    if (this.accounting !== "seq") return;
+    if (this.ledger) return;
     this.epoch = new SeqEpoch(atMs, !this.everConnected ? "fresh" : this.up ? "up" : "down");
     this.epochs.push(this.epoch);
   }
@@ -96,7 +97,8 @@ export class DeliveryChecker {
     if (!this.everConnected) this.connected(atMs);
     const seq = frame.seq;
     let verdict: Verdict = "ok";
-    if (this.accounting === "seq") {
+    const ledger = this.ledger;
+    if (ledger === undefined) {
       if (seq !== undefined && Number.isSafeInteger(seq)) verdict = this.epoch.receive(seq);
     } else {
       if (seq !== undefined && (this.highestSeq === undefined || seq > this.highestSeq))
@@ -104,7 +106,7 @@ export class DeliveryChecker {
       const probe = frame.probe;
       if (probe !== undefined) {
         if (this.runId !== undefined && probe.run !== this.runId) return "ok";
-        if (Number.isSafeInteger(probe.n)) verdict = this.ledger.receive(probe.publisher, probe.n);
+        if (Number.isSafeInteger(probe.n)) verdict = ledger.receive(probe.publisher, probe.n);
       }
     }
     if (verdict === "duplicate") {
@@ -118,12 +120,12 @@ export class DeliveryChecker {
 
   /** Highest seq received (or the hello's head when none yet), for `?since=` on reconnect. */
   get lastSeq(): number | undefined {
-    return this.accounting === "seq" ? this.epoch.lastSeq : this.highestSeq;
+    return this.ledger ? this.highestSeq : this.epoch.lastSeq;
   }
 
   /** Ranges of missing numbers and windows held: the checker's memory, O(gaps) and not O(frames). */
   get gapCount(): number {
-    if (this.accounting === "publisher") return this.ledger.gapCount;
+    if (this.ledger) return this.ledger.gapCount;
     let gaps = 0;
     for (const epoch of this.epochs) gaps += epoch.gapCount;
     return gaps;
@@ -141,9 +143,10 @@ export class DeliveryChecker {
     figures.duplicates = this.duplicates;
     figures.outOfOrder = this.outOfOrder;
     figures.resets = this.resets;
-    if (this.accounting === "publisher") {
+    const ledger = this.ledger;
+    if (ledger) {
       for (const trigger of published) {
-        const outcome = this.ledger.outcome(trigger.publisher, trigger.n, trigger.acceptedAtMs);
+        const outcome = ledger.outcome(trigger.publisher, trigger.n, trigger.acceptedAtMs);
         if (count(figures, outcome)) figures.lostSamples.push(`${trigger.publisher}:${trigger.n}`);
       }
       return figures;

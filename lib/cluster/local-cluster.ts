@@ -61,6 +61,8 @@ export interface LocalClusterOptions {
   signal?: AbortSignal;
   /** Called whenever a pod's process ends; `exit.expected` is false for a crash. */
   onPodExit?: (pod: PodProcess, exit: PodExit) => void;
+  /** The REDIS_URL a pod gets, e.g. a chaos fault proxy in front of `redisUrl`; default `redisUrl`. */
+  redisUrlForPod?: (podName: string, redisUrl: string) => string;
 }
 
 /** Backend settings the cluster sets itself, so a value in the supervisor's own environment must not leak. */
@@ -126,7 +128,7 @@ export class LocalCluster {
 }
 
 export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
-  const { signal, onPodExit, ...plain } = options;
+  const { signal, onPodExit, redisUrlForPod, ...plain } = options;
   const parsed = optionsSchema.safeParse(plain);
   if (!parsed.success) {
     throw new ClusterError(
@@ -165,7 +167,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       name,
       host,
       cliPath,
-      env,
+      env: redisUrlForPod ? { ...env, REDIS_URL: redisUrlForPod(name, redisUrl) } : env,
       logFile: logDir === undefined ? undefined : join(logDir, `${name}.log`),
       readyTimeoutMs: config.readyTimeoutMs,
       stopGraceMs: config.stopGraceMs,

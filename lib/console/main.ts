@@ -55,7 +55,8 @@ openThreatSocket(config.wsUrl, {
     list.push(frame);
   },
   onHistoryLost(frame) {
-    status.showHistoryLost(frame.epoch);
+    const at = status.showHistoryLost(frame.epoch);
+    list.divide(`History reset at ${at}: the sequence restarts below this line`);
   },
 });
 

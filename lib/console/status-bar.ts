@@ -7,7 +7,8 @@ export interface StatusBar {
   setState(state: ConnectionState, detail: string): void;
   setCounts(total: number, shown: number): void;
   setRate(perSecond: number, latency: { p50: number; p99: number } | undefined): void;
-  showHistoryLost(epoch: string): void;
+  /** Shows the notice and returns the local time it names. */
+  showHistoryLost(epoch: string): string;
 }
 
 function required(root: ParentNode, selector: string): HTMLElement {
@@ -63,6 +64,7 @@ export function createStatusBar(root: ParentNode, body: HTMLElement): StatusBar 
         `History lost at ${at}: the server's history was reset (epoch ${epoch}). ` +
         "Threats published before the reset that this console had not yet received cannot be shown.";
       notice.hidden = false;
+      return at;
     },
   };
 }

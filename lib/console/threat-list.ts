@@ -17,6 +17,8 @@ export interface ThreatListOptions {
 
 export interface ThreatList {
   push(frame: ThreatFrame): void;
+  /** A separator line between what came before and after, e.g. where the server's history restarted. */
+  divide(text: string): void;
   /** Rows currently in the DOM. */
   readonly shown: number;
 }
@@ -52,8 +54,18 @@ export function createThreatList(
 ): ThreatList {
   const prototype = template.content.firstElementChild;
   if (!prototype) throw new Error("the threat row template is empty; expected one row element");
-  let pending: ThreatFrame[] = [];
+  // A string in the queue is a divider, kept in arrival order between the threats around it.
+  let pending: (ThreatFrame | string)[] = [];
   let scheduled = false;
+  let rowsInDom = 0;
+
+  const buildDivider = (text: string): HTMLElement => {
+    const divider = document.createElement("div");
+    divider.className = "divider";
+    divider.setAttribute("role", "separator");
+    divider.textContent = text;
+    return divider;
+  };
 
   const buildRow = (frame: ThreatFrame): { row: HTMLElement; badge: HTMLElement } => {
     const row = prototype.cloneNode(true) as HTMLElement;
@@ -83,17 +95,25 @@ export function createThreatList(
     pending = [];
     // Rows older than the newest maxRows would be removed in the same frame; never build them.
     const oldest = Math.max(0, batch.length - options.maxRows);
+    const skipped = batch.slice(0, oldest).filter((item) => typeof item !== "string").length;
     const fragment = document.createDocumentFragment();
     const built: { frame: ThreatFrame; badge: HTMLElement }[] = [];
     for (let i = batch.length - 1; i >= oldest; i--) {
-      const frame = batch[i] as ThreatFrame;
-      const { row, badge } = buildRow(frame);
+      const item = batch[i] as ThreatFrame | string;
+      if (typeof item === "string") {
+        fragment.append(buildDivider(item));
+        continue;
+      }
+      const { row, badge } = buildRow(item);
       fragment.append(row);
-      built.push({ frame, badge });
+      built.push({ frame: item, badge });
     }
     container.prepend(fragment);
+    rowsInDom += built.length;
     for (let excess = container.childElementCount - options.maxRows; excess > 0; excess--) {
-      container.lastElementChild?.remove();
+      const last = container.lastElementChild;
+      if (last?.classList.contains("row")) rowsInDom -= 1;
+      last?.remove();
     }
     const attachedAt = nowEpochMs();
     const rendered = built.map(({ frame, badge }) => {
@@ -102,7 +122,7 @@ export function createThreatList(
       badge.className = latencyClass(latencyMs);
       return { frame, latencyMs };
     });
-    options.onRendered(rendered, oldest);
+    options.onRendered(rendered, skipped);
   };
 
   const schedule = () => {
@@ -118,8 +138,12 @@ export function createThreatList(
       pending.push(frame);
       schedule();
     },
+    divide(text) {
+      pending.push(text);
+      schedule();
+    },
     get shown() {
-      return container.childElementCount;
+      return rowsInDom;
     },
   };
 }

@@ -35,6 +35,13 @@ export function openThreatSocket(wsUrl: string, handlers: ThreatSocketHandlers):
   let outageStartedAt: number | undefined;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
+  // A reconnect into a new epoch is seen twice (the hello's epoch, then the pod's reset); tell it once.
+  let announcedEpoch: string | undefined;
+  const announceHistoryLost = (newEpoch: string) => {
+    if (newEpoch === announcedEpoch) return;
+    announcedEpoch = newEpoch;
+    handlers.onHistoryLost({ type: "reset", epoch: newEpoch });
+  };
 
   const connect = () => {
     // With the epoch, a pod whose history restarted answers with a reset and replays the new epoch.
@@ -54,7 +61,7 @@ export function openThreatSocket(wsUrl: string, handlers: ThreatSocketHandlers):
         handlers.onThreat(frame);
       } else if (frame.type === "hello") {
         const epochChanged = epoch !== undefined && frame.epoch !== epoch;
-        if (epochChanged) handlers.onHistoryLost({ type: "reset", epoch: frame.epoch });
+        if (epochChanged) announceHistoryLost(frame.epoch);
         epoch = frame.epoch;
         // Resuming in a new epoch, the pod replays it from its first seq after a reset frame.
         if (epochChanged && frame.resume) lastSeq = undefined;
@@ -68,7 +75,7 @@ export function openThreatSocket(wsUrl: string, handlers: ThreatSocketHandlers):
         epoch = frame.epoch;
         // The pod's history restarted, so seqs restart too; accept whatever comes next.
         lastSeq = undefined;
-        handlers.onHistoryLost(frame);
+        announceHistoryLost(frame.epoch);
       }
     };
     ws.onclose = (event) => {

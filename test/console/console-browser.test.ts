@@ -142,6 +142,15 @@ describe.skipIf(skipWithoutRedis || !chromiumPath)("SOC browser console", () => 
       )
       .toBe(true);
     await page.locator("#feed .row", { hasText: "after the reset" }).waitFor({ timeout: 10_000 });
+    const divider = page.locator("#feed .divider");
+    expect(await divider.count()).toBe(1);
+    expect(await divider.textContent()).toMatch(
+      /^History reset at .*: the sequence restarts below this line$/,
+    );
+    const feedOrder = await page.$$eval("#feed > *", (items) => items.map((item) => item.className));
+    const dividerAt = feedOrder.indexOf("divider");
+    expect(feedOrder.slice(0, dividerAt).every((name) => name.startsWith("row"))).toBe(true);
+    expect(dividerAt).toBeGreaterThan(0);
   });
 
   it("sends Faro measurements that reach the collector's /metrics, labelled with the pod", async () => {

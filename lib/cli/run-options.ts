@@ -32,6 +32,8 @@ export interface RunConfig {
   saturationLimits: SaturationLimits;
   /** Headless Chromium console pages to open beside the WebSocket load; 0 = none. */
   browsers: number;
+  /** k6 engine: Prometheus remote-write endpoint for k6's metrics. */
+  prometheusRemoteWrite: string | undefined;
 }
 
 /** Commander's option keys -> the flag a user typed, for error messages. */
@@ -55,6 +57,7 @@ const flagNames = {
   maxGeneratorCpu: "--max-generator-cpu",
   maxGeneratorLag: "--max-generator-lag",
   browsers: "--browsers",
+  prometheusRw: "--prometheus-rw",
 } as const;
 
 function usage(message: string): CLIError {
@@ -98,6 +101,10 @@ const runFlagsSchema = z
       .regex(/^\d+$/, "expected a whole number of pages from 0 to 50")
       .transform(Number)
       .pipe(z.number().max(50, "expected at most 50 pages"))
+      .optional(),
+    prometheusRw: z
+      .string()
+      .regex(/^https?:\/\/\S+$/, "expected the remote-write URL, e.g. http://127.0.0.1:9090/api/v1/write")
       .optional(),
   })
   .strict();
@@ -312,5 +319,6 @@ export function resolveRunConfig(
     htmlFile: flags.html,
     metricsPort: flags.metricsPort ?? (flags.prometheus ? 0 : undefined),
     prometheus: flags.prometheus,
+    prometheusRemoteWrite: flags.prometheusRw,
   };
 }

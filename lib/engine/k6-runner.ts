@@ -121,7 +121,9 @@ export function k6ProcessEnv(
   const remoteWrite = options.prometheusRemoteWrite;
   if (remoteWrite) {
     env.K6_PROMETHEUS_RW_SERVER_URL = remoteWrite.url;
-    if (remoteWrite.nativeHistograms) env.K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM = "true";
+    // Native histograms when asked here or already in k6's environment; trend stats otherwise.
+    const native = remoteWrite.nativeHistograms ?? base.K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM === "true";
+    if (native) env.K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM = "true";
     else env.K6_PROMETHEUS_RW_TREND_STATS = "p(50),p(90),p(99),max";
   }
   return env;

@@ -19,7 +19,9 @@ import {
   startPrometheus,
 } from "../../cluster/prometheus-server.js";
 import { RedisServerError } from "../../cluster/redis-server.js";
+import type { Report } from "../../core/report-model.js";
 import { type BrowserPages, BrowserPagesError, openBrowserPages } from "../../engine/browser-pages.js";
+import { findK6 } from "../../engine/k6-runner.js";
 import { MetricsServerError } from "../../engine/metrics-server.js";
 import { type NodeEngineResult, runNodeEngine } from "../../engine/run-node-engine.js";
 import { progressWriter } from "../../engine/run-progress.js";
@@ -30,6 +32,7 @@ import { renderJsonReport } from "../../report/json-report.js";
 import { reportVerdict } from "../../report/report-verdict.js";
 import { CLIError, exitCodes } from "../cli-error.js";
 import { chooseEngine, engineNames } from "../engine-choice.js";
+import { runWithK6 } from "../k6-engine-run.js";
 import { type RunConfig, resolveRunConfig } from "../run-options.js";
 
 /** Conventional exit code after SIGINT, once the partial summary has been printed. */
@@ -83,7 +86,18 @@ function describeBrowsers(browser: NonNullable<NodeEngineResult["report"]["brows
 }
 
 async function runProfile(config: RunConfig): Promise<void> {
-  const choice = chooseEngine(config.engine);
+  const nodeOnlyFlags = [
+    ...(config.browsers > 0 ? ["--browsers"] : []),
+    ...(config.prometheus ? ["--prometheus"] : config.metricsPort !== undefined ? ["--metrics-port"] : []),
+  ];
+  const choice = chooseEngine(config.engine, { k6Binary: findK6(), nodeOnlyFlags });
+  if (choice.engine === "node" && config.prometheusRemoteWrite !== undefined) {
+    throw new CLIError(
+      "--prometheus-rw applies to the k6 engine; use --engine k6",
+      "CROSSPOD_USAGE",
+      exitCodes.usage,
+    );
+  }
   console.error(`crosspod run ${config.profile.name}: engine ${choice.engine} (${choice.reason})`);
 
   const stop = new AbortController();
@@ -138,32 +152,48 @@ async function runProfile(config: RunConfig): Promise<void> {
       browserPages = await openBrowserPages({ pods, count: config.browsers });
     }
 
-    const progress = progressWriter(process.stderr);
-    let result: NodeEngineResult;
-    try {
-      result = await runNodeEngine({
+    let result: NodeEngineResult | undefined;
+    let report: Report;
+    let k6ExitCode = 0;
+    if (choice.engine === "k6") {
+      ({ report, exitCode: k6ExitCode } = await runWithK6({
         runId,
         profile: config.profile,
         targets,
-        thresholds: config.profile.thresholds,
-        saturationLimits: config.saturationLimits,
-        ...(metricsPort !== undefined ? { metricsPort } : {}),
-        settings: {
-          engine: choice.engine,
-          ...(cluster ? { cluster: `local, ${config.replicas} replicas, delivery ${config.delivery}` } : {}),
-        },
+        redisUrl: cluster?.redisUrl ?? process.env.REDIS_URL,
+        k6Binary: choice.k6Binary,
+        prometheusRemoteWrite: config.prometheusRemoteWrite,
         signal: stop.signal,
-        onProgress: (snapshot) => progress.update(snapshot),
-        onStarted: ({ targets: found, metricsUrl }) => {
-          console.error(`targets: ${found.map((target) => `${target.pod} ${target.url}`).join(", ")}`);
-          if (metricsUrl) console.error(`load metrics: ${metricsUrl}`);
-        },
-      });
-    } finally {
-      progress.end();
+      }));
+    } else {
+      const progress = progressWriter(process.stderr);
+      try {
+        result = await runNodeEngine({
+          runId,
+          profile: config.profile,
+          targets,
+          thresholds: config.profile.thresholds,
+          saturationLimits: config.saturationLimits,
+          ...(metricsPort !== undefined ? { metricsPort } : {}),
+          settings: {
+            engine: choice.engine,
+            ...(cluster
+              ? { cluster: `local, ${config.replicas} replicas, delivery ${config.delivery}` }
+              : {}),
+          },
+          signal: stop.signal,
+          onProgress: (snapshot) => progress.update(snapshot),
+          onStarted: ({ targets: found, metricsUrl }) => {
+            console.error(`targets: ${found.map((target) => `${target.pod} ${target.url}`).join(", ")}`);
+            if (metricsUrl) console.error(`load metrics: ${metricsUrl}`);
+          },
+        });
+      } finally {
+        progress.end();
+      }
+      report = result.report;
     }
 
-    const { report } = result;
     if (browserPages) {
       await browserPages.settle(report.overall.triggers.accepted);
       report.browser = browserPages.figures();
@@ -171,7 +201,7 @@ async function runProfile(config: RunConfig): Promise<void> {
     if (config.outFile) await writeFile(config.outFile, renderJsonReport(report));
     if (config.htmlFile) await writeFile(config.htmlFile, renderHtmlReport(report));
     process.stdout.write(renderConsoleSummary(report, { color: process.stdout.isTTY === true }));
-    console.log(describeGenerator(result.generator));
+    if (result) console.log(describeGenerator(result.generator));
     if (report.browser) console.log(describeBrowsers(report.browser));
     if (config.outFile) console.log(`report: ${config.outFile}`);
     if (config.htmlFile) console.log(`html report: ${config.htmlFile}`);
@@ -179,7 +209,8 @@ async function runProfile(config: RunConfig): Promise<void> {
       process.exitCode = interruptedExitCode;
       return;
     }
-    process.exitCode = reportVerdict(report).pass ? exitCodes.ok : exitCodes.thresholdsFailed;
+    process.exitCode =
+      reportVerdict(report).pass && k6ExitCode === 0 ? exitCodes.ok : exitCodes.thresholdsFailed;
   } catch (error) {
     if (stop.signal.aborted && error instanceof ClusterError) {
       process.exitCode = interruptedExitCode;
@@ -237,6 +268,7 @@ export function registerRunCommand(program: Command): void {
       "80",
     )
     .option("--max-generator-lag <ms>", "generator event-loop lag p99 above which the run is invalid", "10")
+    .option("--prometheus-rw <url>", "k6 engine: remote-write k6's metrics to this Prometheus endpoint")
     .option(
       "--browsers <n>",
       "headless Chromium console pages beside the load, measuring render latency per pod",

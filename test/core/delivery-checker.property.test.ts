@@ -35,7 +35,7 @@ describe.each(["seq", "publisher"] as const)(
           }).toEqual(scenario.injected);
           expect(figures.lostSamples.length).toBe(Math.min(20, scenario.injected.lost));
         }),
-        { numRuns: 300 },
+        { numRuns: 200 },
       );
     });
 
@@ -242,7 +242,7 @@ describe("DeliveryChecker against a naive model of its semantics", () => {
           );
         },
       ),
-      { numRuns: 400 },
+      { numRuns: 300 },
     );
   });
 
@@ -281,7 +281,7 @@ describe("DeliveryChecker against a naive model of its semantics", () => {
           expect(withoutResets(checker.finish(published))).toEqual(publisherModel(ops, published, graceMs));
         },
       ),
-      { numRuns: 400 },
+      { numRuns: 300 },
     );
   });
 });

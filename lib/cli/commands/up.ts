@@ -3,6 +3,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { ClusterError } from "../../cluster/cluster-error.js";
+import { type FaroCollector, FaroCollectorError, startFaroCollector } from "../../cluster/faro-collector.js";
 import {
   deliveryModes,
   type LocalCluster,
@@ -19,6 +20,7 @@ const flagNames = {
   persistence: "--persistence",
   logDir: "--log-dir",
   logToConsole: "--log-to-console",
+  faro: "--faro",
 } as const;
 
 const upOptionsSchema = z
@@ -41,6 +43,7 @@ const upOptionsSchema = z
     persistence: z.boolean().default(false),
     logDir: z.string().min(1, "expected a directory").optional(),
     logToConsole: z.boolean().default(false),
+    faro: z.boolean().default(false),
   })
   .strict()
   .refine((options) => !(options.persistence && options.redisUrl), {
@@ -67,7 +70,7 @@ export function parseUpOptions(raw: Record<string, unknown>): UpOptions {
   throw new CLIError(messages.join("; "), "CROSSPOD_USAGE", exitCodes.usage);
 }
 
-function describe(cluster: LocalCluster): string {
+function describe(cluster: LocalCluster, faro: FaroCollector | undefined): string {
   const redis = cluster.redis
     ? `private redis-server, pid ${cluster.redis.pid}`
     : "external, given with --redis-url";
@@ -77,7 +80,12 @@ function describe(cluster: LocalCluster): string {
     ...cluster.pods.map((pod) => `  ${pod.name}  ${pod.httpUrl}  ${pod.wsUrl}  (pid ${pod.pid})`),
   ];
   if (cluster.logDir) lines.push(`  logs   ${cluster.logDir}`);
+  if (faro) lines.push(`  faro   ${faro.url}  (browser metrics ${faro.metricsUrl})`);
   const first = cluster.pods[0];
+  if (first) {
+    const query = faro ? `?faro=${encodeURIComponent(faro.url)}` : "";
+    lines.push(`SOC console (served by every pod): ${first.httpUrl}/${query}`);
+  }
   const auth = process.env.AUTH_TOKEN ? ' -H "Authorization: Bearer $AUTH_TOKEN"' : "";
   if (first) lines.push(`Trigger a threat: curl -X POST${auth} ${first.httpUrl}/api/threats/trigger`);
   lines.push("Press Ctrl-C to stop.");
@@ -85,7 +93,11 @@ function describe(cluster: LocalCluster): string {
 }
 
 function toCLIError(error: unknown): unknown {
-  if (error instanceof ClusterError || error instanceof RedisServerError) {
+  if (
+    error instanceof ClusterError ||
+    error instanceof RedisServerError ||
+    error instanceof FaroCollectorError
+  ) {
     return new CLIError(error.message, error.code, exitCodes.internal);
   }
   return error;
@@ -105,6 +117,7 @@ async function runUp(options: UpOptions): Promise<void> {
   process.on("SIGTERM", onSignal);
   // While starting, a pod that dies is reported by the start error itself.
   let reportCrashes = false;
+  let faro: FaroCollector | undefined;
   try {
     let cluster: LocalCluster;
     try {
@@ -130,7 +143,13 @@ async function runUp(options: UpOptions): Promise<void> {
       if (stopRequested.signal.aborted) return;
       throw toCLIError(error);
     }
-    console.log(describe(cluster));
+    try {
+      if (options.faro) faro = await startFaroCollector();
+    } catch (error) {
+      await cluster.close();
+      throw toCLIError(error);
+    }
+    console.log(describe(cluster, faro));
     reportCrashes = true;
     if (!stopRequested.signal.aborted) {
       await new Promise((resolve) => stopRequested.signal.addEventListener("abort", resolve, { once: true }));
@@ -139,6 +158,7 @@ async function runUp(options: UpOptions): Promise<void> {
     await cluster.close();
     console.log("Stopped; no process left behind.");
   } finally {
+    await faro?.close();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
@@ -154,5 +174,9 @@ export function registerUpCommand(program: Command): void {
     .option("--persistence", "private redis-server keeps an append-only file (survives a Redis restart)")
     .option("--log-dir <dir>", "write pod-*.log here and keep them (default: a temp dir removed on exit)")
     .option("--log-to-console", "print pod output prefixed with the pod name instead of log files")
+    .option(
+      "--faro",
+      "also run a Faro collector for the browser console; its /metrics has crosspod_browser_*",
+    )
     .action((raw: Record<string, unknown>) => runUp(parseUpOptions(raw)));
 }

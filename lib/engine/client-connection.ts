@@ -7,11 +7,13 @@ import { epochNowMs } from "./clock.js";
 import { connectErrorCause } from "./connect-error-cause.js";
 import { readFrame } from "./frame-reader.js";
 import type { PodState } from "./pod-state.js";
+import type { PublishedLog } from "./published-log.js";
 import { type BackoffPolicy, backoffDelayMs, mayRetry } from "./reconnect-backoff.js";
 
 /** What a connection reports to, and reads from, the pool that owns it. */
 export interface ConnectionOwner {
   readonly runId: string;
+  readonly published: PublishedLog;
   readonly backoff: BackoffPolicy;
   readonly helloTimeoutMs: number;
   /** True once the pool is closing: drops are then expected and not retried. */
@@ -30,6 +32,8 @@ export interface ConnectionTarget {
   wsUrl: string;
   /** The pod name learnt from this target's hello before the run. */
   pod: string;
+  /** Local (source) address to bind, e.g. 127.0.0.2, when one address's ephemeral ports run short. */
+  localAddress?: string;
 }
 
 const noHelloCloseCode = 4000;
@@ -79,6 +83,7 @@ export class ClientConnection {
       perMessageDeflate: false,
       skipUTF8Validation: true,
       handshakeTimeout: this.owner.helloTimeoutMs,
+      ...(this.target.localAddress === undefined ? {} : { localAddress: this.target.localAddress }),
     });
     this.ws = ws;
     ws.on("open", () => {
@@ -126,15 +131,18 @@ export class ClientConnection {
       else if (verdict === "out-of-order") pod.outOfOrder += 1;
       if (frame.seq > this.highestSeq) this.highestSeq = frame.seq;
       const fanoutMs = atMs - frame.publishedAtMs;
-      pod.recorder.fanout.recordMs(fanoutMs);
       pod.fanoutSeries?.observe(fanoutMs / 1000);
       const cell = pod.cellFrom(frame.podOrigin);
       cell.fanout.recordMs(fanoutMs);
       cell.received += 1;
-      if (frame.probe !== undefined && frame.probe.run === this.owner.runId) {
-        const e2eMs = atMs - frame.probe.t;
+      const probe = frame.probe;
+      if (probe !== undefined && probe.run === this.owner.runId) {
+        const e2eMs = atMs - probe.t;
         pod.recorder.e2e.recordMs(e2eMs);
         pod.e2eSeries?.observe(e2eMs / 1000);
+        const published = this.owner.published;
+        if (published.awaiting)
+          published.seenInFrame(probe.publisher, probe.n, frame.seq, frame.publishedAtMs);
       }
       this.owner.frameReceived(fanoutMs);
     } else if (frame.type === "hello") {

@@ -11,11 +11,13 @@ import type { RunEvent } from "../core/report-model.js";
 import { ClientConnection, type ConnectionOwner, type ConnectionTarget } from "./client-connection.js";
 import type { LoadMetrics, PodCounts } from "./load-metrics.js";
 import { PodState } from "./pod-state.js";
+import type { PublishedLog } from "./published-log.js";
 import { type BackoffPolicy, defaultBackoffPolicy } from "./reconnect-backoff.js";
 import { waitUntil } from "./wait-until.js";
 
 export interface PoolOptions {
   runId: string;
+  published: PublishedLog;
   targets: readonly ConnectionTarget[];
   connections: number;
   rampSeconds: number;
@@ -32,6 +34,7 @@ const closeGraceMs = 5_000;
 
 export class ConnectionPool implements ConnectionOwner {
   readonly runId: string;
+  readonly published: PublishedLog;
   readonly backoff: BackoffPolicy;
   readonly helloTimeoutMs: number;
   closing = false;
@@ -49,6 +52,7 @@ export class ConnectionPool implements ConnectionOwner {
 
   constructor(private readonly options: PoolOptions) {
     this.runId = options.runId;
+    this.published = options.published;
     this.backoff = options.backoff ?? defaultBackoffPolicy;
     this.helloTimeoutMs = options.helloTimeoutMs ?? 10_000;
   }
@@ -102,9 +106,15 @@ export class ConnectionPool implements ConnectionOwner {
     return waitUntil(() => this.connected >= this.options.connections, { timeoutMs, signal });
   }
 
-  /** Waits until every connection has seen `headSeq` (or gave up); false when the timeout came first. */
-  waitForHead(headSeq: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-    return waitUntil(() => this.connections.every((c) => c.reached(headSeq)), { timeoutMs, signal });
+  /** Waits until every connection has seen the head seq (or gave up); false when the timeout came first. */
+  waitForHead(headSeq: () => number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    return waitUntil(
+      () => {
+        const head = headSeq();
+        return this.connections.every((c) => c.reached(head));
+      },
+      { timeoutMs, signal },
+    );
   }
 
   /** Fan-out latencies of the frames since the previous call. */
@@ -122,6 +132,7 @@ export class ConnectionPool implements ConnectionOwner {
       addDelivery(pod.recorder.delivery, figures);
       pod.lost += figures.lost;
     }
+    for (const pod of this.pods.values()) pod.settleFanout();
   }
 
   podCounts(): PodCounts[] {

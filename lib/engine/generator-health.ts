@@ -86,8 +86,14 @@ export function saturationReasons(
     );
   }
   if (figures.eventLoopLagP99Ms > limits.eventLoopLagP99Ms) {
+    // Lag with CPU to spare means the OS kept the generator waiting: other processes (often the pods
+    // under test on the same machine) had the cores.
+    const cause =
+      figures.cpuFraction > limits.cpuFraction
+        ? "frames were timestamped late"
+        : `frames were timestamped late while it used ${(figures.cpuFraction * 100).toFixed(0)}% of a core: the machine's CPUs were oversubscribed`;
     reasons.push(
-      `load generator event-loop lag p99 ${figures.eventLoopLagP99Ms.toFixed(1)} ms > ${limits.eventLoopLagP99Ms} ms: frames were timestamped late`,
+      `load generator event-loop lag p99 ${figures.eventLoopLagP99Ms.toFixed(1)} ms > ${limits.eventLoopLagP99Ms} ms: ${cause}`,
     );
   }
   if (triggersDue > 0 && lateStarts / triggersDue > limits.lateStartFraction) {

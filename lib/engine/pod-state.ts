@@ -1,6 +1,7 @@
 // What the engine accumulates for one delivering pod while frames arrive: the shared PodRecorder
 // (histograms, connection and trigger counts), live delivery counters for /metrics and progress, the
-// origin -> this pod latency cells of the matrix, and the pod's pre-bound Prometheus series.
+// origin -> this pod latency cells of the matrix (the pod's fan-out histogram is their merge, so a frame
+// costs one fan-out record, not two), and the pod's pre-bound Prometheus series.
 import { LatencyHistogram } from "../core/latency-histogram.js";
 import type { MatrixCell } from "../core/report-model.js";
 import { PodRecorder } from "../core/run-recorder.js";
@@ -42,6 +43,17 @@ export class PodState {
       this.byOrigin.set(origin, cell);
     }
     return cell;
+  }
+
+  /** Fan-out over every origin, merged into `into`. Per-frame recording goes to the origin cells only. */
+  mergeFanoutInto(into: LatencyHistogram): void {
+    for (const cell of this.byOrigin.values()) into.merge(cell.fanout);
+  }
+
+  /** Fills the recorder's fan-out histogram from the origin cells; call once, before the report. */
+  settleFanout(): void {
+    this.recorder.fanout.reset();
+    this.mergeFanoutInto(this.recorder.fanout);
   }
 
   connectionOpened(): void {

@@ -17,6 +17,7 @@ import {
 } from "./generator-health.js";
 import { LoadMetrics } from "./load-metrics.js";
 import { type MetricsServer, startMetricsServer } from "./metrics-server.js";
+import { PublishedLog } from "./published-log.js";
 import type { BackoffPolicy } from "./reconnect-backoff.js";
 import type { RunPhase, RunProgress } from "./run-progress.js";
 import { type DiscoveredTarget, discoverTargets, TargetError } from "./target-discovery.js";
@@ -36,6 +37,8 @@ export interface NodeEngineOptions {
   backoff?: BackoffPolicy;
   /** When the generator counts as saturated and the run invalid. */
   saturationLimits?: SaturationLimits;
+  /** Per trigger request; a trigger without a reply by then counts as failed ("timeout"). Default 10 s. */
+  triggerTimeoutMs?: number;
   /** How long to wait for every connection's hello after the ramp. Default max(10 s, ramp). */
   connectTimeoutSeconds?: number;
   signal?: AbortSignal;
@@ -79,10 +82,12 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
     );
   }
 
+  const published = new PublishedLog(`${runId}-node`);
   let pool: ConnectionPool | undefined;
   const metrics = new LoadMetrics(runId, () => pool?.podCounts() ?? []);
   pool = new ConnectionPool({
     runId,
+    published,
     targets,
     connections: profile.connections,
     rampSeconds: profile.rampSeconds,
@@ -95,7 +100,9 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
   const publisher = new TriggerPublisher({
     runId,
     publisherId: `${runId}-node`,
+    published,
     targets: triggerTargets,
+    ...(options.triggerTimeoutMs !== undefined ? { requestTimeoutMs: options.triggerTimeoutMs } : {}),
     ratePerSecond: profile.triggerRate,
     durationSeconds: profile.durationSeconds,
     pod: (name) => connections.pod(name),
@@ -112,7 +119,7 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
     connections.connectErrorCount + connections.disconnects + connections.invalidFrames + publisher.failed;
   const runP99 = (): number | undefined => {
     const merged = new LatencyHistogram();
-    for (const pod of connections.pods.values()) merged.merge(pod.recorder.fanout);
+    for (const pod of connections.pods.values()) pod.mergeFanoutInto(merged);
     return merged.count > 0 ? merged.percentileMs(99) : undefined;
   };
   const tick = (final = false) => {
@@ -188,18 +195,20 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
       await publisher.run();
     }
 
-    const headSeq = publisher.headSeq;
+    const headSeq = published.headSeq;
     if (!signal?.aborted && headSeq !== undefined) {
       enter("drain", `until every connection has seq ${headSeq}, at most ${profile.drainSeconds} s`);
-      const drained = await connections.waitForHead(headSeq, profile.drainSeconds * 1000, signal);
-      if (!drained)
-        event({ kind: "info", name: "drain-timeout", detail: `not every connection reached seq ${headSeq}` });
+      // The head can still rise while draining: a trigger without a reply shows up in a frame.
+      const head = () => published.headSeq ?? headSeq;
+      const drained = await connections.waitForHead(head, profile.drainSeconds * 1000, signal);
+      if (!drained) {
+        event({ kind: "info", name: "drain-timeout", detail: `not every connection reached seq ${head()}` });
+      }
     }
 
     generator = health.figures();
     enter("finish");
-    const published = [...publisher.published].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
-    connections.finish(published, headSeq);
+    connections.finish(published.sorted(), published.headSeq);
   } finally {
     clearInterval(ticker);
     signal?.removeEventListener("abort", onAbort);
@@ -216,7 +225,11 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
     const causes = Object.entries(publisher.failuresByCause())
       .map(([cause, count]) => `${cause}: ${count}`)
       .join(", ");
-    validityReasons.push(`${publisher.failed} of ${publisher.sent} triggers failed (${causes})`);
+    const seen =
+      published.confirmedByFrames > 0
+        ? `; ${published.confirmedByFrames} of them reached clients anyway`
+        : "";
+    validityReasons.push(`${publisher.failed} of ${publisher.sent} triggers failed (${causes})${seen}`);
   }
   if (signal?.aborted) validityReasons.push(`run interrupted during the ${abortedDuring ?? phase} phase`);
   event({

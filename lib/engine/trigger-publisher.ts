@@ -1,11 +1,11 @@
 // Publishes triggers at a constant arrival rate (open model) to the pods, round-robin or to one named pod.
 // Each trigger carries a probe {run, publisher, n, t}; each 202's {seq, published_at} goes into the
 // published log the delivery checkers settle against. Sends never wait for earlier responses.
-import type { PublishedTrigger } from "../core/delivery-checker.js";
 import type { Probe } from "../core/probe.js";
 import { type ArrivalSchedule, arrivalSchedule, dueAtMs, dueCount } from "./arrival-schedule.js";
 import { epochNowMs } from "./clock.js";
 import type { PodState } from "./pod-state.js";
+import type { PublishedLog } from "./published-log.js";
 import { TriggerClient, TriggerRequestError } from "./trigger-request.js";
 
 export interface TriggerTarget {
@@ -21,6 +21,7 @@ export interface PublisherOptions {
   targets: readonly TriggerTarget[];
   ratePerSecond: number;
   durationSeconds: number;
+  published: PublishedLog;
   pod(name: string): PodState;
   requestTimeoutMs?: number;
   /** A send starting more than this after its due time counts as a late start. */
@@ -44,14 +45,11 @@ function isAccepted(value: unknown): value is AcceptedResponse {
 }
 
 export class TriggerPublisher {
-  readonly published: PublishedTrigger[] = [];
   readonly failures = new Map<string, number>();
   sent = 0;
   accepted = 0;
   failed = 0;
   lateStarts = 0;
-  /** Highest seq any 202 returned: the head every connection must reach in the drain. */
-  headSeq: number | undefined;
   private schedule: ArrivalSchedule | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
@@ -120,6 +118,7 @@ export class TriggerPublisher {
       return;
     }
     const probe: Probe = { run: runId, publisher: publisherId, n: index + 1, t: epochNowMs() };
+    this.options.published.sending(probe.n);
     const request = this.post(target, probe, podState).finally(() => this.inFlight.delete(request));
     this.inFlight.add(request);
   }
@@ -127,24 +126,16 @@ export class TriggerPublisher {
   private async post(target: TriggerTarget, probe: Probe, podState: PodState): Promise<void> {
     try {
       const { status, body } = await this.client.post(target.url, JSON.stringify({ probe }));
-      if (status !== 202) {
-        this.fail(podState, `http-${status}`);
-        return;
-      }
-      if (!isAccepted(body)) {
-        this.fail(podState, "bad-response");
+      if (status !== 202 || !isAccepted(body)) {
+        this.options.published.failed(probe.n, true);
+        this.fail(podState, status !== 202 ? `http-${status}` : "bad-response");
         return;
       }
       this.accepted += 1;
       this.options.pod(body.pod).recorder.triggers.accepted += 1;
-      this.published.push({
-        seq: body.seq,
-        publisher: probe.publisher,
-        n: probe.n,
-        acceptedAtMs: body.published_at,
-      });
-      if (this.headSeq === undefined || body.seq > this.headSeq) this.headSeq = body.seq;
+      this.options.published.accepted(body.seq, probe.n, body.published_at);
     } catch (error) {
+      this.options.published.failed(probe.n, false);
       this.fail(podState, error instanceof TriggerRequestError ? error.code : "request-error");
     }
   }

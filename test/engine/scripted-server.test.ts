@@ -39,7 +39,11 @@ async function readBody(request: IncomingMessage): Promise<unknown> {
   return JSON.parse(text);
 }
 
-async function startScriptedPod(script: Script): Promise<ScriptedPod> {
+/** `withholdReply(seq)`: publish and fan out, but never answer the trigger request (a stalled pod). */
+async function startScriptedPod(
+  script: Script,
+  withholdReply = (_seq: number) => false,
+): Promise<ScriptedPod> {
   const log: ThreatLog[] = [];
   const clients = new Set<WebSocket>();
   const sinces: string[] = [];
@@ -69,6 +73,10 @@ async function startScriptedPod(script: Script): Promise<ScriptedPod> {
         threat,
       };
       log.push({ seq, frame: JSON.stringify(frame) });
+      if (withholdReply(seq)) {
+        script(seq, clients, log);
+        return;
+      }
       response
         .writeHead(202, { "content-type": "application/json" })
         .end(JSON.stringify({ id: `t-${seq}`, seq, pod, published_at: publishedAt }));
@@ -181,6 +189,30 @@ describe("node engine against a scripted pod", () => {
     expect(delivery.duplicates).toBe(0);
     expect(delivery.outOfOrder).toBe(0);
     expect(delivery.received).toBe(20 * connections);
+  });
+
+  it("checks a trigger whose reply never came once a client receives it, and says so", async () => {
+    scripted = await startScriptedPod(
+      (seq, clients, log) => send(clients, log, [seq]),
+      (seq) => seq === 2,
+    );
+    const connections = 2;
+    const { report } = await runNodeEngine({
+      runId: "scripted-4",
+      profile: profile({ connections, durationSeconds: 0.2 }),
+      targets: [scripted.url],
+      thresholds: {},
+      triggerTimeoutMs: 300,
+    });
+    expect(report.overall.triggers).toMatchObject({ sent: 4, accepted: 3, failed: 1 });
+    expect(report.overall.delivery).toMatchObject({
+      expected: 4 * connections,
+      received: 4 * connections,
+      lost: 0,
+    });
+    expect(report.validity.reasons).toContain(
+      "1 of 4 triggers failed (timeout: 1); 1 of them reached clients anyway",
+    );
   });
 
   it("fails fast naming a target that does not speak the protocol", async () => {

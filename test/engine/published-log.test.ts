@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { PublishedLog } from "../../lib/engine/published-log.js";
+
+describe("published log", () => {
+  it("keeps accepted triggers in seq order and tracks the head", () => {
+    const log = new PublishedLog("p");
+    log.sending(1);
+    log.sending(2);
+    log.accepted(8, 2, 200);
+    log.accepted(7, 1, 100);
+    expect(log.sorted().map((entry) => entry.seq)).toEqual([7, 8]);
+    expect(log.headSeq).toBe(8);
+    expect(log.awaiting).toBe(false);
+  });
+
+  it("adds a trigger without a reply once a frame shows it, whether the frame came before or after the failure", () => {
+    const log = new PublishedLog("p");
+    log.sending(1);
+    log.seenInFrame("p", 1, 5, 50);
+    log.failed(1, false);
+    log.sending(2);
+    log.failed(2, false);
+    expect(log.awaiting).toBe(true);
+    log.seenInFrame("p", 2, 6, 60);
+    expect(log.sorted()).toEqual([
+      { seq: 5, publisher: "p", n: 1, acceptedAtMs: 50 },
+      { seq: 6, publisher: "p", n: 2, acceptedAtMs: 60 },
+    ]);
+    expect(log.confirmedByFrames).toBe(2);
+    expect(log.awaiting).toBe(false);
+  });
+
+  it("drops a rejected trigger nobody received and ignores other publishers' frames", () => {
+    const log = new PublishedLog("p");
+    log.sending(1);
+    log.seenInFrame("someone-else", 1, 9, 90);
+    log.failed(1, true);
+    expect(log.sorted()).toEqual([]);
+    expect(log.headSeq).toBeUndefined();
+  });
+});

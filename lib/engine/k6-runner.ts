@@ -135,7 +135,8 @@ export function k6Args(options: K6RunOptions, bundle: string, reportPath: string
     `${name}=${value}`,
   ]);
   const outputs = options.prometheusRemoteWrite ? ["-o", "experimental-prometheus-rw"] : [];
-  return ["run", ...outputs, ...scriptEnv, bundle];
+  // The recording rules group k6's series by run (observability/prometheus/rules).
+  return ["run", ...outputs, "--tag", `run=${options.runId}`, ...scriptEnv, bundle];
 }
 
 function runProcess(

@@ -66,6 +66,11 @@ export interface MergedSnapshots {
   vus: number[];
 }
 
+/** Plain code-unit order: Sobek has no Intl for localeCompare to lean on. */
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function decode(encoded: string): LatencyHistogram {
   return encoded === "" ? new LatencyHistogram() : LatencyHistogram.decode(encoded);
 }
@@ -148,12 +153,14 @@ export function mergeSnapshots(snapshots: readonly RecorderSnapshot[]): MergedSn
   }
   return {
     pods,
-    matrix: [...cells.values()].map((cell) => ({
-      origin: cell.origin,
-      deliveredBy: cell.deliveredBy,
-      fanout: cell.fanout.summary(),
-      received: cell.received,
-    })),
+    matrix: [...cells.values()]
+      .sort((a, b) => byText(a.origin, b.origin) || byText(a.deliveredBy, b.deliveredBy))
+      .map((cell) => ({
+        origin: cell.origin,
+        deliveredBy: cell.deliveredBy,
+        fanout: cell.fanout.summary(),
+        received: cell.received,
+      })),
     buckets: [...buckets.values()].sort((a, b) => a.bucket - b.bucket),
     events: events.sort((a, b) => a.t - b.t),
     vus: snapshots.map((snapshot) => snapshot.vu),

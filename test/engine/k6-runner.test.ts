@@ -168,7 +168,13 @@ describe("runK6 with a stand-in k6", () => {
     fake("v2.3.0");
     await runK6(options({ prometheusRemoteWrite: { url: "http://127.0.0.1:9090/api/v1/write" } }));
     let run = await recorded();
-    expect(run.args.slice(0, 3)).toEqual(["run", "-o", "experimental-prometheus-rw"]);
+    expect(run.args.slice(0, 5)).toEqual([
+      "run",
+      "-o",
+      "experimental-prometheus-rw",
+      "--tag",
+      "run=run-fake",
+    ]);
     expect(run.k6Env).toMatchObject({
       K6_PROMETHEUS_RW_SERVER_URL: "http://127.0.0.1:9090/api/v1/write",
       K6_PROMETHEUS_RW_TREND_STATS: "p(50),p(90),p(99),max",

@@ -11,9 +11,16 @@ export interface Upstream {
   port: number;
 }
 
+/**
+ * round-robin: each new connection starts at the next upstream. failover: each starts at the first (the
+ * link's own pod) and moves on, round-robin, only when it refuses, as clients behind a load balancer do.
+ */
+export type Balance = "round-robin" | "failover";
+
 export interface FaultProxyOptions {
-  /** Where connections go, tried in round-robin order. */
+  /** Where connections go; with none (yet), clients are reset until setUpstreams(). */
   upstreams: readonly Upstream[];
+  balance?: Balance;
   host?: string;
   /** 0 (default) lets the kernel pick a free port. */
   port?: number;
@@ -44,6 +51,7 @@ export class FaultProxy {
   private closed = false;
   private assignedPort = 0;
   private readonly random: () => number;
+  private readonly balance: Balance;
 
   private constructor(
     private readonly server: Server,
@@ -52,11 +60,10 @@ export class FaultProxy {
     this.host = options.host ?? "127.0.0.1";
     this.upstreamList = [...options.upstreams];
     this.random = options.random ?? Math.random;
+    this.balance = options.balance ?? "round-robin";
   }
 
   static async start(options: FaultProxyOptions): Promise<FaultProxy> {
-    if (options.upstreams.length === 0)
-      throw new FaultProxyError("a fault proxy needs at least one upstream");
     const server = createServer({ pauseOnConnect: true, allowHalfOpen: true });
     const proxy = new FaultProxy(server, options);
     server.on("connection", (client) => proxy.accept(client));
@@ -94,7 +101,6 @@ export class FaultProxy {
 
   /** Replaces the upstreams for new connections; open ones keep theirs. */
   setUpstreams(upstreams: readonly Upstream[]): void {
-    if (upstreams.length === 0) throw new FaultProxyError("a fault proxy needs at least one upstream");
     this.upstreamList = [...upstreams];
   }
 
@@ -157,15 +163,15 @@ export class FaultProxy {
     this.connectUpstream(connection, 0);
   }
 
-  /** Tries the upstreams in turn from the next one; a client no upstream accepts is reset. */
+  /** Tries the upstreams in turn (see Balance); a client no upstream accepts is reset. */
   private connectUpstream(connection: ProxiedConnection, tried: number): void {
     if (!this.connections.has(connection)) return;
-    if (tried >= this.upstreamList.length) {
+    const count = this.upstreamList.length;
+    if (tried >= count) {
       this.destroy(connection, true);
       return;
     }
-    const target = this.upstreamList[this.nextUpstream % this.upstreamList.length] as Upstream;
-    this.nextUpstream = (this.nextUpstream + 1) % this.upstreamList.length;
+    const target = this.upstreamList[this.pickUpstream(tried)] as Upstream;
     const upstream = tcpConnect({ host: target.host, port: target.port, noDelay: true, allowHalfOpen: true });
     upstream.setTimeout(upstreamConnectTimeoutMs, () => upstream.destroy(new Error("connect timeout")));
     const tryNext = () => this.connectUpstream(connection, tried + 1);
@@ -188,6 +194,20 @@ export class FaultProxy {
       );
       connection.client.resume();
     });
+  }
+
+  private pickUpstream(tried: number): number {
+    const count = this.upstreamList.length;
+    if (this.balance === "failover") {
+      if (tried === 0 || count === 1) return 0;
+      // The first upstream refused: spread its clients over the others, never back onto it.
+      const index = 1 + (this.nextUpstream % (count - 1));
+      this.nextUpstream = (this.nextUpstream + 1) % (count - 1);
+      return index;
+    }
+    const index = this.nextUpstream % count;
+    this.nextUpstream = (this.nextUpstream + 1) % count;
+    return index;
   }
 
   /**

@@ -138,6 +138,23 @@ describe("fault proxy", () => {
     expect(echo.accepted).toBe(3);
   });
 
+  it("sends clients to the first upstream in failover, and to the others only while it refuses", async () => {
+    const first = await startEchoServer();
+    const second = await startEchoServer();
+    const third = await startEchoServer();
+    owned.push(first, second, third);
+    const proxy = await FaultProxy.start({
+      upstreams: [first, second, third].map((echo) => ({ host: "127.0.0.1", port: echo.port })),
+      balance: "failover",
+    });
+    owned.push(proxy);
+    for (let i = 0; i < 2; i++) await roundTripMs(await client(proxy.port), `to the first ${i}`);
+    expect([first.accepted, second.accepted, third.accepted]).toEqual([2, 0, 0]);
+    proxy.setUpstreams([{ host: "127.0.0.1", port: await freePort() }, ...proxy.upstreams.slice(1)]);
+    for (let i = 0; i < 4; i++) await roundTripMs(await client(proxy.port), `to the others ${i}`);
+    expect([second.accepted, third.accepted]).toEqual([2, 2]);
+  });
+
   it("resets a client when no upstream accepts it", async () => {
     const proxy = await FaultProxy.start({ upstreams: [{ host: "127.0.0.1", port: await freePort() }] });
     owned.push(proxy);

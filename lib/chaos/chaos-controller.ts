@@ -1,0 +1,207 @@
+// Runs chaos actions against a local cluster and its fault proxies and keeps a timestamped event for
+// each: when it was issued, what it did, how long it took and how it ended. Actions on one target run one
+// after another (a restart waits for the kill before it), actions on different targets concurrently.
+import type { LocalCluster } from "../cluster/local-cluster.js";
+import type { PodExit, PodProcess } from "../cluster/pod-process.js";
+import type { RedisServer } from "../cluster/redis-server.js";
+import {
+  type ChaosAction,
+  type ChaosActionName,
+  chaosActionDetail,
+  parseLink,
+} from "../core/chaos-schedule.js";
+import { ChaosActionError } from "./chaos-action-error.js";
+import type { FaultProxy } from "./fault-proxy.js";
+
+export interface ChaosEvent {
+  /** When the action was issued, epoch ms. */
+  atMs: number;
+  action: ChaosActionName;
+  target: string;
+  /** The signal or fault parameters, and how it ended ("SIGKILL; exited on SIGKILL"). */
+  detail: string;
+  durationMs: number;
+  ok: boolean;
+  error?: string;
+}
+
+export type ChaosEventListener = (event: ChaosEvent) => void;
+
+/** Events kept for GET /chaos/events; older ones are dropped first. */
+const maxEvents = 10_000;
+
+function describeExit(exit: PodExit): string {
+  return exit.signal ? `exited on ${exit.signal}` : `exited with code ${exit.code}`;
+}
+
+export class ChaosController {
+  private readonly recorded: ChaosEvent[] = [];
+  private readonly listeners = new Set<ChaosEventListener>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly cluster: LocalCluster,
+    /** Fault proxies by link name: "redis@pod-a", "pod-a@clients". */
+    private readonly links: ReadonlyMap<string, FaultProxy> = new Map(),
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get events(): readonly ChaosEvent[] {
+    return this.recorded;
+  }
+
+  get linkNames(): string[] {
+    return [...this.links.keys()];
+  }
+
+  /** Called after each action with its event. Returns a function that unsubscribes. */
+  onEvent(listener: ChaosEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Throws ChaosActionError, before anything is done, when this cluster has no such target. */
+  check(action: ChaosAction): void {
+    switch (action.action) {
+      case "kill-pod":
+      case "stop-pod":
+      case "restart-pod":
+        this.podOf(action.target);
+        return;
+      case "kill-redis":
+      case "stop-redis":
+      case "restart-redis":
+        this.redisServer();
+        return;
+      default:
+        this.linkOf(action.target);
+    }
+  }
+
+  /**
+   * Runs the action once earlier actions on the same target are done. Resolves with its event, also when
+   * it failed (ok false, error set); rejects only for a target this cluster does not have.
+   */
+  apply(action: ChaosAction): Promise<ChaosEvent> {
+    this.check(action);
+    const key = parseLink(action.target) ? `link:${action.target}` : action.target;
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const next = previous.then(() => this.execute(action));
+    this.queues.set(key, next);
+    const forget = () => {
+      if (this.queues.get(key) === next) this.queues.delete(key);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+
+  private async execute(action: ChaosAction): Promise<ChaosEvent> {
+    const atMs = this.now();
+    const startedAt = performance.now();
+    let outcome = "";
+    let error: string | undefined;
+    try {
+      outcome = await this.perform(action);
+    } catch (caught) {
+      error = caught instanceof Error ? caught.message : String(caught);
+    }
+    const detail = [chaosActionDetail(action), outcome].filter(Boolean).join("; ");
+    const event: ChaosEvent = {
+      atMs,
+      action: action.action,
+      target: action.target,
+      detail,
+      durationMs: performance.now() - startedAt,
+      ok: error === undefined,
+      ...(error === undefined ? {} : { error }),
+    };
+    this.recorded.push(event);
+    if (this.recorded.length > maxEvents) this.recorded.shift();
+    for (const listener of [...this.listeners]) listener(event);
+    return event;
+  }
+
+  /** Does the action; resolves with how it ended, for the event's detail. */
+  private async perform(action: ChaosAction): Promise<string> {
+    switch (action.action) {
+      case "kill-pod":
+      case "stop-pod": {
+        const pod = this.podOf(action.target);
+        if (!pod.running) return "was not running";
+        return describeExit(await pod.kill(action.action === "kill-pod" ? "SIGKILL" : "SIGTERM"));
+      }
+      case "restart-pod": {
+        const pod = this.podOf(action.target);
+        const stopped = pod.running ? `${describeExit(await pod.kill("SIGTERM"))}, ` : "";
+        const startedAt = performance.now();
+        await pod.start();
+        return `${stopped}ready after ${Math.round(performance.now() - startedAt)} ms`;
+      }
+      case "kill-redis":
+        await this.redisServer().kill();
+        return "";
+      case "stop-redis":
+        await this.redisServer().stop();
+        return "";
+      case "restart-redis": {
+        const redis = this.redisServer();
+        if (redis.running) await redis.stop();
+        await redis.start();
+        return `answering on port ${redis.port}`;
+      }
+      case "latency":
+        this.linkOf(action.target).setLatency(action.latencyMs, action.jitterMs);
+        return "";
+      case "bandwidth":
+        this.linkOf(action.target).setBandwidth(action.bytesPerSecond);
+        return "";
+      case "blackhole":
+        this.linkOf(action.target).blackhole();
+        return "";
+      case "reset": {
+        const proxy = this.linkOf(action.target);
+        const connections = proxy.connectionCount;
+        proxy.reset();
+        return `${connections} connections reset`;
+      }
+      case "heal":
+        this.linkOf(action.target).heal();
+        return "";
+    }
+  }
+
+  private podOf(name: string): PodProcess {
+    const pod = this.cluster.pods.find((candidate) => candidate.name === name);
+    if (!pod) {
+      const known = this.cluster.pods.map((candidate) => candidate.name).join(", ");
+      throw new ChaosActionError(
+        `no pod "${name}" in this cluster (pods: ${known})`,
+        "CROSSPOD_CHAOS_TARGET",
+      );
+    }
+    return pod;
+  }
+
+  private redisServer(): RedisServer {
+    const redis = this.cluster.redis;
+    if (!redis) {
+      throw new ChaosActionError(
+        "this cluster uses an external Redis (--redis-url): Redis actions need the cluster's own redis-server",
+        "CROSSPOD_CHAOS_UNAVAILABLE",
+      );
+    }
+    return redis;
+  }
+
+  private linkOf(name: string): FaultProxy {
+    const proxy = this.links.get(name);
+    if (!proxy) {
+      const known = this.linkNames.join(", ") || "none";
+      throw new ChaosActionError(
+        `no fault proxy on the link "${name}" (links with one: ${known})`,
+        "CROSSPOD_CHAOS_UNAVAILABLE",
+      );
+    }
+    return proxy;
+  }
+}

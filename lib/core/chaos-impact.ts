@@ -1,0 +1,201 @@
+// What each chaos event did to the clients, for the report's `chaos` section: how many connections it
+// dropped and how fast they came back, what they missed, got back by resume or lost, duplicates and
+// ordering violations, whether history was lost, and fan-out p99 before, during and after it.
+// Runtime-neutral: an engine feeds a ChaosImpactRecorder while it runs, then calls chaosImpacts().
+//
+// Attribution. A disconnect belongs to the latest event issued at or before it. An event's window runs
+// from the event to its last reconnect (never-reconnected: the end of the run) plus `afterMs`; triggers
+// and per-second counts inside it are the event's. Where windows overlap a moment belongs to the earlier
+// event, so the restart that follows a kill reports what the restart itself did, and no frame is counted
+// twice. A trigger accepted up to `leadMs` before an event counts too: it may still have been on its way
+// to a client when the event struck.
+import { LatencyHistogram } from "./latency-histogram.js";
+import type { ChaosImpact, DeliveryFigures } from "./report-model.js";
+
+export interface ChaosEventRecord {
+  /** When the action was issued, epoch ms. */
+  atMs: number;
+  action: string;
+  target: string;
+}
+
+export interface OutageRecord {
+  /** When an open connection (hello received) dropped, epoch ms. */
+  downAtMs: number;
+  /** The hello of its next connection; undefined when it never came back. */
+  upAtMs: number | undefined;
+}
+
+export interface SecondRecord {
+  startMs: number;
+  endMs: number;
+  /** Fan-out latencies of the frames received in the second, as LatencyHistogram.encode(). */
+  fanout: string | undefined;
+  duplicates: number;
+  outOfOrder: number;
+  /** `reset` frames (history lost) received in the second. */
+  resets: number;
+}
+
+export interface ChaosImpactInput {
+  runEndMs: number;
+  runStartMs: number;
+  events: readonly ChaosEventRecord[];
+  outages: readonly OutageRecord[];
+  seconds: readonly SecondRecord[];
+  /** Delivery figures summed over every connection for the triggers accepted in [fromMs, toMs). */
+  settle: (fromMs: number, toMs: number) => DeliveryFigures;
+  /** Default 5 s: the "after" period, and how long an event's window outlasts its last reconnect. */
+  afterMs?: number;
+  /** Default 1 s. */
+  leadMs?: number;
+}
+
+const defaultAfterMs = 5_000;
+const defaultLeadMs = 1_000;
+const beforeMs = 5_000;
+const secondMs = 1_000;
+
+/** Collects, while a run goes on, what chaosImpacts() needs; cheap enough for every disconnect and second. */
+export class ChaosImpactRecorder {
+  readonly events: ChaosEventRecord[] = [];
+  readonly seconds: SecondRecord[] = [];
+  private readonly closedOutages: OutageRecord[] = [];
+  private readonly openOutages = new Map<object, number>();
+  private totals = { duplicates: 0, outOfOrder: 0, resets: 0 };
+  private lastSecondEndMs: number;
+  private resets = 0;
+
+  constructor(runStartMs: number) {
+    this.lastSecondEndMs = runStartMs;
+  }
+
+  event(record: ChaosEventRecord): void {
+    this.events.push(record);
+  }
+
+  /** An open connection (`connection` is any stable key for it) dropped at `atMs`. */
+  disconnected(connection: object, atMs: number): void {
+    if (!this.openOutages.has(connection)) this.openOutages.set(connection, atMs);
+  }
+
+  /** The connection said hello again; a reconnect without an open outage is ignored. */
+  reconnected(connection: object, atMs: number): void {
+    const downAtMs = this.openOutages.get(connection);
+    if (downAtMs === undefined) return;
+    this.openOutages.delete(connection);
+    this.closedOutages.push({ downAtMs, upAtMs: atMs });
+  }
+
+  historyReset(): void {
+    this.resets += 1;
+  }
+
+  /**
+   * Closes the second ending at `endMs` with its fan-out histogram and the run's running totals of
+   * duplicates and out-of-order frames (the recorder keeps the differences).
+   */
+  second(endMs: number, fanout: LatencyHistogram, totals: { duplicates: number; outOfOrder: number }): void {
+    this.seconds.push({
+      startMs: this.lastSecondEndMs,
+      endMs,
+      fanout: fanout.count > 0 ? fanout.encode() : undefined,
+      duplicates: Math.max(0, totals.duplicates - this.totals.duplicates),
+      outOfOrder: Math.max(0, totals.outOfOrder - this.totals.outOfOrder),
+      resets: this.resets - this.totals.resets,
+    });
+    this.totals = { ...totals, resets: this.resets };
+    this.lastSecondEndMs = endMs;
+  }
+
+  /** Every outage so far, those still open with upAtMs undefined. */
+  outages(): OutageRecord[] {
+    const open = [...this.openOutages.values()].map((downAtMs) => ({ downAtMs, upAtMs: undefined }));
+    return [...this.closedOutages, ...open];
+  }
+}
+
+interface EventWindow {
+  event: ChaosEventRecord;
+  outages: OutageRecord[];
+  /** The last reconnect of its outages, the end of the run if one never came back, else the event. */
+  recoveredAtMs: number;
+  endMs: number;
+}
+
+function p99Of(seconds: readonly SecondRecord[], fromMs: number, toMs: number): number {
+  const merged = new LatencyHistogram();
+  for (const second of seconds) {
+    if (second.fanout !== undefined && second.endMs > fromMs && second.endMs <= toMs) {
+      merged.merge(LatencyHistogram.decode(second.fanout));
+    }
+  }
+  return merged.count > 0 ? merged.percentileMs(99) : 0;
+}
+
+export function chaosImpacts(input: ChaosImpactInput): ChaosImpact[] {
+  const afterMs = input.afterMs ?? defaultAfterMs;
+  const leadMs = input.leadMs ?? defaultLeadMs;
+  const events = [...input.events].sort((a, b) => a.atMs - b.atMs);
+  const windows: EventWindow[] = events.map((event) => ({
+    event,
+    outages: [],
+    recoveredAtMs: event.atMs,
+    endMs: event.atMs,
+  }));
+  for (const outage of input.outages) {
+    let owner: EventWindow | undefined;
+    for (const window of windows) if (window.event.atMs <= outage.downAtMs) owner = window;
+    owner?.outages.push(outage);
+  }
+  for (const window of windows) {
+    for (const outage of window.outages) {
+      const upAtMs = outage.upAtMs ?? input.runEndMs;
+      if (upAtMs > window.recoveredAtMs) window.recoveredAtMs = upAtMs;
+    }
+    window.endMs = Math.min(input.runEndMs, window.recoveredAtMs + afterMs);
+  }
+
+  let claimedUntilMs = Number.NEGATIVE_INFINITY;
+  return windows.map((window) => {
+    const { event } = window;
+    const fromMs = Math.max(event.atMs - leadMs, claimedUntilMs);
+    const toMs = Math.max(fromMs, window.endMs);
+    claimedUntilMs = Math.max(claimedUntilMs, toMs);
+    const delivery = input.settle(fromMs, toMs);
+    let duplicates = 0;
+    let outOfOrder = 0;
+    let resets = 0;
+    for (const second of input.seconds) {
+      if (second.endMs > fromMs && second.endMs <= toMs) {
+        duplicates += second.duplicates;
+        outOfOrder += second.outOfOrder;
+        resets += second.resets;
+      }
+    }
+    const reconnectTime = new LatencyHistogram();
+    for (const outage of window.outages) {
+      if (outage.upAtMs !== undefined) reconnectTime.recordMs(outage.upAtMs - outage.downAtMs);
+    }
+    // "During" is at least the second the event falls in, so an event that dropped nobody has one too.
+    const duringEndMs = Math.max(window.recoveredAtMs, event.atMs + secondMs);
+    return {
+      t: Math.max(0, (event.atMs - input.runStartMs) / 1000),
+      action: event.action,
+      target: event.target,
+      clientsDisconnected: window.outages.length,
+      reconnectTime: reconnectTime.summary(),
+      missedWhileDisconnected: delivery.missedWhileDisconnected,
+      recovered: delivery.recovered,
+      lost: delivery.lost,
+      duplicates,
+      outOfOrder,
+      fanoutP99Ms: {
+        before: p99Of(input.seconds, event.atMs - beforeMs, event.atMs),
+        during: p99Of(input.seconds, event.atMs, duringEndMs),
+        after: p99Of(input.seconds, duringEndMs, duringEndMs + afterMs),
+      },
+      historyLost: resets > 0,
+    };
+  });
+}

@@ -1,0 +1,136 @@
+import { describe, expect, it } from "vitest";
+import { ChaosImpactRecorder, chaosImpacts } from "../../lib/core/chaos-impact.js";
+import { emptyDelivery } from "../../lib/core/delivery-checker.js";
+import { LatencyHistogram } from "../../lib/core/latency-histogram.js";
+import type { DeliveryFigures } from "../../lib/core/report-model.js";
+
+const start = 1_000_000;
+const at = (seconds: number) => start + seconds * 1000;
+
+function histogramOf(valueMs: number, count = 10): LatencyHistogram {
+  const histogram = new LatencyHistogram();
+  for (let i = 0; i < count; i++) histogram.recordMs(valueMs);
+  return histogram;
+}
+
+/** A 20 s run: 10 ms fan-out, 300 ms from 10 s to 12 s; a kill at 10 s drops 3 clients, back at 11-11.5 s. */
+function killAndRestart(): ChaosImpactRecorder {
+  const recorder = new ChaosImpactRecorder(start);
+  recorder.event({ atMs: at(10), action: "kill-pod", target: "pod-b" });
+  recorder.event({ atMs: at(11), action: "restart-pod", target: "pod-b" });
+  const clients = [{}, {}, {}];
+  for (const client of clients) recorder.disconnected(client, at(10.01));
+  recorder.reconnected(clients[0] as object, at(11.2));
+  recorder.reconnected(clients[1] as object, at(11.3));
+  recorder.reconnected(clients[2] as object, at(11.5));
+  let totals = { duplicates: 0, outOfOrder: 0 };
+  for (let second = 1; second <= 20; second++) {
+    if (second === 12) totals = { duplicates: 2, outOfOrder: 1 };
+    recorder.second(at(second), histogramOf(second === 11 || second === 12 ? 300 : 10), totals);
+  }
+  return recorder;
+}
+
+describe("chaos impact", () => {
+  it("gives a kill its disconnects, reconnect times, window figures and the p99 spike", () => {
+    const recorder = killAndRestart();
+    const windows: Array<[number, number]> = [];
+    const settle = (fromMs: number, toMs: number): DeliveryFigures => {
+      windows.push([(fromMs - start) / 1000, (toMs - start) / 1000]);
+      return { ...emptyDelivery(), recovered: windows.length === 1 ? 42 : 0 };
+    };
+    const [kill, restart] = chaosImpacts({
+      runStartMs: start,
+      runEndMs: at(20),
+      events: recorder.events,
+      outages: recorder.outages(),
+      seconds: recorder.seconds,
+      settle,
+    });
+    expect(kill).toMatchObject({
+      t: 10,
+      action: "kill-pod",
+      target: "pod-b",
+      clientsDisconnected: 3,
+      recovered: 42,
+      duplicates: 2,
+      outOfOrder: 1,
+      historyLost: false,
+    });
+    expect(kill?.reconnectTime.count).toBe(3);
+    expect(kill?.reconnectTime.max).toBeCloseTo(1490, -1);
+    expect(kill?.fanoutP99Ms.before).toBeCloseTo(10, 0);
+    expect(kill?.fanoutP99Ms.during).toBeCloseTo(300, 0);
+    expect(kill?.fanoutP99Ms.after).toBeCloseTo(300, 0);
+    // The kill's window is 9 s (lead) .. 16.5 s (last reconnect + 5 s); the restart gets only what follows.
+    expect(windows).toEqual([
+      [9, 16.5],
+      [16.5, 16.5],
+    ]);
+    expect(restart).toMatchObject({ t: 11, clientsDisconnected: 0, recovered: 0, duplicates: 0 });
+    expect(restart?.reconnectTime.count).toBe(0);
+  });
+
+  it("says history was lost when reset frames arrived in the event's window", () => {
+    const recorder = new ChaosImpactRecorder(start);
+    recorder.event({ atMs: at(2), action: "restart-redis", target: "redis" });
+    for (let second = 1; second <= 8; second++) {
+      if (second === 3) for (let i = 0; i < 5; i++) recorder.historyReset();
+      recorder.second(at(second), new LatencyHistogram(), { duplicates: 0, outOfOrder: 0 });
+    }
+    const [impact] = chaosImpacts({
+      runStartMs: start,
+      runEndMs: at(8),
+      events: recorder.events,
+      outages: recorder.outages(),
+      seconds: recorder.seconds,
+      settle: () => emptyDelivery(),
+    });
+    expect(impact?.historyLost).toBe(true);
+    expect(impact?.fanoutP99Ms).toEqual({ before: 0, during: 0, after: 0 });
+  });
+
+  it("keeps a connection that never came back in its event's window until the run ends", () => {
+    const recorder = new ChaosImpactRecorder(start);
+    recorder.event({ atMs: at(1), action: "stop-pod", target: "pod-a" });
+    recorder.disconnected({}, at(1.2));
+    const windows: number[][] = [];
+    const [impact] = chaosImpacts({
+      runStartMs: start,
+      runEndMs: at(9),
+      events: recorder.events,
+      outages: recorder.outages(),
+      seconds: [],
+      settle: (fromMs, toMs) => {
+        windows.push([fromMs - start, toMs - start]);
+        return emptyDelivery();
+      },
+    });
+    expect(impact?.clientsDisconnected).toBe(1);
+    expect(impact?.reconnectTime.count).toBe(0);
+    expect(windows).toEqual([[0, 9000]]);
+  });
+
+  it("leaves disconnects before the first event out, and pairs each reconnect with its own outage", () => {
+    const recorder = new ChaosImpactRecorder(start);
+    const early = {};
+    recorder.disconnected(early, at(0.5));
+    recorder.reconnected(early, at(0.7));
+    recorder.reconnected({}, at(0.8));
+    recorder.event({ atMs: at(3), action: "reset", target: "pod-a@clients" });
+    recorder.disconnected(early, at(3.1));
+    recorder.disconnected(early, at(3.2));
+    recorder.reconnected(early, at(3.6));
+    const [impact] = chaosImpacts({
+      runStartMs: start,
+      runEndMs: at(10),
+      events: recorder.events,
+      outages: recorder.outages(),
+      seconds: [],
+      settle: () => emptyDelivery(),
+    });
+    expect(recorder.outages()).toHaveLength(2);
+    expect(impact?.clientsDisconnected).toBe(1);
+    expect(impact?.reconnectTime.max).toBeCloseTo(500, 0);
+  });
+});

@@ -215,6 +215,32 @@ describe("node engine against a scripted pod", () => {
     );
   });
 
+  it("serves its live figures on /metrics while the run is going", async () => {
+    scripted = await startScriptedPod((seq, clients, log) => send(clients, log, [seq]));
+    let metricsUrl: string | undefined;
+    let scraped: Promise<string> | undefined;
+    const { report } = await runNodeEngine({
+      runId: "scripted-5",
+      profile: profile({ connections: 3, durationSeconds: 2.5, triggerRate: 10 }),
+      targets: [scripted.url],
+      thresholds: {},
+      metricsPort: 0,
+      onStarted: (info) => {
+        metricsUrl = info.metricsUrl;
+      },
+      onProgress: (progress) => {
+        if (progress.phase === "trigger" && progress.triggersAccepted > 0 && metricsUrl && !scraped) {
+          scraped = fetch(metricsUrl).then((response) => response.text());
+        }
+      },
+    });
+    expect(report.overall.triggers.accepted).toBe(25);
+    const text = await (scraped ?? Promise.reject(new Error("no progress update during the trigger phase")));
+    expect(text).toContain('crosspod_connections{pod="pod-s",run="scripted-5"} 3');
+    expect(text).toMatch(/crosspod_frames_received_total\{pod="pod-s",run="scripted-5"\} [1-9]/);
+    expect(text).toMatch(/crosspod_fanout_latency_seconds_count\{pod="pod-s",run="scripted-5"\} [1-9]/);
+  });
+
   it("fails fast naming a target that does not speak the protocol", async () => {
     scripted = await startScriptedPod(() => {});
     await expect(

@@ -128,8 +128,10 @@ export function createWsEndpoint(options: WsEndpointOptions): WsEndpoint {
 
   return {
     handleUpgrade,
+    /** Stops the heartbeat and destroys sockets still open (the hub has already closed its clients). */
     close() {
       stopHeartbeat();
+      for (const ws of wss.clients) ws.terminate();
       wss.close();
     },
   };

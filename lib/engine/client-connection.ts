@@ -94,7 +94,8 @@ export class ClientConnection {
     });
     ws.on("message", (data: RawData) => this.onMessage(data));
     ws.on("error", (error: Error) => {
-      if (!this.helloSeen) this.owner.connectFailed(this.pod, connectErrorCause(error));
+      // Closing a socket that is still connecting reports an error too; that one is ours, not a failure.
+      if (!this.helloSeen && !this.done) this.owner.connectFailed(this.pod, connectErrorCause(error));
     });
     ws.on("close", (code: number) => this.onClose(code));
   }
@@ -191,11 +192,11 @@ export class ClientConnection {
       this.checker.disconnected(atMs);
       this.outageStartedAtMs = atMs;
       if (!this.done && !this.owner.closing) this.owner.disconnected(this.pod, code);
-    } else {
+    } else if (!this.done) {
       this.pod.recorder.connections.failed += 1;
-      this.outageStartedAtMs ??= atMs;
     }
     if (this.done || this.owner.closing) return;
+    this.outageStartedAtMs ??= atMs;
     if (!mayRetry(this.attempts, atMs - this.outageStartedAtMs, this.owner.backoff)) {
       this.done = true;
       this.owner.gaveUp(this.pod, this.attempts);

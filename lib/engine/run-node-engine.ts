@@ -78,7 +78,7 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
       : targets.filter((target) => target.pod === profile.triggerPod);
   if (triggerTargets.length === 0) {
     throw new TargetError(
-      `trigger pod "${profile.triggerPod}" is not among the targets (pods: ${targets.map((t) => t.pod).join(", ")})`,
+      `trigger pod "${profile.triggerPod}" (--trigger-pod) is not among the targets (pods: ${targets.map((t) => t.pod).join(", ")})`,
     );
   }
 

@@ -43,6 +43,8 @@ async function readBody(request: IncomingMessage): Promise<unknown> {
 async function startScriptedPod(
   script: Script,
   withholdReply = (_seq: number) => false,
+  /** Refuse the n-th WebSocket upgrade (1-based; the engine's target discovery is the first) with 503. */
+  refuseUpgrade = (_n: number) => false,
 ): Promise<ScriptedPod> {
   const log: ThreatLog[] = [];
   const clients = new Set<WebSocket>();
@@ -83,7 +85,16 @@ async function startScriptedPod(
       script(seq, clients, log);
     });
   });
-  const wss = new WebSocketServer({ server, path: "/ws" });
+  let upgrades = 0;
+  const wss = new WebSocketServer({
+    server,
+    path: "/ws",
+    verifyClient: (_info, accept) => {
+      upgrades += 1;
+      if (refuseUpgrade(upgrades)) accept(false, 503, "not ready");
+      else accept(true);
+    },
+  });
   wss.on("connection", (ws, request) => {
     const since = new URL(request.url ?? "/", "http://x").searchParams.get("since") ?? "";
     sinces.push(since);
@@ -212,6 +223,26 @@ describe("node engine against a scripted pod", () => {
     });
     expect(report.validity.reasons).toContain(
       "1 of 4 triggers failed (timeout: 1); 1 of them reached clients anyway",
+    );
+  });
+
+  it("retries refused connects with backoff, counting each failure by cause", async () => {
+    scripted = await startScriptedPod(
+      (seq, clients, log) => send(clients, log, [seq]),
+      undefined,
+      (n) => n === 2 || n === 3,
+    );
+    const connections = 2;
+    const { report } = await runNodeEngine({
+      runId: "scripted-6",
+      profile: profile({ connections }),
+      targets: [scripted.url],
+      thresholds: {},
+    });
+    expect(report.overall.connections).toMatchObject({ opened: connections, failed: 2, reconnects: 0 });
+    expect(report.overall.delivery).toMatchObject({ expected: 6 * connections, lost: 0 });
+    expect(report.events).toContainEqual(
+      expect.objectContaining({ kind: "error", name: "connect-failed", target: pod, detail: "http-503" }),
     );
   });
 

@@ -45,7 +45,9 @@ export function createBackendMetrics(pod: string): BackendMetrics {
     }),
     fanoutSeconds: new Histogram({
       name: backendMetrics.fanoutSeconds,
-      help: "Time from publish (Redis clock, published_at) to the write on a client socket.",
+      help:
+        "Time from publish (published_at, Redis clock) to the socket write: per frame at the write to the last " +
+        "live client on this pod, per delivery for frames resumed from history.",
       buckets: fanoutBucketsSeconds,
       registers,
     }),

@@ -2,7 +2,7 @@
 // needs `Authorization: Bearer <token>` (compared in constant time over digests, so not even the length
 // leaks). POST /chaos {action, target, …} runs an action and answers with its event once it is done;
 // GET /chaos/events lists the events so far.
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { ChaosScheduleError, chaosActionNames, parseChaosAction } from "../core/chaos-schedule.js";
 import { ChaosActionError } from "./chaos-action-error.js";
@@ -217,4 +217,9 @@ export async function startControlApi(options: ControlApiOptions): Promise<Contr
         server.close(() => resolve());
       }),
   };
+}
+
+/** A fresh token for `crosspod up`'s control API, unless CROSSPOD_CONTROL_TOKEN sets one. */
+export function newControlToken(): string {
+  return randomBytes(24).toString("base64url");
 }

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { CLIError, exitCodes } from "./cli-error.js";
 import { backendCommand } from "./commands/backend.js";
+import { registerChaosCommand } from "./commands/chaos.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerUpCommand } from "./commands/up.js";
 
@@ -12,6 +13,7 @@ const program = new Command()
   .exitOverride();
 registerUpCommand(program);
 registerRunCommand(program);
+registerChaosCommand(program);
 
 program.addCommand(backendCommand());
 

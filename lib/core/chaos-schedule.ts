@@ -207,6 +207,37 @@ function quoteParams(params: string | undefined): string {
   return params === undefined ? "nothing" : `"=${params}"`;
 }
 
+/** `<action>[:<target>][=<params>]` -> the action; `fail` says what is wrong with it. */
+function actionFromText(text: string, fail: (message: string) => never): ChaosAction {
+  const equals = text.indexOf("=");
+  const actionAndTarget = equals < 0 ? text : text.slice(0, equals);
+  const params = equals < 0 ? undefined : text.slice(equals + 1);
+  const colon = actionAndTarget.indexOf(":");
+  const name = colon < 0 ? actionAndTarget : actionAndTarget.slice(0, colon);
+  const target = colon < 0 ? undefined : actionAndTarget.slice(colon + 1);
+  if (!(chaosActionNames as readonly string[]).includes(name)) {
+    return fail(`unknown action "${name}": expected one of ${chaosActionNames.join(", ")}`);
+  }
+  if (target === undefined && !(redisActionNames as readonly string[]).includes(name)) {
+    const kind = (podActionNames as readonly string[]).includes(name) ? "pod" : "link";
+    return fail(`${name} needs a target: "${name}:<${kind}>"`);
+  }
+  const fields = actionParameters(name, params);
+  if (typeof fields === "string") return fail(fields);
+  try {
+    return parseChaosAction({ action: name, ...(target === undefined ? {} : { target }), ...fields });
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** One action written as in a schedule but without a time: "kill-pod:pod-b", "latency:redis@pod-a=200ms". */
+export function parseChaosActionText(text: string): ChaosAction {
+  return actionFromText(text.trim(), (message) => {
+    throw new ChaosScheduleError(`chaos action "${text}": ${message}`);
+  });
+}
+
 function parseStep(part: string, index: number): ChaosStep[] {
   const where = `chaos step ${index + 1} "${part}"`;
   const fail = (message: string): never => {
@@ -230,28 +261,8 @@ function parseStep(part: string, index: number): ChaosStep[] {
     return fail(`the range ${from}..${until} ends before it starts`);
   }
 
-  const equals = head.indexOf("=");
-  const actionAndTarget = equals < 0 ? head : head.slice(0, equals);
-  const params = equals < 0 ? undefined : head.slice(equals + 1);
-  const colon = actionAndTarget.indexOf(":");
-  const name = colon < 0 ? actionAndTarget : actionAndTarget.slice(0, colon);
-  const target = colon < 0 ? undefined : actionAndTarget.slice(colon + 1);
-  if (!(chaosActionNames as readonly string[]).includes(name)) {
-    return fail(`unknown action "${name}": expected one of ${chaosActionNames.join(", ")}`);
-  }
-  if (target === undefined && !(redisActionNames as readonly string[]).includes(name)) {
-    return fail(
-      `${name} needs a target: "${name}:<${(podActionNames as readonly string[]).includes(name) ? "pod" : "link"}>"`,
-    );
-  }
-  const fields = actionParameters(name, params);
-  if (typeof fields === "string") return fail(fields);
-  let action: ChaosAction;
-  try {
-    action = parseChaosAction({ action: name, ...(target === undefined ? {} : { target }), ...fields });
-  } catch (error) {
-    return fail(error instanceof Error ? error.message : String(error));
-  }
+  const action = actionFromText(head, fail);
+  const name = action.action;
 
   const steps: ChaosStep[] = [{ atSeconds, action, source: part }];
   if (range !== undefined) {

@@ -2,11 +2,20 @@
 // each piece listens, and tears everything down on Ctrl-C (SIGINT) or SIGTERM.
 import type { Command } from "commander";
 import { z } from "zod";
+import { type ChaosCluster, startChaosCluster } from "../../chaos/chaos-cluster.js";
+import {
+  type ControlApi,
+  ControlApiError,
+  newControlToken,
+  startControlApi,
+} from "../../chaos/control-api.js";
+import { controlBanner } from "../../chaos/control-banner.js";
 import { ClusterError } from "../../cluster/cluster-error.js";
 import { type FaroCollector, FaroCollectorError, startFaroCollector } from "../../cluster/faro-collector.js";
 import {
   deliveryModes,
   type LocalCluster,
+  type LocalClusterOptions,
   maxReplicas,
   startLocalCluster,
 } from "../../cluster/local-cluster.js";
@@ -21,6 +30,7 @@ const flagNames = {
   logDir: "--log-dir",
   logToConsole: "--log-to-console",
   faro: "--faro",
+  controlPort: "--control-port",
 } as const;
 
 const upOptionsSchema = z
@@ -44,6 +54,12 @@ const upOptionsSchema = z
     logDir: z.string().min(1, "expected a directory").optional(),
     logToConsole: z.boolean().default(false),
     faro: z.boolean().default(false),
+    controlPort: z
+      .string()
+      .regex(/^\d+$/, "expected a port number from 0 to 65535 (0 = any free port)")
+      .transform(Number)
+      .pipe(z.number().max(65_535, "expected a port number from 0 to 65535"))
+      .optional(),
   })
   .strict()
   .refine((options) => !(options.persistence && options.redisUrl), {
@@ -96,7 +112,8 @@ function toCLIError(error: unknown): unknown {
   if (
     error instanceof ClusterError ||
     error instanceof RedisServerError ||
-    error instanceof FaroCollectorError
+    error instanceof FaroCollectorError ||
+    error instanceof ControlApiError
   ) {
     return new CLIError(error.message, error.code, exitCodes.internal);
   }
@@ -118,10 +135,13 @@ async function runUp(options: UpOptions): Promise<void> {
   // While starting, a pod that dies is reported by the start error itself.
   let reportCrashes = false;
   let faro: FaroCollector | undefined;
+  let chaos: ChaosCluster | undefined;
+  let control: ControlApi | undefined;
+  const controlToken = process.env.CROSSPOD_CONTROL_TOKEN || newControlToken();
   try {
     let cluster: LocalCluster;
     try {
-      cluster = await startLocalCluster({
+      const clusterOptions: LocalClusterOptions = {
         replicas: options.replicas,
         delivery: options.delivery,
         ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
@@ -138,18 +158,31 @@ async function runUp(options: UpOptions): Promise<void> {
             `crosspod up: ${pod.name} exited unexpectedly (code ${exit.code}, signal ${exit.signal})${log}`,
           );
         },
-      });
+      };
+      // --control-port puts fault proxies on every link, so the control API can inject network faults too.
+      if (options.controlPort !== undefined) {
+        chaos = await startChaosCluster({ ...clusterOptions, redisLinks: "all", clientLinks: true });
+      }
+      cluster = chaos?.cluster ?? (await startLocalCluster(clusterOptions));
     } catch (error) {
       if (stopRequested.signal.aborted) return;
       throw toCLIError(error);
     }
     try {
       if (options.faro) faro = await startFaroCollector();
+      if (chaos)
+        control = await startControlApi({
+          controller: chaos.controller,
+          token: controlToken,
+          port: options.controlPort,
+        });
     } catch (error) {
       await cluster.close();
       throw toCLIError(error);
     }
     console.log(describe(cluster, faro));
+    if (chaos && control)
+      console.log(controlBanner(chaos, control, controlToken, Boolean(process.env.CROSSPOD_CONTROL_TOKEN)));
     reportCrashes = true;
     if (!stopRequested.signal.aborted) {
       await new Promise((resolve) => stopRequested.signal.addEventListener("abort", resolve, { once: true }));
@@ -158,6 +191,8 @@ async function runUp(options: UpOptions): Promise<void> {
     await cluster.close();
     console.log("Stopped; no process left behind.");
   } finally {
+    await control?.close();
+    await chaos?.close();
     await faro?.close();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -174,6 +209,7 @@ export function registerUpCommand(program: Command): void {
     .option("--persistence", "private redis-server keeps an append-only file (survives a Redis restart)")
     .option("--log-dir <dir>", "write pod-*.log here and keep them (default: a temp dir removed on exit)")
     .option("--log-to-console", "print pod output prefixed with the pod name instead of log files")
+    .option("--control-port <port>", "serve the chaos control API on this loopback port (0 = any free port)")
     .option(
       "--faro",
       "also run a Faro collector for the browser console; its /metrics has crosspod_browser_*",

@@ -102,6 +102,8 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
     publisherId: `${runId}-node`,
     published,
     targets: triggerTargets,
+    onFirstFailure: (pod, cause) =>
+      event({ kind: "error", name: "trigger-failed", target: pod, detail: cause }),
     ...(options.triggerTimeoutMs !== undefined ? { requestTimeoutMs: options.triggerTimeoutMs } : {}),
     ratePerSecond: profile.triggerRate,
     durationSeconds: profile.durationSeconds,
@@ -179,9 +181,9 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
     const connectTimeoutSeconds = options.connectTimeoutSeconds ?? Math.max(10, profile.rampSeconds);
     const allConnected = await connections.waitAllConnected(connectTimeoutSeconds * 1000, signal);
     connectionsHeld = connections.connected;
-    if (connectionsHeld > 0) {
-      rssPerConnectionBytes = Math.max(0, health.sampleMemory() - rssBeforeRamp) / connectionsHeld;
-    }
+    // With few connections the growth hides in pages already mapped: no figure rather than a false 0.
+    const rssGrowthBytes = health.sampleMemory() - rssBeforeRamp;
+    if (connectionsHeld > 0 && rssGrowthBytes > 0) rssPerConnectionBytes = rssGrowthBytes / connectionsHeld;
     if (!allConnected && !signal?.aborted) {
       const causes = [...connections.connectErrors].map(([cause, count]) => `${cause}: ${count}`).join(", ");
       validityReasons.push(

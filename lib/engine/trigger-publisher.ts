@@ -28,6 +28,8 @@ export interface PublisherOptions {
   lateStartToleranceMs: number;
   /** In-flight requests above this are not sent but counted as failed ("overloaded"), so memory stays bounded. */
   maxInFlight?: number;
+  /** Called on the first failure of each cause, for the run's events. */
+  onFirstFailure?: (pod: string, cause: string) => void;
 }
 
 interface AcceptedResponse {
@@ -143,6 +145,8 @@ export class TriggerPublisher {
   private fail(podState: PodState, cause: string): void {
     this.failed += 1;
     podState.recorder.triggers.failed += 1;
-    this.failures.set(cause, (this.failures.get(cause) ?? 0) + 1);
+    const count = (this.failures.get(cause) ?? 0) + 1;
+    this.failures.set(cause, count);
+    if (count === 1) this.options.onFirstFailure?.(podState.name, cause);
   }
 }

@@ -224,6 +224,9 @@ describe("node engine against a scripted pod", () => {
     expect(report.validity.reasons).toContain(
       "1 of 4 triggers failed (timeout: 1); 1 of them reached clients anyway",
     );
+    expect(report.events).toContainEqual(
+      expect.objectContaining({ kind: "error", name: "trigger-failed", target: pod, detail: "timeout" }),
+    );
   });
 
   it("retries refused connects with backoff, counting each failure by cause", async () => {

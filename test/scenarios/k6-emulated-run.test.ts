@@ -1,63 +1,80 @@
 // The built cross-pod-load bundle, run through k6's lifecycle with k6's modules emulated over real
-// WebSockets, HTTP and redis-server (k6 itself is not needed), against three real backend replicas.
-// Each VU gets a realm with no Node globals, so this also proves lib/core and the report renderers
-// run where k6 runs them. Real-k6 runs are in k6-real-run.test.ts.
+// WebSockets, HTTP and redis-server (k6 itself is not needed): against three real backend replicas, and
+// against a scripted pod that misdelivers on purpose. Each VU gets a realm with no Node globals, so this
+// also proves lib/core and the report renderers run where k6 runs them. Real-k6 runs: k6-real-run.test.ts.
+import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalCluster, startLocalCluster } from "../../lib/cluster/local-cluster.js";
+import type { RedisServer } from "../../lib/cluster/redis-server.js";
 import type { Report } from "../../lib/core/report-model.js";
 import { k6BundleTargets } from "../../lib/engine/k6-bundle-targets.js";
 import { parseReport } from "../../lib/report/json-report.js";
 import { buildK6Target } from "../../scripts/k6-bundles.js";
-import { skipWithoutRedis } from "../fixtures/redis.js";
+import { skipWithoutRedis, startRedis } from "../fixtures/redis.js";
 import { type EmulatedRunResult, emulateK6Run } from "./k6-emulated-run.js";
 
-const connections = 12;
-const connectionsPerVu = 4;
-const triggerRate = 10;
-const durationSeconds = 2;
+let workDir: string;
+let bundleFile: string;
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), "crosspod-k6-emulated-"));
+  const defaultTarget = k6BundleTargets.find((target) => target.dir === "");
+  if (!defaultTarget) throw new Error("no default k6 bundle target");
+  const built = await buildK6Target(defaultTarget, workDir);
+  expect(built.errors).toEqual([]);
+  bundleFile = join(workDir, "scenarios", "cross-pod-load.js");
+}, 60_000);
+
+afterAll(async () => {
+  await rm(workDir, { recursive: true, force: true });
+});
+
+/** Runs the bundle and returns what handleSummary returned, with the JSON report parsed. */
+async function run(
+  name: string,
+  env: Record<string, string>,
+): Promise<{ result: EmulatedRunResult; report: Report }> {
+  const reportPath = join(workDir, `${name}.json`);
+  const result = await emulateK6Run(bundleFile, { CROSSPOD_OUT: reportPath, ...env });
+  const json = result.files[reportPath];
+  if (json === undefined)
+    throw new Error(`handleSummary wrote no ${reportPath}: ${Object.keys(result.files)}`);
+  return { result, report: parseReport(json, reportPath) };
+}
 
 describe.skipIf(skipWithoutRedis)(
   "the cross-pod-load bundle in an emulated k6 against three replicas",
   () => {
+    const connections = 12;
+    const triggerRate = 10;
+    const durationSeconds = 2;
     let cluster: LocalCluster | undefined;
-    let workDir: string;
     let result: EmulatedRunResult;
     let report: Report;
 
     beforeAll(async () => {
-      workDir = await mkdtemp(join(tmpdir(), "crosspod-k6-emulated-"));
-      const defaultTarget = k6BundleTargets.find((target) => target.dir === "");
-      if (!defaultTarget) throw new Error("no default k6 bundle target");
-      const [built] = await Promise.all([buildK6Target(defaultTarget, workDir), (async () => {})()]);
-      expect(built.errors).toEqual([]);
       cluster = await startLocalCluster({ replicas: 3 });
-      const reportPath = join(workDir, "report.json");
-      result = await emulateK6Run(join(workDir, "scenarios", "cross-pod-load.js"), {
+      ({ result, report } = await run("cluster", {
         TARGETS: cluster.pods.map((pod) => pod.httpUrl).join(","),
         REDIS_URL: cluster.redisUrl,
-        CROSSPOD_OUT: reportPath,
-        CROSSPOD_HTML: join(workDir, "report.html"),
+        CROSSPOD_HTML: join(workDir, "cluster.html"),
         CROSSPOD_CONNECTIONS: String(connections),
-        CROSSPOD_CONNECTIONS_PER_VU: String(connectionsPerVu),
+        CROSSPOD_CONNECTIONS_PER_VU: "4",
         CROSSPOD_RATE: String(triggerRate),
         CROSSPOD_DURATION: String(durationSeconds),
         CROSSPOD_RAMP: "0.5",
         CROSSPOD_DRAIN: "1",
         // Delivery invariants only: one emulated k6 shares a thread (and a busy machine) with its sockets.
         CROSSPOD_THRESHOLDS: JSON.stringify({ crosspod_fanout_latency: [] }),
-      });
-      const json = result.files[reportPath];
-      if (json === undefined)
-        throw new Error(`handleSummary wrote no ${reportPath}: ${Object.keys(result.files)}`);
-      report = parseReport(json, reportPath);
+      }));
     }, 90_000);
 
     afterAll(async () => {
       await cluster?.close();
-      await rm(workDir, { recursive: true, force: true });
     });
 
     it("delivers every accepted trigger to every connection exactly once, in order", () => {
@@ -105,25 +122,80 @@ describe.skipIf(skipWithoutRedis)(
       expect(result.sink.total("crosspod_frames_received")).toBe(frames);
       expect(result.sink.samples("crosspod_fanout_latency")).toHaveLength(frames);
       expect(result.sink.total("crosspod_lost")).toBe(0);
-      const perPod = ["pod-a", "pod-b", "pod-c"].map((pod) =>
-        result.sink.total("crosspod_frames_received", { name: "pod", value: pod }),
-      );
-      expect(perPod).toEqual(["pod-a", "pod-b", "pod-c"].map((pod) => report.pods[pod]?.delivery.received));
+      const pods = ["pod-a", "pod-b", "pod-c"];
+      expect(
+        pods.map((pod) => result.sink.total("crosspod_frames_received", { name: "pod", value: pod })),
+      ).toEqual(pods.map((pod) => report.pods[pod]?.delivery.received));
     });
 
     it("returns the HTML report and stdout with k6's figures, its thresholds and crosspod's summary", () => {
-      const html = result.files[join(workDir, "report.html")];
-      expect(html).toMatch(/^<!doctype html>/i);
+      expect(result.files[join(workDir, "cluster.html")]).toMatch(/^<!doctype html>/i);
       const stdout = result.files.stdout ?? "";
       expect(stdout).toContain("k6 summary");
       expect(stdout).toContain("✓ 'count==0'");
       expect(stdout).toContain("crosspod_frames_received");
-      expect(stdout).toContain("pod-a");
+      expect(stdout).toMatch(/^PASS · /m);
     });
 
     it("needs no module k6 lacks: only hdr-histogram-js's guarded probe for zlib reaches require", () => {
       expect(result.missingModules.filter((name) => name !== "zlib")).toEqual([]);
       expect(result.droppedIterations).toBe(0);
+    });
+  },
+);
+
+describe.skipIf(skipWithoutRedis)(
+  "the cross-pod-load bundle in an emulated k6 against a pod that misdelivers",
+  () => {
+    const connections = 4;
+    let redis: RedisServer | undefined;
+    let pod: Worker | undefined;
+    let result: EmulatedRunResult;
+    let report: Report;
+
+    beforeAll(async () => {
+      redis = await startRedis();
+      pod = new Worker(new URL("./k6-scripted-pod.mjs", import.meta.url));
+      const [{ port }] = (await once(pod, "message")) as [{ port: number }];
+      ({ result, report } = await run("scripted", {
+        TARGETS: `http://127.0.0.1:${port}`,
+        REDIS_URL: redis.url,
+        CROSSPOD_HTML: "",
+        CROSSPOD_CONNECTIONS: String(connections),
+        CROSSPOD_CONNECTIONS_PER_VU: "2",
+        CROSSPOD_RATE: "10",
+        CROSSPOD_DURATION: "1",
+        CROSSPOD_RAMP: "0.2",
+        CROSSPOD_DRAIN: "1",
+      }));
+    }, 90_000);
+
+    afterAll(async () => {
+      await pod?.terminate();
+      await redis?.dispose();
+    });
+
+    it("reports exactly the injected gap, duplicate and swap on every connection", () => {
+      expect(report.overall.triggers.accepted).toBe(10);
+      expect(report.overall.delivery).toMatchObject({
+        expected: connections * 10,
+        received: connections * 9,
+        lost: connections,
+        duplicates: connections,
+        outOfOrder: connections,
+      });
+      expect(report.overall.delivery.lostSamples).toContain("3");
+    });
+
+    it("reports them through k6's counters too, so k6's own thresholds fail the run", () => {
+      expect(result.sink.total("crosspod_lost")).toBe(connections);
+      expect(result.sink.total("crosspod_duplicates")).toBe(connections);
+      expect(result.sink.total("crosspod_out_of_order")).toBe(connections);
+      expect(result.files.stdout).toContain("✗ 'count==0'");
+      const failed = report.thresholds
+        .filter((threshold) => !threshold.ok)
+        .map((threshold) => threshold.metric);
+      expect(failed.sort()).toEqual(["crosspod_duplicates", "crosspod_lost", "crosspod_out_of_order"]);
     });
   },
 );

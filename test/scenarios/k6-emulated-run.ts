@@ -1,13 +1,15 @@
 // Runs a built scenario bundle through k6's lifecycle without k6, for tests on machines that have no k6:
-// init (options) -> setup -> the `subscribers` per-vu-iterations and `publishers` constant-arrival-rate
-// scenarios with one realm per VU -> teardown -> handleSummary, with setup data passed as JSON like k6.
-// Emulated modules do real I/O (see k6-emulated-modules.ts). This checks the scenario code, not k6.
+// init (options) -> setup -> the `subscribers` per-vu-iterations scenario on this thread and the
+// `publishers` constant-arrival-rate scenario on a worker thread (VUs run in parallel in k6) -> teardown ->
+// handleSummary, one realm per VU, setup data passed as JSON like k6. Emulated modules do real I/O (see
+// k6-emulated-modules.ts). This checks the scenario code, not k6.
+import { once } from "node:events";
+import { Worker } from "node:worker_threads";
 import type { Options } from "k6/options";
 import type { K6SummaryData } from "../../scenarios/lib/k6-summary-data.js";
-import { type BundleVu, loadBundle } from "./k6-bundle-vm.js";
-import { type EmulatorResources, type ExecutionState, emulatedModules } from "./k6-emulated-modules.js";
-import { MetricSink } from "./k6-metric-sink.js";
-import { SyncHttp } from "./k6-sync-http.js";
+import type { PublisherRunOutput, PublishersScenario } from "./k6-emulated-publishers.js";
+import { callExport, createVuFactory, durationSeconds } from "./k6-emulated-vus.js";
+import type { MetricSink } from "./k6-metric-sink.js";
 
 export interface EmulatedRunResult {
   options: Options;
@@ -19,124 +21,68 @@ export interface EmulatedRunResult {
   droppedIterations: number;
 }
 
-interface EmulatedVu {
-  vu: BundleVu;
-  execution: ExecutionState;
-}
+/** Publisher VU ids start here, so they never collide with this thread's. */
+const publisherFirstVuId = 10_000;
 
-function seconds(duration: string | undefined): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(duration ?? "0s");
-  if (!match) throw new Error(`emulator: unsupported duration "${duration}"`);
-  const value = Number(match[1]);
-  return match[2] === "ms" ? value / 1000 : match[2] === "m" ? value * 60 : value;
-}
+type ThreadMessage = { ready: true } | { output: PublisherRunOutput } | { error: string };
 
-function call(vu: BundleVu, name: string, ...args: unknown[]): Promise<unknown> {
-  const fn = vu.exports[name];
-  if (typeof fn !== "function") throw new Error(`emulator: the bundle exports no function ${name}()`);
-  return Promise.resolve((fn as (...values: unknown[]) => unknown)(...args.map((arg) => vu.toRealm(arg))));
-}
-
-function sleepUntil(atMs: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, atMs - Date.now())));
+async function nextMessage(worker: Worker): Promise<ThreadMessage> {
+  const [message] = (await once(worker, "message")) as [ThreadMessage];
+  if ("error" in message) throw new Error(`emulated publishers failed: ${message.error}`);
+  return message;
 }
 
 export async function emulateK6Run(
   bundleFile: string,
   env: Record<string, string>,
 ): Promise<EmulatedRunResult> {
-  const bundle = await loadBundle(bundleFile);
-  const resources: EmulatorResources = {
-    http: new SyncHttp(),
-    sink: new MetricSink(),
-    redisClients: new Set(),
-    sockets: new Set(),
-    toRealm: (value) => value,
-  };
-  let nextVuId = 1;
-  const newVu = (scenario: string): EmulatedVu => {
-    const execution: ExecutionState = {
-      scenario: { name: scenario, iterationInTest: 0, startTime: Date.now() },
-      vu: { idInTest: nextVuId++ },
-    };
-    const vu = bundle.newVu(env, (toRealm) => emulatedModules({ ...resources, toRealm }, execution));
-    return { vu, execution };
-  };
-
+  const vus = await createVuFactory(bundleFile, env, 1);
+  let publisherWorker: Worker | undefined;
   try {
-    const init = newVu("init");
-    const options = JSON.parse(JSON.stringify(init.vu.exports.options)) as Options;
-    const scenarios = options.scenarios ?? {};
-    const subscribers = scenarios.subscribers as { vus: number; exec: string };
-    const publishers = scenarios.publishers as {
-      exec: string;
-      rate: number;
-      timeUnit: string;
-      duration: string;
-      startTime: string;
-      preAllocatedVUs: number;
-      maxVUs: number;
-    };
-    // Like k6, every VU's init code runs before setup, so no iteration waits for one.
-    const subscriberVus = Array.from({ length: subscribers.vus }, () => newVu("subscribers"));
-    const idle = Array.from({ length: publishers.preAllocatedVUs }, () => newVu("publishers"));
+    const options = JSON.parse(JSON.stringify(vus.newVu("init").vu.exports.options)) as Options;
+    const subscribers = options.scenarios?.subscribers as { vus: number; exec: string };
+    const publishers = options.scenarios?.publishers as PublishersScenario & { startTime: string };
 
-    const data = JSON.parse(JSON.stringify(await call(newVu("setup").vu, "setup")));
-    const startedAtMs = Date.now();
-
-    const subscriberRuns = subscriberVus.map(({ vu, execution }, index) => {
-      execution.scenario = { name: "subscribers", iterationInTest: index, startTime: startedAtMs };
-      return call(vu, subscribers.exec, data);
+    // Like k6, every VU's init code runs before setup.
+    publisherWorker = new Worker(new URL("./k6-publisher-thread.mjs", import.meta.url), {
+      workerData: { bundleFile, env, scenario: publishers, firstVuId: publisherFirstVuId },
     });
+    const subscriberVus = Array.from({ length: subscribers.vus }, () => vus.newVu("subscribers"));
+    await nextMessage(publisherWorker);
 
-    const publishStartMs = startedAtMs + seconds(publishers.startTime) * 1000;
-    const intervalMs = (seconds(publishers.timeUnit) * 1000) / publishers.rate;
-    const iterations = Math.round((seconds(publishers.duration) * 1000) / intervalMs);
-    const publisherRuns: Promise<unknown>[] = [];
-    let droppedIterations = 0;
-    let publisherVus = idle.length;
-    for (let index = 0; index < iterations; index++) {
-      await sleepUntil(publishStartMs + index * intervalMs);
-      // As k6's constant-arrival-rate: a free VU, else a new one up to maxVUs, else the iteration is dropped.
-      let publisher = idle.pop();
-      if (publisher === undefined && publisherVus < publishers.maxVUs) {
-        publisherVus += 1;
-        publisher = newVu("publishers");
-      }
-      if (publisher === undefined) {
-        droppedIterations += 1;
-        continue;
-      }
-      publisher.execution.scenario = {
-        name: "publishers",
-        iterationInTest: index,
-        startTime: publishStartMs,
-      };
-      const running = publisher;
-      publisherRuns.push(call(running.vu, publishers.exec, data).finally(() => idle.push(running)));
-    }
-    await Promise.all([...subscriberRuns, ...publisherRuns]);
-    if (droppedIterations > 0) resources.sink.add("dropped_iterations", "counter", false, droppedIterations);
+    const data = JSON.parse(JSON.stringify(await callExport(vus.newVu("setup").vu, "setup")));
+    const startedAtMs = Date.now();
+    const publishStartMs = startedAtMs + durationSeconds(publishers.startTime) * 1000;
+    const publishing = nextMessage(publisherWorker);
+    publisherWorker.postMessage({ data, startMs: publishStartMs });
 
-    await call(newVu("teardown").vu, "teardown", data);
+    const subscribing = subscriberVus.map(({ vu, execution }, index) => {
+      execution.scenario = { name: "subscribers", iterationInTest: index, startTime: startedAtMs };
+      return callExport(vu, subscribers.exec, data);
+    });
+    const [published] = await Promise.all([publishing, ...subscribing]);
+    if (!("output" in published)) throw new Error("emulated publishers answered without output");
+    const { series, droppedIterations, missingModules } = published.output;
+    vus.sink.import(series);
+    if (droppedIterations > 0) vus.sink.add("dropped_iterations", "counter", false, droppedIterations);
+
+    await callExport(vus.newVu("teardown").vu, "teardown", data);
     const summary: K6SummaryData = {
-      ...resources.sink.summary(
-        Date.now() - startedAtMs,
-        (options.thresholds ?? {}) as Record<string, string[]>,
-      ),
+      ...vus.sink.summary(Date.now() - startedAtMs, (options.thresholds ?? {}) as Record<string, string[]>),
       setup_data: data,
     };
-    const files = JSON.parse(JSON.stringify(await call(newVu("summary").vu, "handleSummary", summary)));
+    const files = JSON.parse(
+      JSON.stringify(await callExport(vus.newVu("summary").vu, "handleSummary", summary)),
+    );
     return {
       options,
       files,
-      sink: resources.sink,
-      missingModules: [...bundle.missingModules],
+      sink: vus.sink,
+      missingModules: [...new Set([...vus.missingModules, ...missingModules])],
       droppedIterations,
     };
   } finally {
-    for (const socket of resources.sockets) socket.terminate();
-    await Promise.all([...resources.redisClients].map((client) => client.quit().catch(() => undefined)));
-    await resources.http.close();
+    await publisherWorker?.terminate();
+    await vus.close();
   }
 }

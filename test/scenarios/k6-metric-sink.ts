@@ -6,7 +6,9 @@ import type { K6SummaryData, K6SummaryMetric } from "../../scenarios/lib/k6-summ
 
 type MetricType = K6SummaryMetric["type"];
 
-interface Series {
+/** One metric's samples, as they travel between threads. */
+export interface Series {
+  name: string;
   type: MetricType;
   isTime: boolean;
   values: number[];
@@ -51,11 +53,25 @@ export class MetricSink {
   ): void {
     let series = this.series.get(name);
     if (series === undefined) {
-      series = { type, isTime, values: [], tags: [] };
+      series = { name, type, isTime, values: [], tags: [] };
       this.series.set(name, series);
     }
     series.values.push(value);
     series.tags.push({ ...tags });
+  }
+
+  /** Every series, to hand to another thread's sink. */
+  export(): Series[] {
+    return [...this.series.values()];
+  }
+
+  /** Adds another thread's samples. */
+  import(series: readonly Series[]): void {
+    for (const item of series) {
+      item.values.forEach((value, index) => {
+        this.add(item.name, item.type, item.isTime, value, item.tags[index]);
+      });
+    }
   }
 
   /** Sum of a counter's samples, optionally only those with `tag` = `value`. */

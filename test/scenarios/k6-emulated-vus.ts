@@ -1,0 +1,73 @@
+// Emulated k6 VUs of one thread: each a fresh realm running the bundle's init code, wired to emulated
+// modules over this thread's shared resources (HTTP worker, metric sink, Redis clients, sockets).
+import { type BundleVu, loadBundle } from "./k6-bundle-vm.js";
+import { type EmulatorResources, type ExecutionState, emulatedModules } from "./k6-emulated-modules.js";
+import { MetricSink } from "./k6-metric-sink.js";
+import { SyncHttp } from "./k6-sync-http.js";
+
+export interface EmulatedVu {
+  vu: BundleVu;
+  execution: ExecutionState;
+}
+
+export interface VuFactory {
+  newVu(scenario: string): EmulatedVu;
+  readonly sink: MetricSink;
+  /** Modules the bundle asked for that k6 would not have. */
+  readonly missingModules: Set<string>;
+  /** Ends every socket, Redis client and the HTTP worker this thread opened. */
+  close(): Promise<void>;
+}
+
+/** `firstVuId` keeps VU ids unique across threads, as k6's are across a test. */
+export async function createVuFactory(
+  bundleFile: string,
+  env: Record<string, string>,
+  firstVuId: number,
+): Promise<VuFactory> {
+  const bundle = await loadBundle(bundleFile);
+  const resources: EmulatorResources = {
+    http: new SyncHttp(),
+    sink: new MetricSink(),
+    redisClients: new Set(),
+    sockets: new Set(),
+    toRealm: (value) => value,
+  };
+  let nextVuId = firstVuId;
+  return {
+    sink: resources.sink,
+    missingModules: bundle.missingModules,
+    newVu(scenario) {
+      const execution: ExecutionState = {
+        scenario: { name: scenario, iterationInTest: 0, startTime: Date.now() },
+        vu: { idInTest: nextVuId++ },
+      };
+      const vu = bundle.newVu(env, (toRealm) => emulatedModules({ ...resources, toRealm }, execution));
+      return { vu, execution };
+    },
+    async close() {
+      for (const socket of resources.sockets) socket.terminate();
+      await Promise.all([...resources.redisClients].map((client) => client.quit().catch(() => undefined)));
+      await resources.http.close();
+    },
+  };
+}
+
+/** Calls an exported lifecycle or scenario function, arguments copied into the VU's realm. */
+export function callExport(vu: BundleVu, name: string, ...args: unknown[]): Promise<unknown> {
+  const fn = vu.exports[name];
+  if (typeof fn !== "function") throw new Error(`emulator: the bundle exports no function ${name}()`);
+  return Promise.resolve((fn as (...values: unknown[]) => unknown)(...args.map((arg) => vu.toRealm(arg))));
+}
+
+export function sleepUntil(atMs: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, atMs - Date.now())));
+}
+
+/** k6 durations as the scenarios' options write them ("4s", "500ms", "2m"), in seconds. */
+export function durationSeconds(duration: string | undefined): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(duration ?? "0s");
+  if (!match) throw new Error(`emulator: unsupported duration "${duration}"`);
+  const value = Number(match[1]);
+  return match[2] === "ms" ? value / 1000 : match[2] === "m" ? value * 60 : value;
+}

@@ -30,7 +30,7 @@ describe.skipIf(skipWithoutRedis)("slow consumers and dead peers", () => {
     redis = await startRedis();
     // Separate pods: a stalled reader cannot answer pings either, and the heartbeat would end it first.
     [guarded, beating] = await Promise.all([
-      startPod("guarded-pod", redis.url, { SLOW_CONSUMER_BYTES: "65536" }),
+      startPod("guarded-pod", redis.url, { SLOW_CONSUMER_BYTES: String(512 * 1024) }),
       startPod("beating-pod", redis.url, { HEARTBEAT_MS: "150" }),
     ]);
   });
@@ -48,8 +48,9 @@ describe.skipIf(skipWithoutRedis)("slow consumers and dead peers", () => {
     // small batches the reading client (sharing this process's event loop) takes in before the next.
     (stalled.ws as unknown as { _socket: { pause(): void } })._socket.pause();
     const seqs: number[] = [];
-    for (let batch = 0; batch < 600 && !(await slowConsumerClosed()); batch++) {
-      seqs.push(...(await publishDirect((redis as RedisServer).url, 3, { descriptionBytes: 16 * 1024 })));
+    for (let batch = 0; batch < 300 && (batch % 2 !== 0 || !(await slowConsumerClosed())); batch++) {
+      // 8 × 24 KiB: well under the limit per batch, so only the stalled client's backlog can grow.
+      seqs.push(...(await publishDirect((redis as RedisServer).url, 8, { descriptionBytes: 24 * 1024 })));
       await reading.waitForThreats(seqs.length);
     }
     expect(await slowConsumerClosed()).toBe(true);

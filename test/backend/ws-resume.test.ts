@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RedisServer } from "../../lib/cluster/redis-server.js";
 import { skipWithoutRedis, startRedis } from "../fixtures/redis.js";
 import { type Pod, startPods, stopPods, triggerAccepted } from "./support/backend-pods.js";
+import { publishDirect } from "./support/direct-publisher.js";
 import { TestClient } from "./support/test-client.js";
 
 describe.skipIf(skipWithoutRedis)("resume with since", () => {
@@ -54,7 +55,7 @@ describe.skipIf(skipWithoutRedis)("resume with since", () => {
 
   it("keeps order while live frames arrive during the history read", async () => {
     const anchor = await triggerAccepted(pod(0));
-    for (let n = 0; n < 300; n++) await triggerAccepted(pod(0));
+    await publishDirect((redis as RedisServer).url, 300);
     // Triggers keep landing while the client's backfill of 300 frames is read and sent.
     const live = Array.from({ length: 50 }, () => triggerAccepted(pod(0)));
     const resumed = await connect(`${pod(1).ws}?since=${anchor.seq}`);

@@ -11,6 +11,7 @@ import {
   runEventSchema,
 } from "../../lib/core/report-model.js";
 import { PodRecorder } from "../../lib/core/run-recorder.js";
+import { SeriesHistogram } from "./k6-series-histogram.js";
 
 const count = z.number().int().nonnegative();
 
@@ -19,8 +20,8 @@ const seriesEntrySchema = z.object({
   connections: count,
   frames: count,
   errors: count,
-  /** Fan-out latencies of the bucket ("" when it had no frames). */
-  fanout: z.string(),
+  /** Fan-out latencies of the bucket as sparse [bucket index, count] pairs (k6-series-histogram.ts). */
+  fanout: z.array(z.tuple([count, count])),
 });
 export type SeriesEntry = z.infer<typeof seriesEntrySchema>;
 
@@ -54,7 +55,7 @@ export interface MergedBucket {
   connections: number;
   frames: number;
   errors: number;
-  fanout: LatencyHistogram;
+  fanout: SeriesHistogram;
 }
 
 export interface MergedSnapshots {
@@ -140,14 +141,14 @@ export function mergeSnapshots(snapshots: readonly RecorderSnapshot[]): MergedSn
           connections: 0,
           frames: 0,
           errors: 0,
-          fanout: new LatencyHistogram(),
+          fanout: new SeriesHistogram(),
         };
         buckets.set(entry.bucket, merged);
       }
       merged.connections += entry.connections;
       merged.frames += entry.frames;
       merged.errors += entry.errors;
-      merged.fanout.merge(decode(entry.fanout));
+      merged.fanout.add(entry.fanout);
     }
     events.push(...snapshot.events);
   }

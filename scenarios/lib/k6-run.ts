@@ -42,7 +42,8 @@ function newRunId(nowMs: number): string {
 }
 
 export function prepareRun(profileName: string, env: Record<string, string | undefined>): PreparedRun {
-  const config = loadRunConfig(profileName, env);
+  // A plain copy: k6's __ENV is a wrapped Go map, and the schemas expect an ordinary object.
+  const config = loadRunConfig(profileName, { ...env });
   return {
     config,
     options: runOptions(config.profile),

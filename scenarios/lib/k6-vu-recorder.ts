@@ -1,11 +1,12 @@
 // What one subscriber VU accumulates while its connections receive frames: lib/core's PodRecorder per
 // delivering pod, the origin -> deliverer latency cells, and time-series buckets (open connections, frames,
-// errors and a fan-out histogram per bucket). At the end it becomes a snapshot that handleSummary merges
+// errors and fan-out latencies per bucket). At the end it becomes a snapshot that handleSummary merges
 // with every other VU's (see k6-recorder-snapshot.ts): VUs share no memory, and HDR histograms merge exactly.
 import { LatencyHistogram } from "../../lib/core/latency-histogram.js";
 import type { RunEvent } from "../../lib/core/report-model.js";
 import { PodRecorder } from "../../lib/core/run-recorder.js";
 import type { RecorderSnapshot, SeriesEntry } from "./k6-recorder-snapshot.js";
+import { SeriesHistogram } from "./k6-series-histogram.js";
 
 interface MatrixCellState {
   origin: string;
@@ -28,7 +29,7 @@ export class VuRecorder {
   private bucket: number;
   private bucketFrames = 0;
   private bucketErrors = 0;
-  private readonly bucketFanout = new LatencyHistogram();
+  private readonly bucketFanout = new SeriesHistogram();
 
   constructor(
     private readonly startedAtMs: number,
@@ -134,7 +135,7 @@ export class VuRecorder {
       connections: this.open,
       frames: this.bucketFrames,
       errors: this.bucketErrors,
-      fanout: encoded(this.bucketFanout),
+      fanout: this.bucketFanout.toSparse(),
     });
     this.bucket += 1;
     this.bucketFrames = 0;

@@ -8,6 +8,7 @@ import {
   podName,
   startLocalCluster,
 } from "../cluster/local-cluster.js";
+import { type ChaosStep, parseLink } from "../core/chaos-schedule.js";
 import { ChaosController } from "./chaos-controller.js";
 import { FaultProxy, type Upstream } from "./fault-proxy.js";
 
@@ -88,4 +89,13 @@ export async function startChaosCluster(options: ChaosClusterOptions): Promise<C
     throw error;
   }
   return new ChaosCluster(cluster, links, new ChaosController(cluster, links));
+}
+
+/** The pods whose Redis link a schedule puts faults on: they need a `redis@<pod>` proxy. */
+export function redisLinksFor(steps: readonly ChaosStep[]): string[] {
+  const pods = steps.flatMap((step) => {
+    const link = parseLink(step.action.target);
+    return link?.side === "redis" ? [link.pod] : [];
+  });
+  return [...new Set(pods)];
 }

@@ -4,7 +4,8 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { type DeliveryMode, deliveryModes, maxReplicas } from "../cluster/local-cluster.js";
+import { type DeliveryMode, deliveryModes, maxReplicas, podName } from "../cluster/local-cluster.js";
+import { type ChaosStep, checkChaosSchedule, parseChaosSchedule } from "../core/chaos-schedule.js";
 import {
   type Profile,
   parseDuration,
@@ -34,6 +35,9 @@ export interface RunConfig {
   browsers: number;
   /** k6 engine: Prometheus remote-write endpoint for k6's metrics. */
   prometheusRemoteWrite: string | undefined;
+  /** --chaos: steps against the local cluster, timed from the start of the trigger phase; [] = none. */
+  chaos: ChaosStep[];
+  chaosText: string | undefined;
 }
 
 /** Commander's option keys -> the flag a user typed, for error messages. */
@@ -58,6 +62,7 @@ const flagNames = {
   maxGeneratorLag: "--max-generator-lag",
   browsers: "--browsers",
   prometheusRw: "--prometheus-rw",
+  chaos: "--chaos",
 } as const;
 
 function usage(message: string): CLIError {
@@ -106,6 +111,7 @@ const runFlagsSchema = z
       .string()
       .regex(/^https?:\/\/\S+$/, "expected the remote-write URL, e.g. http://127.0.0.1:9090/api/v1/write")
       .optional(),
+    chaos: optionalText,
   })
   .strict();
 
@@ -320,5 +326,27 @@ export function resolveRunConfig(
     metricsPort: flags.metricsPort ?? (flags.prometheus ? 0 : undefined),
     prometheus: flags.prometheus,
     prometheusRemoteWrite: flags.prometheusRw,
+    chaos: flags.chaos === undefined ? [] : chaosSteps(flags.chaos, targets, flags.replicas ?? 3, profile),
+    chaosText: flags.chaos,
   };
+}
+
+/** --chaos acts on the local cluster crosspod starts: its pods, within the trigger phase. */
+function chaosSteps(
+  text: string,
+  targets: readonly string[],
+  replicas: number,
+  profile: Profile,
+): ChaosStep[] {
+  if (targets.length > 0) {
+    throw usage(
+      "--chaos acts on the local cluster crosspod starts; with --targets use `crosspod chaos` against your own supervisor, or --kubernetes",
+    );
+  }
+  const pods = Array.from({ length: replicas }, (_, index) => podName(index));
+  return checked(() => {
+    const steps = parseChaosSchedule(text);
+    checkChaosSchedule(steps, pods, profile.durationSeconds);
+    return steps;
+  }, "--chaos");
 }

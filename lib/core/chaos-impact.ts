@@ -19,6 +19,24 @@ export interface ChaosEventRecord {
   target: string;
 }
 
+/** A chaos action as an engine hears of it once it has been carried out. */
+export interface ChaosTimelineEvent extends ChaosEventRecord {
+  /** Signal or fault parameters and how it ended. */
+  detail: string;
+  ok: boolean;
+  error?: string;
+}
+
+/**
+ * A chaos schedule run alongside an engine's trigger phase (the Node engine gets one from `--chaos`).
+ * Step times count from start().
+ */
+export interface ChaosTimeline {
+  start(onEvent: (event: ChaosTimelineEvent) => void): void;
+  /** Issues no further step and resolves once the actions under way have finished. */
+  stop(): Promise<void>;
+}
+
 export interface OutageRecord {
   /** When an open connection (hello received) dropped, epoch ms. */
   downAtMs: number;

@@ -21,4 +21,6 @@ export const loadMetrics = {
   reconnectTime: "crosspod_reconnect_time",
   connections: "crosspod_connections",
   chaosEvents: "crosspod_chaos_events",
+  /** A gauge (unix seconds) under this exact name in both engines: dashboards annotate chaos with it. */
+  chaosEventTimestamp: "crosspod_chaos_event_timestamp_seconds",
 } as const;

@@ -2,6 +2,7 @@
 // a drop with backoff, resuming with ?since=<last seq> when the pod's hello said it can.
 // Thousands live in one process, so it holds a few fields and no per-connection histogram.
 import WebSocket, { type RawData } from "ws";
+import type { ChaosImpactRecorder } from "../core/chaos-impact.js";
 import type { DeliveryChecker } from "../core/delivery-checker.js";
 import { epochNowMs } from "./clock.js";
 import { connectErrorCause } from "./connect-error-cause.js";
@@ -18,6 +19,8 @@ export interface ConnectionOwner {
   readonly helloTimeoutMs: number;
   /** True once the pool is closing: drops are then expected and not retried. */
   readonly closing: boolean;
+  /** In chaos runs: each drop and comeback, for every chaos event's impact. */
+  readonly chaos: ChaosImpactRecorder | undefined;
   pod(name: string): PodState;
   frameReceived(fanoutMs: number): void;
   connectFailed(pod: PodState, cause: string): void;
@@ -151,6 +154,7 @@ export class ClientConnection {
     } else if (frame.type === "reset") {
       this.checker.reset(atMs);
       this.owner.historyReset(this.pod, frame.epoch);
+      this.owner.chaos?.historyReset();
     } else if (frame.type === "invalid") {
       this.owner.invalidFrame(this.pod, frame.reason);
     }
@@ -174,6 +178,7 @@ export class ClientConnection {
       pod.recorder.connections.reconnects += 1;
       pod.recorder.reconnectTime.recordMs(reconnectMs);
       pod.reconnectTimeSeries?.observe(reconnectMs / 1000);
+      this.owner.chaos?.reconnected(this, atMs);
     } else if (!this.everConnected) {
       pod.recorder.connections.opened += 1;
     }
@@ -191,7 +196,10 @@ export class ClientConnection {
       this.pod.open -= 1;
       this.checker.disconnected(atMs);
       this.outageStartedAtMs = atMs;
-      if (!this.done && !this.owner.closing) this.owner.disconnected(this.pod, code);
+      if (!this.done && !this.owner.closing) {
+        this.owner.disconnected(this.pod, code);
+        this.owner.chaos?.disconnected(this, atMs);
+      }
     } else if (!this.done) {
       this.pod.recorder.connections.failed += 1;
     }

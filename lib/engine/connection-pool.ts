@@ -1,13 +1,15 @@
 // Opens, watches and closes the run's client connections: a linear ramp spread round-robin over the
 // targets, live totals for progress and /metrics, and at the end each connection's delivery verdict.
+import type { ChaosImpactRecorder } from "../core/chaos-impact.js";
 import {
   type Accounting,
   addDelivery,
   DeliveryChecker,
+  emptyDelivery,
   type PublishedTrigger,
 } from "../core/delivery-checker.js";
 import { LatencyHistogram } from "../core/latency-histogram.js";
-import type { RunEvent } from "../core/report-model.js";
+import type { DeliveryFigures, RunEvent } from "../core/report-model.js";
 import { ClientConnection, type ConnectionOwner, type ConnectionTarget } from "./client-connection.js";
 import type { LoadMetrics, PodCounts } from "./load-metrics.js";
 import { PodState } from "./pod-state.js";
@@ -27,6 +29,8 @@ export interface PoolOptions {
   metrics?: LoadMetrics;
   /** Notable moments (first failure of each cause, history resets); never one per frame or per socket. */
   onEvent?: (event: Omit<RunEvent, "t">) => void;
+  /** In chaos runs: records each connection's drops and comebacks. */
+  chaos?: ChaosImpactRecorder;
 }
 
 const rampTickMs = 10;
@@ -37,6 +41,7 @@ export class ConnectionPool implements ConnectionOwner {
   readonly published: PublishedLog;
   readonly backoff: BackoffPolicy;
   readonly helloTimeoutMs: number;
+  readonly chaos: ChaosImpactRecorder | undefined;
   closing = false;
   readonly pods = new Map<string, PodState>();
   /** Failed connect attempts by cause ("ECONNREFUSED", "http-503", "no-hello"). */
@@ -55,6 +60,7 @@ export class ConnectionPool implements ConnectionOwner {
     this.published = options.published;
     this.backoff = options.backoff ?? defaultBackoffPolicy;
     this.helloTimeoutMs = options.helloTimeoutMs ?? 10_000;
+    this.chaos = options.chaos;
   }
 
   pod(name: string): PodState {
@@ -133,6 +139,14 @@ export class ConnectionPool implements ConnectionOwner {
       pod.lost += figures.lost;
     }
     for (const pod of this.pods.values()) pod.settleFanout();
+  }
+
+  /** Delivery figures over every connection for `published` alone (a chaos event's window); changes nothing. */
+  settle(published: readonly PublishedTrigger[], finalHeadSeq: number | undefined): DeliveryFigures {
+    const total = emptyDelivery();
+    for (const connection of this.connections)
+      addDelivery(total, connection.checker.finish(published, finalHeadSeq));
+    return total;
   }
 
   podCounts(): PodCounts[] {

@@ -38,6 +38,7 @@ export class LoadMetrics {
     reconnectBucketsSeconds,
   );
   private readonly chaosEvents: Counter<"action" | "target">;
+  private readonly chaosEventTimes: Gauge<"action" | "target">;
 
   constructor(runId: string, readCounts: () => Iterable<PodCounts>) {
     this.registry.setDefaultLabels({ run: runId });
@@ -92,6 +93,12 @@ export class LoadMetrics {
       labelNames: ["action", "target"],
       registers: [this.registry],
     });
+    this.chaosEventTimes = new Gauge({
+      name: loadMetrics.chaosEventTimestamp,
+      help: "Unix time of the latest chaos action per action and target, for dashboard annotations",
+      labelNames: ["action", "target"],
+      registers: [this.registry],
+    });
   }
 
   fanoutSeries(pod: string): HistogramSeries {
@@ -106,7 +113,8 @@ export class LoadMetrics {
     return this.reconnectTime.series({ pod });
   }
 
-  recordChaosEvent(action: string, target: string): void {
+  recordChaosEvent(action: string, target: string, atMs: number = Date.now()): void {
     this.chaosEvents.inc({ action, target });
+    this.chaosEventTimes.set({ action, target }, atMs / 1000);
   }
 }

@@ -2,6 +2,7 @@
 // drain (publishing stopped, until every connection saw the head seq) -> settle the delivery checkers
 // against the published log -> close -> report. Everything it opens it closes, also on abort.
 
+import { ChaosImpactRecorder, type ChaosTimeline, chaosImpacts } from "../core/chaos-impact.js";
 import { LatencyHistogram } from "../core/latency-histogram.js";
 import type { Profile } from "../core/profiles.js";
 import type { Report, RunEvent } from "../core/report-model.js";
@@ -41,6 +42,8 @@ export interface NodeEngineOptions {
   triggerTimeoutMs?: number;
   /** How long to wait for every connection's hello after the ramp. Default max(10 s, ramp). */
   connectTimeoutSeconds?: number;
+  /** A chaos schedule run alongside the trigger phase; its events and their impact go into the report. */
+  chaos?: ChaosTimeline;
   signal?: AbortSignal;
   onProgress?: (progress: RunProgress) => void;
   /** Called once targets are known and /metrics listens, before the ramp. */
@@ -83,6 +86,7 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
   }
 
   const published = new PublishedLog(`${runId}-node`);
+  const chaosRecorder = options.chaos ? new ChaosImpactRecorder(startedAtMs) : undefined;
   let pool: ConnectionPool | undefined;
   const metrics = new LoadMetrics(runId, () => pool?.podCounts() ?? []);
   pool = new ConnectionPool({
@@ -95,6 +99,7 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
     metrics,
     onEvent: event,
     ...(options.backoff ? { backoff: options.backoff } : {}),
+    ...(chaosRecorder ? { chaos: chaosRecorder } : {}),
   });
   const connections = pool;
   const publisher = new TriggerPublisher({
@@ -141,6 +146,14 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
       atMs,
     );
     last = { atMs, frames, accepted: publisher.accepted, errors };
+    if (chaosRecorder) {
+      const totals = { duplicates: 0, outOfOrder: 0 };
+      for (const pod of connections.pods.values()) {
+        totals.duplicates += pod.duplicates;
+        totals.outOfOrder += pod.outOfOrder;
+      }
+      chaosRecorder.second(atMs, second, totals);
+    }
     health.sampleMemory();
     if (final) return;
     options.onProgress?.({
@@ -194,7 +207,25 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
     if (!signal?.aborted) {
       enter("trigger", `${profile.triggerRate}/s for ${profile.durationSeconds} s to ${profile.triggerPod}`);
       health.restart();
+      options.chaos?.start((chaos) => {
+        const t = Math.max(0, (chaos.atMs - startedAtMs) / 1000);
+        if (!chaos.ok) {
+          events.push({
+            t,
+            kind: "error",
+            name: chaos.action,
+            target: chaos.target,
+            detail: `failed: ${chaos.error}`,
+          });
+          return;
+        }
+        events.push({ t, kind: "chaos", name: chaos.action, target: chaos.target, detail: chaos.detail });
+        chaosRecorder?.event(chaos);
+        metrics.recordChaosEvent(chaos.action, chaos.target, chaos.atMs);
+      });
       await publisher.run();
+      // An action under way (a restart waiting for readiness) ends before the drain judges anyone.
+      await options.chaos?.stop();
     }
 
     const headSeq = published.headSeq;
@@ -215,6 +246,7 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
     clearInterval(ticker);
     signal?.removeEventListener("abort", onAbort);
     publisher.stop();
+    await options.chaos?.stop();
     await connections.close();
     await metricsServer?.close();
   }
@@ -231,7 +263,12 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
       published.confirmedByFrames > 0
         ? `; ${published.confirmedByFrames} of them reached clients anyway`
         : "";
-    validityReasons.push(`${publisher.failed} of ${publisher.sent} triggers failed (${causes})${seen}`);
+    const failures = `${publisher.failed} of ${publisher.sent} triggers failed (${causes})${seen}`;
+    // Under chaos a trigger to a killed pod or a Redis that is down fails by design: the delivery
+    // figures judge the run, and the failures are on the timeline rather than making the run invalid.
+    if (chaosRecorder && chaosRecorder.events.length > 0)
+      event({ kind: "info", name: "triggers-failed", detail: failures });
+    else validityReasons.push(failures);
   }
   if (signal?.aborted) validityReasons.push(`run interrupted during the ${abortedDuring ?? phase} phase`);
   event({
@@ -251,6 +288,23 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
   });
 
   const endedAtMs = epochNowMs();
+  const publishedTriggers = published.sorted();
+  const chaos = chaosRecorder
+    ? chaosImpacts({
+        runStartMs: startedAtMs,
+        runEndMs: endedAtMs,
+        events: chaosRecorder.events,
+        outages: chaosRecorder.outages(),
+        seconds: chaosRecorder.seconds,
+        settle: (fromMs, toMs) =>
+          connections.settle(
+            publishedTriggers.filter(
+              (trigger) => trigger.acceptedAtMs >= fromMs && trigger.acceptedAtMs < toMs,
+            ),
+            published.headSeq,
+          ),
+      })
+    : [];
   const delivery = targets.every((target) => target.resume)
     ? "recover"
     : targets.some((t) => t.resume)
@@ -280,7 +334,9 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
     pods: Object.fromEntries([...connections.pods].map(([name, pod]) => [name, pod.recorder])),
     matrix: [...connections.pods.values()].flatMap((pod) => pod.matrixCells()),
     timeSeries: timeSeries.points(),
-    events,
+    // Chaos events carry the time they were issued and arrive once done, so they may be out of order.
+    events: [...events].sort((a, b) => a.t - b.t),
+    chaos,
     thresholds: options.thresholds,
     validityReasons,
   });

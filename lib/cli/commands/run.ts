@@ -4,6 +4,8 @@
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
+import { type ChaosCluster, redisLinksFor, startChaosCluster } from "../../chaos/chaos-cluster.js";
+import { ChaosScheduleRunner } from "../../chaos/chaos-schedule-runner.js";
 import { ClusterError } from "../../cluster/cluster-error.js";
 import { freePort } from "../../cluster/free-port.js";
 import {
@@ -88,6 +90,7 @@ function describeBrowsers(browser: NonNullable<NodeEngineResult["report"]["brows
 async function runProfile(config: RunConfig): Promise<void> {
   const nodeOnlyFlags = [
     ...(config.browsers > 0 ? ["--browsers"] : []),
+    ...(config.chaos.length > 0 ? ["--chaos"] : []),
     ...(config.prometheus ? ["--prometheus"] : config.metricsPort !== undefined ? ["--metrics-port"] : []),
   ];
   const choice = chooseEngine(config.engine, { k6Binary: findK6(), nodeOnlyFlags });
@@ -114,6 +117,7 @@ async function runProfile(config: RunConfig): Promise<void> {
   process.on("SIGTERM", onSignal);
 
   let cluster: LocalCluster | undefined;
+  let chaos: ChaosCluster | undefined;
   let prometheus: PrometheusServer | undefined;
   let browserPages: BrowserPages | undefined;
   const runId = newRunId();
@@ -123,12 +127,18 @@ async function runProfile(config: RunConfig): Promise<void> {
       console.error(
         `starting a local cluster: redis-server + ${config.replicas} replicas, delivery ${config.delivery} …`,
       );
-      cluster = await startLocalCluster({
-        replicas: config.replicas,
-        delivery: config.delivery,
-        signal: stop.signal,
-      });
-      targets = cluster.pods.map((pod) => pod.httpUrl);
+      const clusterOptions = { replicas: config.replicas, delivery: config.delivery, signal: stop.signal };
+      // Chaos puts a load balancer (fault proxy) before each pod, so clients of a dead pod move to the
+      // others, and fault proxies on the Redis links the schedule names.
+      if (config.chaos.length > 0) {
+        chaos = await startChaosCluster({
+          ...clusterOptions,
+          clientLinks: true,
+          redisLinks: redisLinksFor(config.chaos),
+        });
+      }
+      cluster = chaos?.cluster ?? (await startLocalCluster(clusterOptions));
+      targets = chaos?.targetUrls ?? cluster.pods.map((pod) => pod.httpUrl);
     }
     if (stop.signal.aborted) return;
     const metricsPort = config.metricsPort === 0 ? await freePort() : config.metricsPort;
@@ -174,12 +184,14 @@ async function runProfile(config: RunConfig): Promise<void> {
           targets,
           thresholds: config.profile.thresholds,
           saturationLimits: config.saturationLimits,
+          ...(chaos ? { chaos: new ChaosScheduleRunner(config.chaos, chaos.controller) } : {}),
           ...(metricsPort !== undefined ? { metricsPort } : {}),
           settings: {
             engine: choice.engine,
             ...(cluster
               ? { cluster: `local, ${config.replicas} replicas, delivery ${config.delivery}` }
               : {}),
+            ...(config.chaosText ? { chaos: config.chaosText } : {}),
           },
           signal: stop.signal,
           onProgress: (snapshot) => progress.update(snapshot),
@@ -220,6 +232,7 @@ async function runProfile(config: RunConfig): Promise<void> {
   } finally {
     await browserPages?.close();
     await cluster?.close();
+    await chaos?.close();
     await prometheus?.close();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -269,6 +282,10 @@ export function registerRunCommand(program: Command): void {
     )
     .option("--max-generator-lag <ms>", "generator event-loop lag p99 above which the run is invalid", "10")
     .option("--prometheus-rw <url>", "k6 engine: remote-write k6's metrics to this Prometheus endpoint")
+    .option(
+      "--chaos <schedule>",
+      "chaos on the local cluster, timed from the first trigger: kill-pod:pod-b@10s,restart-pod:pod-b@15s, kill-redis@5s..8s, latency:redis@pod-a=200ms±20ms@3s..6s",
+    )
     .option(
       "--browsers <n>",
       "headless Chromium console pages beside the load, measuring render latency per pod",

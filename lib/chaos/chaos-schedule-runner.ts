@@ -1,0 +1,44 @@
+// Runs a `--chaos` schedule against a controller: each step at its offset from start(), on a timer, never
+// waiting for an earlier step on another target (the controller orders steps on the same target).
+import type { ChaosTimeline, ChaosTimelineEvent } from "../core/chaos-impact.js";
+import type { ChaosStep } from "../core/chaos-schedule.js";
+import type { ChaosController } from "./chaos-controller.js";
+
+export class ChaosScheduleRunner implements ChaosTimeline {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly running = new Set<Promise<void>>();
+  private stopped = false;
+
+  constructor(
+    private readonly steps: readonly ChaosStep[],
+    private readonly controller: ChaosController,
+  ) {
+    for (const step of steps) controller.check(step.action);
+  }
+
+  start(onEvent: (event: ChaosTimelineEvent) => void): void {
+    for (const step of this.steps) {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        if (this.stopped) return;
+        const run = this.controller.apply(step.action).then(onEvent);
+        this.running.add(run);
+        const forget = () => this.running.delete(run);
+        run.then(forget, forget);
+      }, step.atSeconds * 1000);
+      this.timers.add(timer);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.all([...this.running]);
+  }
+
+  /** Steps not issued yet. */
+  get pending(): number {
+    return this.timers.size;
+  }
+}

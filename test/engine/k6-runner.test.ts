@@ -10,27 +10,27 @@ import { buildReport, PodRecorder } from "../../lib/core/run-recorder.js";
 import { K6RunError, type K6RunOptions, runK6 } from "../../lib/engine/k6-runner.js";
 import { renderJsonReport } from "../../lib/report/json-report.js";
 
-// Answers `version` with FAKE_K6_VERSION; for `run`, records its arguments and environment, copies
-// FAKE_K6_REPORT to the CROSSPOD_OUT it was given, and exits with FAKE_K6_EXIT.
-const fakeK6 = `#!/usr/bin/env node
-const fs = require("node:fs");
-const args = process.argv.slice(2);
-if (args[0] === "version") {
-  console.log(\`k6 \${process.env.FAKE_K6_VERSION} (commit/fake, go1.24.0, linux/amd64)\`);
-  process.exit(0);
-}
-const scriptEnv = {};
-for (let i = 1; i < args.length - 1; i++) {
-  if (args[i] === "-e") {
-    const [name, ...value] = args[++i].split("=");
-    scriptEnv[name] = value.join("=");
-  }
-}
-const k6Env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith("K6_")));
-fs.writeFileSync(process.env.FAKE_K6_RECORD, JSON.stringify({ args, scriptEnv, k6Env }));
-if (process.env.FAKE_K6_REPORT) fs.copyFileSync(process.env.FAKE_K6_REPORT, scriptEnv.CROSSPOD_OUT);
-console.log("fake k6: ran " + args[args.length - 1]);
-process.exit(Number(process.env.FAKE_K6_EXIT || 0));
+// A shell script (quick to start, unlike node) that answers `version` with FAKE_K6_VERSION; for `run`,
+// records its arguments (one per line) and K6_* environment, copies FAKE_K6_REPORT to the CROSSPOD_OUT it
+// was given, and exits with FAKE_K6_EXIT.
+const fakeK6 = `#!/bin/sh
+if [ "$1" = "version" ]; then
+  echo "k6 $FAKE_K6_VERSION (commit/fake, go1.24.0, linux/amd64)"
+  exit 0
+fi
+: > "$FAKE_K6_RECORD"
+out=""
+previous=""
+for arg in "$@"; do
+  printf '%s\\n' "$arg" >> "$FAKE_K6_RECORD"
+  case "$previous" in -e) case "$arg" in CROSSPOD_OUT=*) out="\${arg#CROSSPOD_OUT=}" ;; esac ;; esac
+  previous="$arg"
+  last="$arg"
+done
+env | grep '^K6_' > "$FAKE_K6_RECORD.env"
+if [ -n "$FAKE_K6_REPORT" ]; then cp "$FAKE_K6_REPORT" "$out"; fi
+echo "fake k6: ran $last"
+exit "\${FAKE_K6_EXIT:-0}"
 `;
 
 interface Recorded {
@@ -108,12 +108,26 @@ describe("runK6 with a stand-in k6", () => {
   function fake(version: string, exitCode = 0, report = true): void {
     process.env.FAKE_K6_VERSION = version;
     process.env.FAKE_K6_EXIT = String(exitCode);
-    process.env.FAKE_K6_RECORD = join(workDir, "record.json");
+    process.env.FAKE_K6_RECORD = join(workDir, "record.txt");
     process.env.FAKE_K6_REPORT = report ? join(workDir, "report.json") : "";
   }
 
   async function recorded(): Promise<Recorded> {
-    return JSON.parse(await readFile(join(workDir, "record.json"), "utf8")) as Recorded;
+    const record = join(workDir, "record.txt");
+    const args = (await readFile(record, "utf8")).split("\n").slice(0, -1);
+    const scriptEnv: Record<string, string> = {};
+    args.forEach((arg, index) => {
+      if (args[index - 1] !== "-e") return;
+      const separator = arg.indexOf("=");
+      scriptEnv[arg.slice(0, separator)] = arg.slice(separator + 1);
+    });
+    const k6Env = Object.fromEntries(
+      (await readFile(`${record}.env`, "utf8"))
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+    );
+    return { args, scriptEnv, k6Env };
   }
 
   it("runs the default bundle on k6 v2 and returns the report handleSummary wrote", async () => {

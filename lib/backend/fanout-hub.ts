@@ -38,6 +38,10 @@ const syncRetryMs = 500;
 const slowCloseGraceMs = 2000;
 const textFrame = { binary: false } as const;
 
+function resetFrame(epoch: string): string {
+  return JSON.stringify({ type: "reset", epoch } satisfies ResetFrame);
+}
+
 function nowMs(): number {
   return performance.timeOrigin + performance.now();
 }
@@ -50,8 +54,11 @@ export class FanoutHub implements BusEvents {
   private epoch: string | undefined;
   /** Highest seq this pod has fanned out in `epoch`. Frames go out strictly in order after it. */
   private lastSeq = 0;
-  /** Highest seq delivered by the last backfill: live frames up to it are expected duplicates. */
-  private backfilledThrough = 0;
+  /**
+   * Highest seq accounted for by the last sync (position read, history backfilled): a live frame at or
+   * below it is a duplicate of what was already sent, not a sign that the epoch changed.
+   */
+  private settledThrough = 0;
   private syncing = true;
   private syncRequest: { position: BusPosition | undefined } | undefined;
   private syncRunning = false;
@@ -120,7 +127,7 @@ export class FanoutHub implements BusEvents {
     if (!this.recover) return;
     let from = since;
     if (clientEpoch !== undefined && clientEpoch !== epoch) {
-      ws.send(JSON.stringify({ type: "reset", epoch } satisfies ResetFrame));
+      ws.send(resetFrame(epoch));
       from = 0;
     }
     if (from === undefined) return;
@@ -154,7 +161,7 @@ export class FanoutHub implements BusEvents {
       // A gap: frames were published that never reached this pod. History has them (and this one).
       this.hold(frame);
       this.requestSync(undefined);
-    } else if (frame.seq > this.backfilledThrough) {
+    } else if (frame.seq > this.settledThrough) {
       // An old seq that no backfill explains: the sequence restarted, so the epoch must have changed.
       this.hold(frame);
       this.requestSync(undefined);
@@ -242,16 +249,20 @@ export class FanoutHub implements BusEvents {
       // First contact: start at the head; nothing before it was promised to anyone.
       this.epoch = position.epoch;
       this.lastSeq = position.head;
-      this.backfilledThrough = position.head;
+      this.settledThrough = position.head;
       this.logger.info(position, "hub positioned");
       return;
     }
     if (position.epoch !== this.epoch) this.reset(position.epoch);
-    if (!this.recover) return;
-    do {
-      this.heldOverflow = false;
-      await this.backfill();
-    } while (this.heldOverflow && !this.closed);
+    if (this.recover) {
+      do {
+        this.heldOverflow = false;
+        await this.backfill();
+      } while (this.heldOverflow && !this.closed);
+    }
+    this.heldOverflow = false;
+    // Same epoch, history read: any held frame at or below this point is a duplicate to drop.
+    this.settledThrough = this.lastSeq;
   }
 
   /** Reads history after lastSeq and fans it out, so the pod's stream of frames has no gap. */
@@ -271,7 +282,6 @@ export class FanoutHub implements BusEvents {
       }
       if (frames.length < historyPageSize) break;
     }
-    this.backfilledThrough = this.lastSeq;
     const count = this.lastSeq - startSeq;
     if (count > 0) {
       this.options.metrics.backfilled.inc({ reason: "gap" }, count);
@@ -284,10 +294,10 @@ export class FanoutHub implements BusEvents {
     this.logger.warn({ previous: this.epoch, epoch }, "epoch changed: resetting clients");
     this.epoch = epoch;
     this.lastSeq = 0;
-    this.backfilledThrough = 0;
+    this.settledThrough = 0;
     // Held frames may belong to either epoch; recover mode re-reads the new epoch from seq 1.
     this.held = [];
-    const reset = Buffer.from(JSON.stringify({ type: "reset", epoch } satisfies ResetFrame));
+    const reset = Buffer.from(resetFrame(epoch));
     for (const client of this.clients) {
       client.lastSent = 0;
       client.pending = undefined;
@@ -304,7 +314,8 @@ export class FanoutHub implements BusEvents {
     for (; index < held.length && !this.syncing; index++) {
       this.accept(held[index] as BusFrame);
     }
-    if (index < held.length) this.held = held.slice(index).concat(this.held);
+    // accept() held the frame that stopped the loop; the rest follow it, in order.
+    if (index < held.length) this.held = this.held.concat(held.slice(index));
   }
 
   /**
@@ -323,7 +334,7 @@ export class FanoutHub implements BusEvents {
         // Ahead of this pod is fine (it may lag a little); ahead of Redis's head is a position from an
         // epoch that is gone. Tell the client, then give it this epoch from the start.
         if (cancelled()) return;
-        client.ws.send(JSON.stringify({ type: "reset", epoch: this.epoch ?? "" } satisfies ResetFrame));
+        client.ws.send(resetFrame(this.epoch ?? ""));
         client.lastSent = 0;
       }
       if (cancelled()) return;

@@ -16,14 +16,10 @@ declare module "k6/x/redis" {
     constructor(urlOrOptions: string | Options);
     /** Rejects with "redis: nil" when the key does not exist. */
     get(key: string): Promise<string>;
-    set(key: string, value: RedisArgument, expirationSeconds: number): Promise<string>;
-    del(...keys: string[]): Promise<number>;
     incr(key: string): Promise<number>;
-    incrBy(key: string, increment: number): Promise<number>;
     expire(key: string, seconds: number): Promise<boolean>;
     rpush(key: string, ...values: RedisArgument[]): Promise<number>;
     lrange(key: string, start: number, stop: number): Promise<string[]>;
-    llen(key: string): Promise<number>;
     hincrby(key: string, field: string, increment: number): Promise<number>;
     hgetall(key: string): Promise<Record<string, string>>;
     sendCommand(command: string, ...args: RedisArgument[]): Promise<unknown>;

@@ -47,13 +47,6 @@ function redisModule(resources: EmulatorResources) {
       if (value === null) throw new Error("redis: nil");
       return value;
     }
-    set(key: string, value: string | number, expirationSeconds: number) {
-      return this.answer(
-        expirationSeconds > 0
-          ? this.redis().set(key, value, "EX", expirationSeconds)
-          : this.redis().set(key, value),
-      );
-    }
     incr(key: string) {
       return this.redis().incr(key);
     }

@@ -65,6 +65,7 @@ describe.skipIf(skip)("docker-compose.yml", () => {
     const { k6, prometheus } = resolved.services;
     expect(k6?.environment?.K6_PROMETHEUS_RW_SERVER_URL).toBe("http://prometheus:9090/api/v1/write");
     expect(k6?.command).toContain("--tag=run=test-run");
+    expect(k6?.environment?.CROSSPOD_RUN_ID).toBe("test-run");
     expect(prometheus?.command).toContain("--web.enable-remote-write-receiver");
   });
 

@@ -1,5 +1,6 @@
 // The `crosspod` command: one sub-command per file in ./commands, registered here.
 import { Command, CommanderError } from "commander";
+import { runEngineWorker } from "../engine/engine-worker.js";
 import { CLIError, exitCodes } from "./cli-error.js";
 import { backendCommand } from "./commands/backend.js";
 import { registerChaosCommand } from "./commands/chaos.js";
@@ -16,6 +17,10 @@ registerRunCommand(program);
 registerChaosCommand(program);
 
 program.addCommand(backendCommand());
+program
+  .command("engine-worker", { hidden: true })
+  .description("Hold a share of a run's connections for the engine that forked this process (IPC)")
+  .action(() => runEngineWorker());
 
 try {
   await program.parseAsync(process.argv);

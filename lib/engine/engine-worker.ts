@@ -1,0 +1,133 @@
+// The body of one engine worker process (`crosspod engine-worker`, forked by engine-workers.ts with an
+// IPC channel): holds its share of the connections in a ConnectionPool and answers the parent's
+// requests one at a time. It exits when the parent says close or the channel goes away.
+import { LatencyHistogram } from "../core/latency-histogram.js";
+import { ConnectionPool } from "./connection-pool.js";
+import { type WorkerReply, type WorkerRequest, workerRequestSchema } from "./engine-worker-protocol.js";
+import { GeneratorHealth, openFileLimit } from "./generator-health.js";
+import { PublishedLog } from "./published-log.js";
+
+export class EngineWorkerError extends Error {
+  readonly code = "CROSSPOD_ENGINE_WORKER";
+}
+
+const closeRequest: WorkerRequest = { type: "close" };
+
+export function runEngineWorker(): Promise<void> {
+  const send = process.send?.bind(process);
+  if (send === undefined) {
+    throw new EngineWorkerError(
+      "engine-worker needs an IPC channel: it is started by the engine, not by hand",
+    );
+  }
+  // After a disconnect there is nobody to answer; the worker just closes its connections and ends.
+  const reply = (message: WorkerReply) => {
+    if (process.connected) send(message);
+  };
+  let pool: ConnectionPool | undefined;
+  let health: GeneratorHealth | undefined;
+  let framesAtWindowStart = 0;
+  let queue = Promise.resolve();
+
+  async function handle(request: WorkerRequest): Promise<boolean> {
+    switch (request.type) {
+      case "open": {
+        const rssBeforeBytes = process.memoryUsage.rss();
+        pool = new ConnectionPool({
+          runId: request.runId,
+          published: new PublishedLog(`${request.runId}-workers`),
+          targets: request.targets,
+          connections: request.connections,
+          rampSeconds: request.rampSeconds,
+          accounting: request.accounting,
+          helloTimeoutMs: request.connectTimeoutMs,
+        });
+        const startedAt = performance.now();
+        await pool.open();
+        await pool.waitAllConnected(request.connectTimeoutMs);
+        const openMs = performance.now() - startedAt;
+        reply({
+          type: "opened",
+          connected: pool.connected,
+          connectErrors: Object.fromEntries(pool.connectErrors),
+          openMs,
+          rssBeforeBytes,
+          rssBytes: process.memoryUsage.rss(),
+        });
+        return true;
+      }
+      case "window-start":
+        health?.stop();
+        health = new GeneratorHealth();
+        pool?.takeSecond();
+        framesAtWindowStart = pool?.framesReceived ?? 0;
+        reply({ type: "ok" });
+        return true;
+      case "window-end": {
+        const figures = (health ?? new GeneratorHealth()).figures();
+        reply({
+          type: "window",
+          frames: (pool?.framesReceived ?? 0) - framesAtWindowStart,
+          connected: pool?.connected ?? 0,
+          cpuFraction: figures.cpuFraction,
+          eventLoopLagP99Ms: figures.eventLoopLagP99Ms,
+          rssBytes: figures.rssBytes,
+          fanout: (pool?.takeSecond() ?? new LatencyHistogram()).encode(),
+        });
+        return true;
+      }
+      case "finish": {
+        pool?.finish(request.published, request.headSeq);
+        const pods = Object.fromEntries(
+          [...(pool?.pods ?? [])].map(([name, pod]) => [
+            name,
+            {
+              fanout: pod.recorder.fanout.encode(),
+              e2e: pod.recorder.e2e.encode(),
+              reconnectTime: pod.recorder.reconnectTime.encode(),
+              connections: { ...pod.recorder.connections },
+              delivery: pod.recorder.delivery,
+            },
+          ]),
+        );
+        reply({ type: "finished", pods });
+        return true;
+      }
+      case "close":
+        health?.stop();
+        await pool?.close();
+        reply({ type: "closed" });
+        return false;
+    }
+  }
+
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off("message", onMessage);
+      process.off("disconnect", onDisconnect);
+      resolve();
+    };
+    const run = (request: WorkerRequest) => {
+      queue = queue.then(async () => {
+        try {
+          if (!(await handle(request))) stop();
+        } catch (error) {
+          reply({ type: "error", message: error instanceof Error ? error.message : String(error) });
+        }
+      });
+    };
+    const onMessage = (message: unknown) => {
+      const parsed = workerRequestSchema.safeParse(message);
+      if (!parsed.success) {
+        reply({ type: "error", message: `bad request: ${parsed.error.issues[0]?.message ?? "invalid"}` });
+        return;
+      }
+      run(parsed.data);
+    };
+    const onDisconnect = () => run(closeRequest);
+    process.on("message", onMessage);
+    process.on("disconnect", onDisconnect);
+    const limit = openFileLimit();
+    reply({ type: "ready", ...(limit === undefined ? {} : { openFileLimit: limit }) });
+  });
+}

@@ -8,13 +8,14 @@ import { skipWithoutRedis, startRedis } from "../fixtures/redis.js";
 import {
   type Pod,
   request,
+  startPod,
   startPods,
   stopPods,
   trigger,
   triggerAccepted,
   waitUntilReady,
 } from "./support/backend-pods.js";
-import { TestClient } from "./support/test-client.js";
+import { refusedUpgrade, TestClient } from "./support/test-client.js";
 import { waitFor } from "./support/wait-for.js";
 
 describe.skipIf(skipWithoutRedis)("redis outage", () => {
@@ -129,5 +130,27 @@ describe.skipIf(skipWithoutRedis)("redis outage", () => {
       expect(client.frames.some((frame) => frame.type === "reset")).toBe(false);
       expect(client.seqs()).toEqual(stored);
     }
+  });
+
+  it("a pod started before Redis is alive but not ready, and becomes ready on its own when Redis comes up", async () => {
+    redis = await startRedis();
+    await redis.kill();
+    const early = await startPod("early-pod", redis.url, {}, { waitForReady: false });
+    pods = [early];
+    expect((await fetch(`${early.http}/healthz`)).status).toBe(200);
+    expect((await request<ErrorResponse>(`${early.http}/readyz`)).body.error.code).toBe("redis_unavailable");
+    expect((await trigger(early)).status).toBe(503);
+    expect(await refusedUpgrade(early.ws)).toMatchObject({
+      status: 503,
+      body: { error: { code: "not_ready" } },
+    });
+
+    await redis.start();
+    await waitUntilReady(early);
+    const client = await TestClient.connect(early.ws);
+    clients = [client];
+    const accepted = await triggerAccepted(early);
+    expect(accepted.seq).toBe(1);
+    await client.waitForThreats(1);
   });
 });

@@ -14,7 +14,12 @@ export interface Pod {
 
 type EnvOverrides = { [K in keyof BackendEnv]?: string };
 
-export async function startPod(name: string, redisUrl: string, env: EnvOverrides = {}): Promise<Pod> {
+export async function startPod(
+  name: string,
+  redisUrl: string,
+  env: EnvOverrides = {},
+  options: { waitForReady?: boolean } = {},
+): Promise<Pod> {
   const config = parseBackendEnv({
     PORT: "0",
     POD_NAME: name,
@@ -30,7 +35,7 @@ export async function startPod(name: string, redisUrl: string, env: EnvOverrides
     ws: `ws://127.0.0.1:${backend.port}/ws`,
     backend,
   };
-  await waitUntilReady(pod);
+  if (options.waitForReady ?? true) await waitUntilReady(pod);
   return pod;
 }
 

@@ -58,10 +58,14 @@ describe.skipIf(skipWithoutRedis)("chaos control API", () => {
     expect(await badLatency.json()).toMatchObject({ field: "latencyMs" });
     const unknown = await post({ action: "kill-pod", target: "pod-q" });
     expect(unknown.status).toBe(404);
-    expect(((await unknown.json()) as { message: string }).message).toBe('no pod "pod-q" in this cluster (pods: pod-a, pod-b)');
+    expect(((await unknown.json()) as { message: string }).message).toBe(
+      'no pod "pod-q" in this cluster (pods: pod-a, pod-b)',
+    );
     const noLink = await post({ action: "blackhole", target: "redis@pod-b" });
     expect(noLink.status).toBe(409);
-    expect(((await noLink.json()) as { message: string }).message).toContain('no fault proxy on the link "redis@pod-b"');
+    expect(((await noLink.json()) as { message: string }).message).toContain(
+      'no fault proxy on the link "redis@pod-b"',
+    );
     expect((await post("kill", { "content-type": "text/plain" })).status).toBe(415);
     expect((await post({ action: "kill-pod", target: "x".repeat(20_000) })).status).toBe(413);
     expect((await post("{not json")).status).toBe(400);

@@ -1,0 +1,124 @@
+// `npm run bench [-- --quick] [-- --out FILE] [-- --only a,b]`: connection density, receive efficiency,
+// the fan-out knee of the reference backend, the floor and the Socket.IO peer, the loopback echo and
+// k6 (when present), in one run: one table on stdout, the same rows as JSON beside it
+// (bench/results/bench-<time>.json and .txt unless --out). Needs `npm run build` (pods run dist/cli.js).
+import { mkdir, writeFile } from "node:fs/promises";
+import { cpus, loadavg } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import type { BenchRow } from "./bench-row.js";
+import { renderBenchTable } from "./bench-table.js";
+import { comparisonRows } from "./sections/comparisons.js";
+import { measureDensity } from "./sections/density.js";
+import { measureEcho } from "./sections/echo-calibration.js";
+import { type KneeResult, measureKnee } from "./sections/fanout-knee.js";
+import { k6Rows } from "./sections/k6-comparison.js";
+import { measureReceiveEfficiency } from "./sections/receive-efficiency.js";
+import type { SystemName } from "./systems.js";
+
+export const benchSections = ["echo", "receive", "fanout", "density", "k6"] as const;
+
+const settings = {
+  full: {
+    echoSeconds: 3,
+    receive: { connections: 100, probeSeconds: 1.5, measureSeconds: 5 },
+    knee: {
+      subscribers: 1000,
+      steps: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+      stepSeconds: 4,
+      budgetSeconds: 60,
+    },
+    density: { levels: [5_000, 10_000, 20_000], rampPerSecond: 2_500, holdSeconds: 3 },
+  },
+  quick: {
+    echoSeconds: 1,
+    receive: { connections: 50, probeSeconds: 0.5, measureSeconds: 1.5 },
+    knee: { subscribers: 200, steps: [5, 50], stepSeconds: 1.5, budgetSeconds: 10 },
+    // Two workers even at this size, so the quick run exercises the multi-process path.
+    density: { levels: [1_000], rampPerSecond: 2_000, holdSeconds: 1, maxConnectionsPerWorker: 500 },
+  },
+} as const;
+
+const argsSchema = z.object({
+  quick: z.boolean().default(false),
+  out: z.string().min(1).optional(),
+  only: z
+    .string()
+    .optional()
+    .transform((text) => (text === undefined ? [...benchSections] : text.split(",")))
+    .pipe(z.array(z.enum(benchSections)).min(1)),
+});
+
+const { values } = parseArgs({
+  options: { quick: { type: "boolean" }, out: { type: "string" }, only: { type: "string" } },
+});
+const parsed = argsSchema.safeParse(values);
+if (!parsed.success) {
+  console.error(`bench: ${parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  console.error(`usage: npm run bench -- [--quick] [--out FILE] [--only ${benchSections.join(",")}]`);
+  process.exit(2);
+}
+const args = parsed.data;
+const mode = args.quick ? "quick" : "full";
+const plan = settings[mode];
+const startedAt = new Date();
+const startedMs = performance.now();
+const loadBefore = loadavg();
+const rows: BenchRow[] = [];
+const log = (text: string) =>
+  console.error(`[bench ${((performance.now() - startedMs) / 1000).toFixed(0)}s] ${text}`);
+
+if (args.only.includes("echo")) {
+  log("loopback echo");
+  rows.push(...(await measureEcho(plan.echoSeconds)));
+}
+if (args.only.includes("receive")) {
+  log("receive efficiency");
+  rows.push(...(await measureReceiveEfficiency(plan.receive)));
+}
+if (args.only.includes("fanout")) {
+  const knees: KneeResult[] = [];
+  for (const system of ["reference", "floor", "socketio"] satisfies SystemName[]) {
+    log(`fan-out knee: ${system}`);
+    const knee = await measureKnee(system, plan.knee);
+    knees.push(knee);
+    rows.push(...knee.rows);
+  }
+  rows.push(...comparisonRows(knees, plan.knee.subscribers));
+}
+if (args.only.includes("density")) {
+  log("connection density");
+  rows.push(...(await measureDensity(plan.density)));
+}
+if (args.only.includes("k6")) rows.push(...k6Rows());
+
+const durationSeconds = (performance.now() - startedMs) / 1000;
+const loadAfter = loadavg();
+const header = [
+  `crosspod bench (${mode}) ${startedAt.toISOString()}, ${durationSeconds.toFixed(0)} s, node ${process.version}, ${cpus().length} CPUs`,
+  `load average ${loadBefore[0]?.toFixed(2)} at start, ${loadAfter[0]?.toFixed(2)} at end: the machine is shared, so compare rows of one run (ratios), not runs`,
+].join("\n");
+const table = renderBenchTable(rows, header);
+console.log(table);
+
+const document = {
+  schema: "crosspod.bench/v1",
+  mode,
+  startedAt: startedAt.toISOString(),
+  durationSeconds,
+  machine: {
+    cpus: cpus().length,
+    node: process.version,
+    loadAverageStart: loadBefore[0],
+    loadAverageEnd: loadAfter[0],
+  },
+  rows,
+};
+const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
+const jsonPath = args.out ?? join(dirname(fileURLToPath(import.meta.url)), "results", `bench-${stamp}.json`);
+await mkdir(dirname(jsonPath), { recursive: true });
+await writeFile(jsonPath, `${JSON.stringify(document, null, 2)}\n`);
+await writeFile(`${jsonPath.replace(/\.json$/, "")}.txt`, `${table}\n`);
+console.log(`\nJSON: ${jsonPath}`);

@@ -1,0 +1,216 @@
+// Section 3 (and the floor and peer of sections 4 and 5): 1,000 subscribers over 3 pods, the trigger
+// rate stepped 1, 2, 5, 10, 20, 50, … until fan-out p99 passes 100 ms. Per step: p50/p99, deliveries/s,
+// the system's CPU per delivery (pods + Redis) and the generator's health; then the knee, and the
+// delivery check over the whole run (lost, duplicates, out of order).
+import { GeneratorHealth } from "../../lib/engine/generator-health.js";
+import { waitUntil } from "../../lib/engine/wait-until.js";
+import { type BenchRow, failedRow, formatCount, formatMs, measuredRow } from "../bench-row.js";
+import { totalCpuSeconds } from "../process-stats.js";
+import { type SystemName, startSystem, systemLabels } from "../systems.js";
+import { TriggerLoop } from "../trigger-loop.js";
+
+export interface KneeOptions {
+  subscribers: number;
+  steps: readonly number[];
+  stepSeconds: number;
+  /** Upper bound on the time spent stepping, so a slow machine still ends the bench in time. */
+  budgetSeconds: number;
+}
+
+export interface StepFigures {
+  rate: number;
+  p50Ms: number;
+  p99Ms: number;
+  deliveriesPerSecond: number;
+  cpuPerDeliveryMicros: number;
+  valid: boolean;
+}
+
+export interface KneeResult {
+  system: SystemName;
+  rows: BenchRow[];
+  steps: StepFigures[];
+  /** First valid step whose p99 passed the limit; undefined when none did. */
+  kneeRate: number | undefined;
+  /** Highest valid step with p99 within the limit. */
+  lastGoodRate: number | undefined;
+  /** Why stepping stopped. */
+  stoppedBy: "latency" | "generator" | "steps" | "budget" | "error";
+}
+
+export const p99LimitMs = 100;
+const lateStartLimit = 0.01;
+const settleTimeoutMs = 5_000;
+
+export async function measureKnee(system: SystemName, options: KneeOptions): Promise<KneeResult> {
+  const section = `fan-out: ${systemLabels[system]}`;
+  const result: KneeResult = {
+    system,
+    rows: [],
+    steps: [],
+    kneeRate: undefined,
+    lastGoodRate: undefined,
+    stoppedBy: "steps",
+  };
+  const runId = `bench-${system}-${Date.now().toString(36)}`;
+  let sut: Awaited<ReturnType<typeof startSystem>> | undefined;
+  try {
+    sut = await startSystem(system);
+    const fleet = sut.fleet(runId, options.subscribers, options.subscribers / 2000);
+    const loop = new TriggerLoop(runId, `${runId}-pub`, sut.urls);
+    const health = new GeneratorHealth();
+    try {
+      const connected = await fleet.open(30_000);
+      if (connected < options.subscribers) {
+        throw new Error(`only ${connected} of ${options.subscribers} subscribers connected`);
+      }
+      const deadline = performance.now() + options.budgetSeconds * 1000;
+      let acceptedTotal = 0;
+      for (const rate of options.steps) {
+        if (performance.now() > deadline) {
+          result.stoppedBy = "budget";
+          break;
+        }
+        fleet.takeWindow();
+        const framesBefore = fleet.framesReceived;
+        const cpuBefore = totalCpuSeconds(sut.pids);
+        const startedAt = performance.now();
+        health.restart();
+        const triggers = await loop.run(rate, options.stepSeconds);
+        acceptedTotal += triggers.accepted;
+        const expected = triggers.accepted * connected;
+        await waitUntil(() => fleet.framesReceived - framesBefore >= expected, {
+          timeoutMs: settleTimeoutMs,
+          intervalMs: 5,
+        });
+        const wallSeconds = (performance.now() - startedAt) / 1000;
+        const generator = health.figures();
+        const window = fleet.takeWindow();
+        const cpuSeconds = totalCpuSeconds(sut.pids) - cpuBefore;
+        const summary = window.fanout.summary();
+        const figures: StepFigures = {
+          rate,
+          p50Ms: summary.p50,
+          p99Ms: summary.p99,
+          deliveriesPerSecond: window.frames / wallSeconds,
+          cpuPerDeliveryMicros: window.frames > 0 ? (cpuSeconds / window.frames) * 1e6 : Number.NaN,
+          valid: false,
+        };
+        const problems: string[] = [];
+        if (triggers.sent > 0 && triggers.lateStarts / triggers.sent > lateStartLimit) {
+          problems.push(`${triggers.lateStarts} of ${triggers.sent} triggers started late: rate not held`);
+        }
+        const notes: string[] = [];
+        if (triggers.failed > 0) notes.push(`${triggers.failed} triggers failed`);
+        if (window.frames < expected)
+          notes.push(`${formatCount(expected - window.frames)} deliveries not in by settle`);
+        const row = measuredRow(
+          {
+            section,
+            name: `${rate}/s × ${formatCount(connected)} subscribers`,
+            metrics: {
+              rate,
+              p50Ms: figures.p50Ms,
+              p99Ms: figures.p99Ms,
+              deliveriesPerSecond: figures.deliveriesPerSecond,
+              systemCpuMicrosPerDelivery: figures.cpuPerDeliveryMicros,
+            },
+            display: `p50 ${formatMs(figures.p50Ms)}, p99 ${formatMs(figures.p99Ms)}, ${formatCount(figures.deliveriesPerSecond)} deliveries/s, ${figures.cpuPerDeliveryMicros.toFixed(1)} µs CPU/delivery`,
+            generator: { cpuFraction: generator.cpuFraction, eventLoopLagP99Ms: generator.eventLoopLagP99Ms },
+            ...(notes.length > 0 ? { note: notes.join("; ") } : {}),
+          },
+          problems,
+        );
+        figures.valid = row.status === "valid";
+        result.rows.push(row);
+        result.steps.push(figures);
+        if (!figures.valid) {
+          result.stoppedBy = "generator";
+          break;
+        }
+        if (figures.p99Ms > p99LimitMs) {
+          result.kneeRate = rate;
+          result.stoppedBy = "latency";
+          break;
+        }
+        result.lastGoodRate = rate;
+      }
+      await waitUntil(() => fleet.framesReceived >= acceptedTotal * connected, {
+        timeoutMs: settleTimeoutMs,
+      });
+      result.rows.push(
+        kneeRow(section, result),
+        deliveryRow(section, fleet.finish(loop.published, loop.headSeq)),
+      );
+    } finally {
+      health.stop();
+      loop.close();
+      await fleet.close();
+    }
+  } catch (error) {
+    result.stoppedBy = "error";
+    result.rows.push(failedRow(section, "run", error));
+  } finally {
+    await sut?.close();
+  }
+  return result;
+}
+
+function kneeRow(section: string, result: KneeResult): BenchRow {
+  const good = result.lastGoodRate;
+  const goodStep = result.steps.find((step) => step.rate === good);
+  const metrics: Record<string, number> = {};
+  if (good !== undefined) metrics.lastGoodRate = good;
+  if (goodStep) metrics.lastGoodDeliveriesPerSecond = goodStep.deliveriesPerSecond;
+  if (result.stoppedBy === "latency" && result.kneeRate !== undefined) {
+    return measuredRow({
+      section,
+      name: "knee",
+      metrics: { kneeRate: result.kneeRate, ...metrics },
+      display: `p99 > ${p99LimitMs} ms at ${result.kneeRate}/s; last under: ${good ?? "none"}/s (${formatCount(goodStep?.deliveriesPerSecond ?? 0)} deliveries/s)`,
+    });
+  }
+  const why = {
+    generator: "the generator saturated first",
+    steps: "the steps ran out",
+    budget: "the time budget ran out",
+    error: "the run failed",
+    latency: "",
+  }[result.stoppedBy];
+  return {
+    section,
+    name: "knee",
+    metrics,
+    display:
+      good === undefined
+        ? "—"
+        : `> ${good}/s (${formatCount(goodStep?.deliveriesPerSecond ?? 0)} deliveries/s)`,
+    status: result.stoppedBy === "steps" && good !== undefined ? "valid" : "invalid",
+    note: `p99 stayed ≤ ${p99LimitMs} ms up to the last valid step; ${why}`,
+  };
+}
+
+function deliveryRow(
+  section: string,
+  figures: ReturnType<import("../subscriber-fleet.js").SubscriberFleet["finish"]>,
+): BenchRow {
+  const problems =
+    figures.lost + figures.duplicates + figures.outOfOrder > 0
+      ? ["deliveries lost, duplicated or reordered"]
+      : [];
+  return measuredRow(
+    {
+      section,
+      name: "delivery check",
+      metrics: {
+        expected: figures.expected,
+        received: figures.received,
+        lost: figures.lost,
+        duplicates: figures.duplicates,
+        outOfOrder: figures.outOfOrder,
+      },
+      display: `${formatCount(figures.received)} of ${formatCount(figures.expected)} received; lost ${figures.lost}, duplicates ${figures.duplicates}, out of order ${figures.outOfOrder}`,
+    },
+    problems,
+  );
+}

@@ -30,7 +30,13 @@ const list = createThreatList(feed, template, {
       telemetry.renderLatency(pod, row.frame.pod_origin, row.latencyMs);
     }
     const hook = (window as unknown as Record<string, unknown>)[renderHookName];
-    if (typeof hook === "function") (hook as RenderHook)(pod, latenciesMs, skipped);
+    if (typeof hook === "function")
+      (hook as RenderHook)(
+        pod,
+        latenciesMs,
+        skipped,
+        rows.map((row) => row.pageDelayMs),
+      );
     status.setCounts(total, list.shown);
   },
 });

@@ -3,7 +3,13 @@
 export const renderHookName = "__crosspodRenderLatencies";
 
 /**
- * `pod` is the pod the page is connected to (from its hello frame); latencies are in milliseconds.
+ * `pod` is the pod the page is connected to (from its hello frame). Per attached row, in milliseconds:
+ * `latenciesMs` published_at → row attached, `pageDelaysMs` message received by the page → row attached.
  * `skippedRows` arrived in the same frame as newer ones past the row cap and were never attached.
  */
-export type RenderHook = (pod: string, latenciesMs: number[], skippedRows: number) => void;
+export type RenderHook = (
+  pod: string,
+  latenciesMs: number[],
+  skippedRows: number,
+  pageDelaysMs: number[],
+) => void;

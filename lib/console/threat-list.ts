@@ -6,7 +6,10 @@ import type { ThreatFrame } from "../core/threat-protocol.js";
 
 export interface RenderedRow {
   frame: ThreatFrame;
+  /** published_at → row attached: what the analyst waited for. */
   latencyMs: number;
+  /** Message received by the page → row attached: the browser's own share of `latencyMs`. */
+  pageDelayMs: number;
 }
 
 export interface ThreatListOptions {
@@ -47,6 +50,11 @@ function formatLatency(ms: number): string {
   return `${(ms / 1000).toFixed(0)} s`;
 }
 
+interface Received {
+  frame: ThreatFrame;
+  receivedAtMs: number;
+}
+
 export function createThreatList(
   container: HTMLElement,
   template: HTMLTemplateElement,
@@ -55,7 +63,7 @@ export function createThreatList(
   const prototype = template.content.firstElementChild;
   if (!prototype) throw new Error("the threat row template is empty; expected one row element");
   // A string in the queue is a divider, kept in arrival order between the threats around it.
-  let pending: (ThreatFrame | string)[] = [];
+  let pending: (Received | string)[] = [];
   let scheduled = false;
   let rowsInDom = 0;
 
@@ -97,16 +105,16 @@ export function createThreatList(
     const oldest = Math.max(0, batch.length - options.maxRows);
     const skipped = batch.slice(0, oldest).filter((item) => typeof item !== "string").length;
     const fragment = document.createDocumentFragment();
-    const built: { frame: ThreatFrame; badge: HTMLElement }[] = [];
+    const built: (Received & { badge: HTMLElement })[] = [];
     for (let i = batch.length - 1; i >= oldest; i--) {
-      const item = batch[i] as ThreatFrame | string;
+      const item = batch[i] as Received | string;
       if (typeof item === "string") {
         fragment.append(buildDivider(item));
         continue;
       }
-      const { row, badge } = buildRow(item);
+      const { row, badge } = buildRow(item.frame);
       fragment.append(row);
-      built.push({ frame: item, badge });
+      built.push({ ...item, badge });
     }
     container.prepend(fragment);
     rowsInDom += built.length;
@@ -116,11 +124,11 @@ export function createThreatList(
       last?.remove();
     }
     const attachedAt = nowEpochMs();
-    const rendered = built.map(({ frame, badge }) => {
+    const rendered = built.map(({ frame, receivedAtMs, badge }) => {
       const latencyMs = Math.max(0, attachedAt - frame.published_at);
       badge.textContent = formatLatency(latencyMs);
       badge.className = latencyClass(latencyMs);
-      return { frame, latencyMs };
+      return { frame, latencyMs, pageDelayMs: attachedAt - receivedAtMs };
     });
     options.onRendered(rendered, skipped);
   };
@@ -135,7 +143,7 @@ export function createThreatList(
 
   return {
     push(frame) {
-      pending.push(frame);
+      pending.push({ frame, receivedAtMs: nowEpochMs() });
       schedule();
     },
     divide(text) {

@@ -145,6 +145,8 @@ export const reportSchema = z.object({
       pages: z.number().int().nonnegative(),
       /** published_at → row attached in the page's DOM, per pod the pages were connected to (ms). */
       renderLatency: z.record(z.string(), latencySummarySchema),
+      /** The browser's share: message received by the page → row attached, per pod (ms). */
+      pageDelay: z.record(z.string(), latencySummarySchema),
       /** Console errors and uncaught exceptions in the pages, a few samples. */
       pageErrors: z.array(z.string()).max(20),
     })

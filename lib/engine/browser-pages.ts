@@ -24,6 +24,8 @@ export interface BrowserPagesOptions {
 export interface BrowserPages {
   /** Render latency (published_at → row in the page's DOM) per pod the pages were connected to, in ms. */
   renderLatencyByPod(): Record<string, LatencySummary>;
+  /** The browser's share of it: message received by the page → row attached, per pod, in ms. */
+  pageDelayByPod(): Record<string, LatencySummary>;
   /** Console errors and uncaught exceptions the pages reported, prefixed with the page's pod. */
   pageErrors(): string[];
   /**
@@ -71,6 +73,7 @@ const renderReportSchema = z.tuple([
   z.string().min(1).max(64),
   z.array(z.number()).max(10_000),
   z.number().int().nonnegative(),
+  z.array(z.number()).max(10_000),
 ]);
 
 export function findChromium(override = process.env.CHROMIUM_BIN): string | undefined {
@@ -110,7 +113,7 @@ export async function openBrowserPages(options: BrowserPagesOptions): Promise<Br
       "CROSSPOD_BROWSER_DRIVER_MISSING",
     );
   });
-  const histograms = new Map<string, LatencyHistogram>();
+  const histograms = new Map<string, { render: LatencyHistogram; page: LatencyHistogram }>();
   const rowsRendered = new Array<number>(config.count).fill(0);
   const errors: string[] = [];
   const browser: Browser = await chromium.launch({ executablePath, headless: true, args: chromiumArgs });
@@ -130,14 +133,15 @@ export async function openBrowserPages(options: BrowserPagesOptions): Promise<Br
         await page.exposeFunction(renderHookName, (...args: unknown[]) => {
           const report = renderReportSchema.safeParse(args);
           if (!report.success) return;
-          const [podName, latenciesMs, skippedRows] = report.data;
+          const [podName, latenciesMs, skippedRows, pageDelaysMs] = report.data;
           rowsRendered[index] = (rowsRendered[index] ?? 0) + latenciesMs.length + skippedRows;
-          let histogram = histograms.get(podName);
-          if (!histogram) {
-            histogram = new LatencyHistogram();
-            histograms.set(podName, histogram);
+          let pod = histograms.get(podName);
+          if (!pod) {
+            pod = { render: new LatencyHistogram(), page: new LatencyHistogram() };
+            histograms.set(podName, pod);
           }
-          for (const latencyMs of latenciesMs) histogram.recordMs(latencyMs);
+          for (const latencyMs of latenciesMs) pod.render.recordMs(latencyMs);
+          for (const delayMs of pageDelaysMs) pod.page.recordMs(delayMs);
         });
         const url = consoleUrl(pod.httpUrl, config.collectorUrl);
         await page.goto(url, { timeout: config.readyTimeoutMs });
@@ -157,11 +161,14 @@ export async function openBrowserPages(options: BrowserPagesOptions): Promise<Br
     throw error;
   }
 
-  const renderLatencyByPod = (): Record<string, LatencySummary> =>
-    Object.fromEntries([...histograms].map(([pod, histogram]) => [pod, histogram.summary()]));
+  const summaries = (which: "render" | "page"): Record<string, LatencySummary> =>
+    Object.fromEntries([...histograms].map(([pod, histogram]) => [pod, histogram[which].summary()]));
+  const renderLatencyByPod = () => summaries("render");
+  const pageDelayByPod = () => summaries("page");
   let closing: Promise<void> | undefined;
   return {
     renderLatencyByPod,
+    pageDelayByPod,
     pageErrors() {
       return [...errors];
     },
@@ -172,6 +179,7 @@ export async function openBrowserPages(options: BrowserPagesOptions): Promise<Br
       return {
         pages: config.count,
         renderLatency: renderLatencyByPod(),
+        pageDelay: pageDelayByPod(),
         pageErrors: errors.slice(0, 20),
       };
     },

@@ -61,6 +61,10 @@ describe.skipIf(skipWithoutRedis || !findChromium())("browser pages under load",
     expect(byPod["pod-a"]?.count).toBe(2 * triggers);
     expect(byPod["pod-b"]?.count).toBe(triggers);
     expect(byPod["pod-a"]?.p50).toBeGreaterThan(0);
+    const inPage = pages.pageDelayByPod();
+    expect(inPage["pod-b"]?.count).toBe(triggers);
+    // The page's share cannot exceed the whole: received after published, attached after received.
+    expect(inPage["pod-b"]?.max).toBeLessThanOrEqual((byPod["pod-b"]?.max ?? 0) + 1);
     const figures = pages.figures();
     expect(figures.pages).toBe(3);
     expect(figures.pageErrors).toEqual([]);

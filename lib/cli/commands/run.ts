@@ -77,10 +77,11 @@ function describeGenerator(generator: NodeEngineResult["generator"]): string {
 }
 
 function describeBrowsers(browser: NonNullable<NodeEngineResult["report"]["browser"]>): string {
-  const pods = Object.entries(browser.renderLatency).map(
-    ([pod, latency]) =>
-      `${pod} p50 ${latency.p50.toFixed(1)} ms p99 ${latency.p99.toFixed(1)} ms (${latency.count} rows)`,
-  );
+  const pods = Object.entries(browser.renderLatency).map(([pod, latency]) => {
+    const page = browser.pageDelay[pod];
+    const inPage = page ? `, in the page p50 ${page.p50.toFixed(1)} ms p99 ${page.p99.toFixed(1)} ms` : "";
+    return `${pod} p50 ${latency.p50.toFixed(1)} ms p99 ${latency.p99.toFixed(1)} ms${inPage} (${latency.count} rows)`;
+  });
   return [
     `browsers: ${browser.pages} console pages, render latency ${pods.join(", ") || "none measured"}`,
     `${browser.pageErrors.length} page errors`,

@@ -22,9 +22,24 @@ export interface Route {
   methods: Partial<Record<"GET" | "POST", RouteHandler>>;
 }
 
+/** The request target as a URL, or undefined when it cannot be parsed (e.g. `GET //[`): never throws. */
+export function parseRequestUrl(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? "/", "http://localhost");
+  } catch {
+    return undefined;
+  }
+}
+
+export const invalidUrlMessage = "the request target is not a valid URL path";
+
 export function createRequestHandler(routes: Route[], logger: Logger) {
   return (req: IncomingMessage, res: ServerResponse): void => {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    const url = parseRequestUrl(req.url);
+    if (url === undefined) {
+      respondWithError(req, res, new HttpError(400, "invalid_url", invalidUrlMessage, "url"), logger);
+      return;
+    }
     void dispatch(routes, { req, res, url, param: undefined }).catch((error: unknown) =>
       respondWithError(req, res, error, logger),
     );

@@ -8,6 +8,7 @@ import { clientFrameSchema, closeCodes, type PongFrame } from "../core/threat-pr
 import { abortHandshake } from "./abort-handshake.js";
 import type { FanoutHub } from "./fanout-hub.js";
 import { startHeartbeat } from "./heartbeat.js";
+import { invalidUrlMessage, parseRequestUrl } from "./http-router.js";
 
 export interface WsEndpointOptions {
   hub: FanoutHub;
@@ -57,7 +58,13 @@ export function createWsEndpoint(options: WsEndpointOptions): WsEndpoint {
   }
 
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    // node:http drops its error listener from an upgraded socket; a reset mid-handshake must not crash us.
+    socket.on("error", (error) => logger.debug({ err: error }, "upgrade socket error"));
+    const url = parseRequestUrl(req.url);
+    if (url === undefined) {
+      abortHandshake(socket, 400, "invalid_url", invalidUrlMessage, "url");
+      return;
+    }
     if (url.pathname !== "/ws") {
       abortHandshake(socket, 404, "not_found", `no WebSocket endpoint at ${url.pathname}; use /ws`);
       return;

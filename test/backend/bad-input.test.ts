@@ -1,5 +1,6 @@
 // Bad input, from HTTP bodies to WebSocket frames: each gets the documented status or close code with
 // the offending field named, and the pod keeps serving everyone else as if nothing happened.
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WebSocket } from "ws";
 import type { RedisServer } from "../../lib/cluster/redis-server.js";
@@ -325,4 +326,30 @@ describe.skipIf(skipWithoutRedis)("bad input", () => {
     expect(reply.status).toBe(413);
     expect(reply.body.error).toMatchObject({ code: "body_too_large", field: "body" });
   });
+
+  it.each([
+    ["an HTTP request", ""],
+    [
+      "a WebSocket upgrade",
+      "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n",
+    ],
+  ])("answers %s for an unparseable URL with 400, and stays up", async (_name, extraHeaders) => {
+    const reply = await rawRequest(target().port, `GET //[ HTTP/1.1\r\nHost: x\r\n${extraHeaders}\r\n`);
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+    expect(reply).toContain('"code":"invalid_url"');
+    expect((await fetch(`${target().http}/healthz`)).status).toBe(200);
+  });
 });
+
+/** Sends raw bytes (for requests fetch refuses to make) and resolves with everything the pod answers. */
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1", () => socket.end(text));
+    let reply = "";
+    socket.on("data", (chunk: Buffer) => {
+      reply += chunk.toString();
+    });
+    socket.on("close", () => resolve(reply));
+    socket.on("error", reject);
+  });
+}

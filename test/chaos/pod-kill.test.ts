@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChaosCluster, startChaosCluster } from "../../lib/chaos/chaos-cluster.js";
 import type { Report } from "../../lib/core/report-model.js";
 import { skipWithoutRedis } from "../fixtures/redis.js";
-import { runWithChaos, shortProfile } from "./support/chaos-run.js";
+import { describeRun, runWithChaos, shortProfile, slowReconnect } from "./support/chaos-run.js";
 
 const connections = shortProfile.connections as number;
 /** Connections are spread round-robin over three pods. */
@@ -110,13 +110,13 @@ describe.skipIf(skipWithoutRedis)("pod chaos in pubsub mode", () => {
     expect(delivery.outOfOrder).toBe(0);
     expect(delivery.recovered).toBe(0);
     expect(delivery.missedWhileDisconnected).toBe(expected - delivery.received);
-    expect(delivery.missedWhileDisconnected).toBeGreaterThan(0);
+    expect(delivery.missedWhileDisconnected, describeRun(report)).toBeGreaterThan(0);
     expect(chaosRow(report, action).missedWhileDisconnected).toBe(delivery.missedWhileDisconnected);
     return delivery.missedWhileDisconnected;
   }
 
   it("loses exactly the frames published while the killed pod's clients were away", async () => {
-    const result = await runWithChaos(chaos, "kill-pod:pod-b@2s,restart-pod:pod-b@4s");
+    const result = await runWithChaos(chaos, "kill-pod:pod-b@2s,restart-pod:pod-b@4s", {}, slowReconnect);
     expect(result.report.run.delivery).toBe("pubsub");
     const kill = chaosRow(result.report, "kill-pod");
     expect(kill.clientsDisconnected).toBe(perPod);
@@ -125,7 +125,7 @@ describe.skipIf(skipWithoutRedis)("pod chaos in pubsub mode", () => {
   });
 
   it("counts exactly what the clients of a gracefully stopped pod missed before they said hello elsewhere", async () => {
-    const result = await runWithChaos(chaos, "stop-pod:pod-c@2s..4s");
+    const result = await runWithChaos(chaos, "stop-pod:pod-c@2s..4s", {}, slowReconnect);
     expect(closeCodes(result.report, "pod-c")).toEqual(["close code 1001"]);
     expect(reconnectsElsewhere(result.report, "pod-c")).toBe(perPod);
     expectMissedExactly(result, "stop-pod");

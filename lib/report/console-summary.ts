@@ -1,8 +1,9 @@
 // The end-of-run console summary: run header, a per-pod and overall table, the origin -> deliverer
-// matrix, chaos impact, thresholds with ✓/✗, validity and a one-line verdict. Pure string output with
+// matrix, chaos impact, console pages' render latency (when the run drove browsers), thresholds with ✓/✗, validity and a one-line verdict. Pure string output with
 // no Node APIs, so k6's handleSummary can print it too.
 import type { PodFigures, Report } from "../core/report-model.js";
 import { type AnsiStyle, ansiStyle } from "./ansi-style.js";
+import { browserColumns, browserHeadline, browserRowGroups } from "./browser-rows.js";
 import { formatCount, formatDuration, formatMs } from "./figure-format.js";
 import { chaosRows, type FigureKind, figureSeverity, formatFigure, podRowGroups } from "./figure-rows.js";
 import { reportVerdict } from "./report-verdict.js";
@@ -26,6 +27,7 @@ export function renderConsoleSummary(report: Report, options: ConsoleSummaryOpti
     podSection(report, style),
     matrixSection(report, style),
     chaosSection(report, style),
+    browserSection(report, style),
     thresholdSection(report, style),
     validityLine(report, style),
     verdictSection(report, style),
@@ -127,6 +129,30 @@ function chaosSection(report: Report, style: AnsiStyle): string[] {
     lines.push(...renderTextTable({ header, rows }), "");
   }
   lines.pop();
+  return lines;
+}
+
+function browserSection(report: Report, style: AnsiStyle): string[] {
+  const browser = report.browser;
+  if (browser === undefined) return [];
+  const lines = [`${style.bold("Browser")} · ${browserHeadline(browser)}`];
+  const columns = browserColumns(browser);
+  if (columns.length === 0) lines.push("  no render latency measured");
+  for (const chunk of chunks(columns, maxColumnsPerTable)) {
+    if (chunk.length === 0) break;
+    const rows: TextTableRow[] = [];
+    for (const group of browserRowGroups) {
+      rows.push({ section: style.cyan(group.section) });
+      for (const row of group.rows) {
+        rows.push({
+          cells: [`  ${row.label}`, ...chunk.map((column) => formatFigure(row.read(column), row.kind))],
+        });
+      }
+    }
+    lines.push(...renderTextTable({ header: ["", ...chunk.map((column) => column.pod)], rows }), "");
+  }
+  if (lines.at(-1) === "") lines.pop();
+  for (const error of browser.pageErrors) lines.push(style.red(`  page error: ${error}`));
   return lines;
 }
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { renderConsoleSummary } from "../../lib/report/console-summary.js";
-import { emptyReport, failingReport, injectedPod, sampleReport } from "./sample-report.js";
+import {
+  browserReport,
+  emptyReport,
+  failingReport,
+  injectedDetail,
+  injectedPod,
+  sampleReport,
+} from "./sample-report.js";
 
 const escapeCharacter = String.fromCharCode(27);
 
@@ -39,6 +46,21 @@ describe("renderConsoleSummary", () => {
     expect(lineStartingWith(text, "time to reconnect")).toMatch(/361 \/ 641 \/ 652$/);
     expect(lineStartingWith(text, "fan-out p99 before")).toMatch(/9\.10 \/ 188 \/ 10\.2$/);
     expect(lineStartingWith(text, "history lost")).toMatch(/no$/);
+  });
+
+  it("shows the console pages' render latency and the page's share per pod, and their errors", () => {
+    const text = renderConsoleSummary(browserReport());
+    expect(text).toContain("Browser · 3 console pages · 1 page error");
+    const browserPart = text.slice(text.indexOf("Browser ·"), text.indexOf("Thresholds"));
+    expect(lineStartingWith(browserPart, "pod-a")).toMatch(/pod-a\s+pod-b$/);
+    expect(lineStartingWith(browserPart, "rows rendered")).toMatch(/1,200\s+600$/);
+    expect(lineStartingWith(browserPart, "p99")).toMatch(/232\s+250$/);
+    expect(browserPart).toContain("In the page (ms, message received → row attached)");
+    expect(browserPart).toContain(`page error: pod-b: ${injectedDetail}`);
+  });
+
+  it("leaves the browser section out of a run without console pages", () => {
+    expect(renderConsoleSummary(sampleReport())).not.toContain("Browser");
   });
 
   it("marks passing thresholds ✓ and failing ones ✗ with their actual values", () => {

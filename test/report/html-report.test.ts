@@ -8,6 +8,7 @@ import { findBinary } from "../../lib/cluster/find-binary.js";
 import type { Report } from "../../lib/core/report-model.js";
 import { embeddedReportId, renderHtmlReport } from "../../lib/report/html-report.js";
 import {
+  browserReport,
   emptyReport,
   failingReport,
   hostileReport,
@@ -138,6 +139,9 @@ describe.skipIf(skipWithoutChromium)("renderHtmlReport in headless Chromium", ()
     expect(lostRow).toEqual([":lost", ":0", "bad:20", ":0", "bad:20"]);
     expect(await page.textContent("#chaos")).toContain("361 / 641 / 652");
     expect(await page.textContent("#matrix")).toContain("1.70 / 10.4 ms");
+    expect(await page.$$eval("#browser", (sections) => sections.length), "no pages, no browser section").toBe(
+      0,
+    );
   });
 
   it("shows markup in pod names and event details as text and runs none of it", async () => {
@@ -156,6 +160,24 @@ describe.skipIf(skipWithoutChromium)("renderHtmlReport in headless Chromium", ()
     expect(await page.$$eval("script", (scripts) => scripts.map((script) => script.type))).toEqual([
       "application/json",
     ]);
+    expect(consoleErrors).toEqual([]);
+    expect(requests).toEqual([]);
+  });
+
+  it("shows the console pages' render latency per pod, and page errors as text", async () => {
+    const { page, consoleErrors, requests } = await open(browserReport(), "browser");
+    expect(await page.textContent("#browser .subtitle")).toContain("3 console pages · 1 page error");
+    const headers = await page.$$eval("#browser-latency thead th", (cells) =>
+      cells.map((c) => c.textContent),
+    );
+    expect(headers).toEqual(["", "pod-a", "pod-b"]);
+    const rows = await page.$$eval("#browser-latency tbody tr", (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll("td")].map((cell) => cell.textContent)),
+    );
+    expect(rows).toContainEqual(["rows rendered", "1,200", "600"]);
+    expect(rows).toContainEqual(["p99", "232", "250"]);
+    expect(await page.textContent("#browser-errors")).toBe(`pod-b: ${injectedDetail}`);
+    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(consoleErrors).toEqual([]);
     expect(requests).toEqual([]);
   });

@@ -270,3 +270,15 @@ export function hostileReport(): Report {
   report.validity.reasons.push(injectedDetail);
   return reportSchema.parse(report);
 }
+
+/** The sample run watched by three console pages (two on pod-a, one on pod-b), one of which logged an error. */
+export function browserReport(): Report {
+  const report = sampleReport();
+  report.browser = {
+    pages: 3,
+    renderLatency: { "pod-b": latency(41, 600), "pod-a": latency(38, 1200) },
+    pageDelay: { "pod-b": latency(4.2, 600), "pod-a": latency(3.1, 1200) },
+    pageErrors: [`pod-b: ${injectedDetail}`],
+  };
+  return reportSchema.parse(report);
+}

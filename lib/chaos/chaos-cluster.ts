@@ -8,7 +8,7 @@ import {
   podName,
   startLocalCluster,
 } from "../cluster/local-cluster.js";
-import { type ChaosStep, parseLink } from "../core/chaos-schedule.js";
+import { type ChaosStep, chaosActionPod, parseLink } from "../core/chaos-schedule.js";
 import { ChaosController } from "./chaos-controller.js";
 import { FaultProxy, type Upstream } from "./fault-proxy.js";
 
@@ -89,6 +89,17 @@ export async function startChaosCluster(options: ChaosClusterOptions): Promise<C
     throw error;
   }
   return new ChaosCluster(cluster, links, new ChaosController(cluster, links));
+}
+
+/**
+ * Whether a schedule needs a proxy in front of every pod: pod actions do (their clients must land on
+ * another pod, as behind a load balancer) and so do faults on a clients link; Redis-side chaos does not,
+ * and then clients connect straight to the pods, sparing the generator's process the forwarding.
+ */
+export function needsClientLinks(steps: readonly ChaosStep[]): boolean {
+  return steps.some(
+    (step) => chaosActionPod(step.action) !== undefined && parseLink(step.action.target)?.side !== "redis",
+  );
 }
 
 /** The pods whose Redis link a schedule puts faults on: they need a `redis@<pod>` proxy. */

@@ -4,7 +4,12 @@
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { type ChaosCluster, redisLinksFor, startChaosCluster } from "../../chaos/chaos-cluster.js";
+import {
+  type ChaosCluster,
+  needsClientLinks,
+  redisLinksFor,
+  startChaosCluster,
+} from "../../chaos/chaos-cluster.js";
 import { ChaosScheduleRunner } from "../../chaos/chaos-schedule-runner.js";
 import { ClusterError } from "../../cluster/cluster-error.js";
 import { freePort } from "../../cluster/free-port.js";
@@ -129,12 +134,12 @@ async function runProfile(config: RunConfig): Promise<void> {
         `starting a local cluster: redis-server + ${config.replicas} replicas, delivery ${config.delivery} …`,
       );
       const clusterOptions = { replicas: config.replicas, delivery: config.delivery, signal: stop.signal };
-      // Chaos puts a load balancer (fault proxy) before each pod, so clients of a dead pod move to the
-      // others, and fault proxies on the Redis links the schedule names.
+      // Pod chaos puts a load balancer (fault proxy) before each pod, so clients of a dead pod move to
+      // the others; faults on a Redis link need a proxy there.
       if (config.chaos.length > 0) {
         chaos = await startChaosCluster({
           ...clusterOptions,
-          clientLinks: true,
+          clientLinks: needsClientLinks(config.chaos),
           redisLinks: redisLinksFor(config.chaos),
         });
       }

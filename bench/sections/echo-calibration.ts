@@ -2,9 +2,9 @@
 // a frame every 2 ms; the calibrator stamps published_at just before its write, and this side reads the
 // frame with the engine's frame reader and records receive − published_at: the latency the tool adds.
 import WebSocket from "ws";
+import { readCrosspodFrame } from "../../lib/core/adapters/crosspod-adapter.js";
 import { LatencyHistogram } from "../../lib/core/latency-histogram.js";
 import { epochNowMs } from "../../lib/engine/clock.js";
-import { readFrame } from "../../lib/engine/frame-reader.js";
 import { GeneratorHealth } from "../../lib/engine/generator-health.js";
 import { type BenchRow, failedRow, formatMs, measuredRow } from "../bench-row.js";
 import { startPeerProcess } from "../peers/peer-process.js";
@@ -28,8 +28,8 @@ export async function measureEcho(seconds: number): Promise<BenchRow[]> {
     const done = new Promise<void>((resolve) => {
       ws.on("message", (data: Buffer) => {
         const atMs = epochNowMs();
-        const frame = readFrame(data.toString());
-        if (frame.type !== "threat") return;
+        const frame = readCrosspodFrame(data.toString());
+        if (frame.type !== "delivery" || frame.publishedAtMs === undefined) return;
         latency.recordMs(atMs - frame.publishedAtMs);
         received++;
         if (received >= total) resolve();

@@ -1,18 +1,20 @@
 // One simulated client: a WebSocket to one pod that checks every frame it receives and reconnects after
-// a drop with backoff, resuming with ?since=<last seq> when the pod's hello said it can.
-// Thousands live in one process, so it holds a few fields and no per-connection histogram.
+// a drop with backoff, resuming where it left off (crosspod: ?since=<last seq>; Socket.IO: pid and offset)
+// when the pod's hello said it can. The target's protocol adapter builds the URL and opening frames and
+// reads every frame. Thousands live in one process, so it holds a few fields and no per-connection histogram.
 import WebSocket, { type RawData } from "ws";
+import type { ProtocolAdapter, ResumePosition } from "../core/adapters/protocol-adapter.js";
 import type { ChaosImpactRecorder } from "../core/chaos-impact.js";
 import type { DeliveryChecker } from "../core/delivery-checker.js";
 import { epochNowMs } from "./clock.js";
 import { connectErrorCause } from "./connect-error-cause.js";
-import { readFrame } from "./frame-reader.js";
 import type { PodState } from "./pod-state.js";
 import type { PublishedLog } from "./published-log.js";
 import { type BackoffPolicy, backoffDelayMs, mayRetry } from "./reconnect-backoff.js";
 
 /** What a connection reports to, and reads from, the pool that owns it. */
 export interface ConnectionOwner {
+  readonly adapter: ProtocolAdapter;
   readonly runId: string;
   readonly published: PublishedLog;
   readonly backoff: BackoffPolicy;
@@ -22,7 +24,8 @@ export interface ConnectionOwner {
   /** In chaos runs: each drop and comeback, for every chaos event's impact. */
   readonly chaos: ChaosImpactRecorder | undefined;
   pod(name: string): PodState;
-  frameReceived(fanoutMs: number): void;
+  /** fanoutMs: undefined when the frame says nothing of when it was published. */
+  frameReceived(fanoutMs: number | undefined): void;
   connectFailed(pod: PodState, cause: string): void;
   disconnected(pod: PodState, closeCode: number): void;
   invalidFrame(pod: PodState, reason: string): void;
@@ -49,6 +52,13 @@ export class ClientConnection {
   private resume = false;
   /** Highest seq seen on this connection, hello head included: the drain waits for the final head. */
   private highestSeq = -1;
+  /** Highest probe n of this run seen: the drain's head for backends without a seq. */
+  private highestN = 0;
+  /** Socket.IO: the session id of the last connect and the offset of the last delivery. */
+  private session: string | undefined;
+  private offset: string | undefined;
+  /** Reconnects whose session the backend recovered (the pid sent on reconnect came back). */
+  recoveries = 0;
   private attempts = 0;
   /** When the current outage began: the drop of an open connection, or the first failed attempt. */
   private outageStartedAtMs: number | undefined;
@@ -77,11 +87,21 @@ export class ClientConnection {
     return this.highestSeq >= seq || this.done;
   }
 
+  /** Whether this connection has seen this run's probe `n` or later (or cannot see anything any more). */
+  reachedProbe(n: number): boolean {
+    return this.highestN >= n || this.done;
+  }
+
   connect(): void {
     this.attempts += 1;
-    const since = this.checker.lastSeq ?? (this.highestSeq >= 0 ? this.highestSeq : undefined);
-    const url =
-      this.resume && since !== undefined ? `${this.target.wsUrl}?since=${since}` : this.target.wsUrl;
+    const adapter = this.owner.adapter;
+    let resume: ResumePosition | undefined;
+    if (this.resume) {
+      const since = this.checker.lastSeq ?? (this.highestSeq >= 0 ? this.highestSeq : undefined);
+      resume = { seq: since, offset: this.offset, session: this.session };
+    }
+    const url = adapter.webSocketUrl(this.target.wsUrl, resume);
+    const opening = adapter.openingFrames(resume);
     const ws = new WebSocket(url, {
       perMessageDeflate: false,
       skipUTF8Validation: true,
@@ -90,6 +110,11 @@ export class ClientConnection {
     });
     this.ws = ws;
     ws.on("open", () => {
+      for (const text of opening) ws.send(text);
+      if (!adapter.sendsHello) {
+        this.onHello(undefined, undefined, false, undefined, epochNowMs());
+        return;
+      }
       this.timer = setTimeout(() => {
         this.owner.connectFailed(this.pod, "no-hello");
         ws.close(noHelloCloseCode, "no hello frame");
@@ -122,10 +147,10 @@ export class ClientConnection {
 
   private onMessage(data: RawData): void {
     const atMs = epochNowMs();
-    const frame = readFrame(data.toString());
-    if (frame.type === "threat") {
+    const frame = this.owner.adapter.readFrame(data.toString());
+    if (frame.type === "delivery") {
       if (!this.helloSeen) {
-        this.owner.invalidFrame(this.pod, "threat frame before hello");
+        this.owner.invalidFrame(this.pod, "delivery frame before hello");
         return;
       }
       const pod = this.pod;
@@ -133,24 +158,37 @@ export class ClientConnection {
       pod.framesReceived += 1;
       if (verdict === "duplicate") pod.duplicates += 1;
       else if (verdict === "out-of-order") pod.outOfOrder += 1;
-      if (frame.seq > this.highestSeq) this.highestSeq = frame.seq;
-      const fanoutMs = atMs - frame.publishedAtMs;
-      pod.fanoutSeries?.observe(fanoutMs / 1000);
-      const cell = pod.cellFrom(frame.podOrigin);
-      cell.fanout.recordMs(fanoutMs);
-      cell.received += 1;
+      const seq = frame.seq;
+      if (seq !== undefined && seq > this.highestSeq) this.highestSeq = seq;
+      if (frame.offset !== undefined) this.offset = frame.offset;
       const probe = frame.probe;
+      const publishedAtMs = frame.publishedAtMs;
+      const cell = pod.cellFrom(frame.podOrigin);
+      cell.received += 1;
+      // A backend that gives no published time: fan-out is timed from the probe's send time instead.
+      const fromMs = publishedAtMs ?? probe?.t;
+      const fanoutMs = fromMs === undefined ? undefined : atMs - fromMs;
+      if (fanoutMs !== undefined) {
+        pod.fanoutSeries?.observe(fanoutMs / 1000);
+        cell.fanout.recordMs(fanoutMs);
+      }
       if (probe !== undefined && probe.run === this.owner.runId) {
         const e2eMs = atMs - probe.t;
         pod.recorder.e2e.recordMs(e2eMs);
         pod.e2eSeries?.observe(e2eMs / 1000);
+        if (probe.n > this.highestN) this.highestN = probe.n;
         const published = this.owner.published;
-        if (published.awaiting)
-          published.seenInFrame(probe.publisher, probe.n, frame.seq, frame.publishedAtMs);
+        if (published.awaiting) published.seenInFrame(probe.publisher, probe.n, seq, publishedAtMs ?? atMs);
       }
       this.owner.frameReceived(fanoutMs);
+    } else if (frame.type === "ping") {
+      this.ws?.send(frame.reply);
     } else if (frame.type === "hello") {
-      this.onHello(frame.pod, frame.seq, frame.resume, atMs);
+      this.onHello(frame.pod, frame.seq, frame.resume, frame.session, atMs);
+    } else if (frame.type === "refused") {
+      if (this.helloSeen) this.owner.invalidFrame(this.pod, frame.reason);
+      else this.owner.connectFailed(this.pod, frame.reason);
+      this.ws?.close(1000, "refused");
     } else if (frame.type === "reset") {
       this.checker.reset(atMs);
       this.owner.historyReset(this.pod, frame.epoch);
@@ -160,7 +198,13 @@ export class ClientConnection {
     }
   }
 
-  private onHello(podName: string, seq: number, resume: boolean, atMs: number): void {
+  private onHello(
+    podName: string | undefined,
+    seq: number | undefined,
+    resume: boolean,
+    session: string | undefined,
+    atMs: number,
+  ): void {
     clearTimeout(this.timer);
     if (this.helloSeen) {
       this.owner.invalidFrame(this.pod, "second hello on one connection");
@@ -168,9 +212,11 @@ export class ClientConnection {
     }
     this.helloSeen = true;
     this.resume = resume;
-    if (podName !== this.pod.name) this.pod = this.owner.pod(podName);
-    if (seq > this.highestSeq) this.highestSeq = seq;
-    this.checker.connected(atMs, { seq, resume });
+    if (session !== undefined && session === this.session) this.recoveries += 1;
+    this.session = session;
+    if (podName !== undefined && podName !== this.pod.name) this.pod = this.owner.pod(podName);
+    if (seq !== undefined && seq > this.highestSeq) this.highestSeq = seq;
+    this.checker.connected(atMs, seq === undefined ? undefined : { seq, resume });
     const pod = this.pod;
     pod.connectionOpened();
     if (this.everConnected && this.outageStartedAtMs !== undefined) {

@@ -1,5 +1,7 @@
 // Opens, watches and closes the run's client connections: a linear ramp spread round-robin over the
 // targets, live totals for progress and /metrics, and at the end each connection's delivery verdict.
+import { crosspodAdapter } from "../core/adapters/crosspod-adapter.js";
+import type { ProtocolAdapter } from "../core/adapters/protocol-adapter.js";
 import type { ChaosImpactRecorder } from "../core/chaos-impact.js";
 import {
   type Accounting,
@@ -18,6 +20,8 @@ import { type BackoffPolicy, defaultBackoffPolicy } from "./reconnect-backoff.js
 import { waitUntil } from "./wait-until.js";
 
 export interface PoolOptions {
+  /** How to talk to the target; default: the reference backend (crosspod). */
+  adapter?: ProtocolAdapter;
   runId: string;
   published: PublishedLog;
   targets: readonly ConnectionTarget[];
@@ -34,9 +38,11 @@ export interface PoolOptions {
 }
 
 const rampTickMs = 10;
+const defaultAdapter = crosspodAdapter();
 const closeGraceMs = 5_000;
 
 export class ConnectionPool implements ConnectionOwner {
+  readonly adapter: ProtocolAdapter;
   readonly runId: string;
   readonly published: PublishedLog;
   readonly backoff: BackoffPolicy;
@@ -56,6 +62,7 @@ export class ConnectionPool implements ConnectionOwner {
   private readonly seenEvents = new Set<string>();
 
   constructor(private readonly options: PoolOptions) {
+    this.adapter = options.adapter ?? defaultAdapter;
     this.runId = options.runId;
     this.published = options.published;
     this.backoff = options.backoff ?? defaultBackoffPolicy;
@@ -83,7 +90,11 @@ export class ConnectionPool implements ConnectionOwner {
         rampMs <= 0 ? connections : Math.min(connections, Math.floor((elapsedMs / rampMs) * connections) + 1);
       while (this.connections.length < due) {
         const target = targets[this.connections.length % targets.length] as ConnectionTarget;
-        const connection = new ClientConnection(this, target, new DeliveryChecker(accounting));
+        const checker = new DeliveryChecker(
+          accounting,
+          accounting === "publisher" ? { runId: this.runId } : {},
+        );
+        const connection = new ClientConnection(this, target, checker);
         this.connections.push(connection);
         connection.connect();
       }
@@ -121,6 +132,24 @@ export class ConnectionPool implements ConnectionOwner {
       },
       { timeoutMs, signal },
     );
+  }
+
+  /** Waits until every connection has seen this run's probe `n` (or gave up): the drain without a seq. */
+  waitForProbe(n: () => number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    return waitUntil(
+      () => {
+        const head = n();
+        return this.connections.every((c) => c.reachedProbe(head));
+      },
+      { timeoutMs, signal },
+    );
+  }
+
+  /** Reconnects that recovered their previous session (Socket.IO connection state recovery). */
+  get recoveredSessions(): number {
+    let recovered = 0;
+    for (const connection of this.connections) recovered += connection.recoveries;
+    return recovered;
   }
 
   /** Fan-out latencies of the frames since the previous call. */
@@ -162,9 +191,9 @@ export class ConnectionPool implements ConnectionOwner {
     if (!closed) for (const connection of this.connections) connection.terminate();
   }
 
-  frameReceived(fanoutMs: number): void {
+  frameReceived(fanoutMs: number | undefined): void {
     this.framesReceived += 1;
-    this.second.recordMs(fanoutMs);
+    if (fanoutMs !== undefined) this.second.recordMs(fanoutMs);
   }
 
   connectFailed(pod: PodState, cause: string): void {

@@ -1,11 +1,12 @@
-// The run's published log: every trigger the backend published, with its seq, for the delivery checkers.
+// The run's published log: every trigger the backend published, with its seq when the backend has one,
+// for the delivery checkers.
 // A trigger whose request failed may still have been published (a timeout, a reset, a 5xx after the
 // publish); when a client receives its probe, the frame tells its seq, and it joins the log so its
 // delivery is checked like any other.
 import type { PublishedTrigger } from "../core/delivery-checker.js";
 
 interface SeenFrame {
-  seq: number;
+  seq: number | undefined;
   publishedAtMs: number;
 }
 
@@ -19,6 +20,8 @@ export class PublishedLog {
   private readonly unconfirmed = new Set<number>();
   /** Highest seq published: the head every connection must reach in the drain. */
   headSeq: number | undefined;
+  /** Highest probe n published: the drain's head for backends without a seq. */
+  highestN: number | undefined;
   /** Failed triggers that clients received anyway. */
   confirmedByFrames = 0;
 
@@ -28,7 +31,7 @@ export class PublishedLog {
     this.inFlight.add(n);
   }
 
-  accepted(seq: number, n: number, acceptedAtMs: number): void {
+  accepted(seq: number | undefined, n: number, acceptedAtMs: number): void {
     this.inFlight.delete(n);
     this.seenInFlight.delete(n);
     this.add(seq, n, acceptedAtMs);
@@ -52,7 +55,7 @@ export class PublishedLog {
     return this.inFlight.size > 0 || this.unconfirmed.size > 0;
   }
 
-  seenInFrame(publisher: string, n: number, seq: number, publishedAtMs: number): void {
+  seenInFrame(publisher: string, n: number, seq: number | undefined, publishedAtMs: number): void {
     if (publisher !== this.publisher) return;
     if (this.unconfirmed.delete(n)) {
       this.confirmedByFrames += 1;
@@ -62,13 +65,18 @@ export class PublishedLog {
     }
   }
 
-  /** In seq order, as the checkers settle against it. */
+  /** In seq order (probe n order without a seq), as the checkers settle against it. */
   sorted(): PublishedTrigger[] {
-    return [...this.entries].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+    return [...this.entries].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0) || a.n - b.n);
   }
 
-  private add(seq: number, n: number, acceptedAtMs: number): void {
-    this.entries.push({ seq, publisher: this.publisher, n, acceptedAtMs });
-    if (this.headSeq === undefined || seq > this.headSeq) this.headSeq = seq;
+  private add(seq: number | undefined, n: number, acceptedAtMs: number): void {
+    this.entries.push(
+      seq === undefined
+        ? { publisher: this.publisher, n, acceptedAtMs }
+        : { seq, publisher: this.publisher, n, acceptedAtMs },
+    );
+    if (seq !== undefined && (this.headSeq === undefined || seq > this.headSeq)) this.headSeq = seq;
+    if (this.highestN === undefined || n > this.highestN) this.highestN = n;
   }
 }

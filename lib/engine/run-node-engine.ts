@@ -2,6 +2,7 @@
 // drain (publishing stopped, until every connection saw the head seq) -> settle the delivery checkers
 // against the published log -> close -> report. Everything it opens it closes, also on abort.
 
+import type { Target } from "../core/adapters/protocol-adapter.js";
 import { ChaosImpactRecorder, type ChaosTimeline, chaosImpacts } from "../core/chaos-impact.js";
 import { LatencyHistogram } from "../core/latency-histogram.js";
 import type { Profile } from "../core/profiles.js";
@@ -21,14 +22,16 @@ import { type MetricsServer, startMetricsServer } from "./metrics-server.js";
 import { PublishedLog } from "./published-log.js";
 import type { BackoffPolicy } from "./reconnect-backoff.js";
 import type { RunPhase, RunProgress } from "./run-progress.js";
-import { type DiscoveredTarget, discoverTargets, TargetError } from "./target-discovery.js";
+import { type DiscoveredTarget, discoverPods, discoverTargets, TargetError } from "./target-discovery.js";
 import { TriggerPublisher } from "./trigger-publisher.js";
 
 export interface NodeEngineOptions {
   runId: string;
   profile: Profile;
-  /** Pod base URLs, http://host:port. */
+  /** Pod base URLs, http://host:port, of the reference backend; ignored when `target` is given. */
   targets: readonly string[];
+  /** Another backend: its protocol adapter and pods (from a target file). */
+  target?: Target;
   /** Thresholds to evaluate (the profile's, with command-line overrides applied). */
   thresholds: Record<string, string[]>;
   /** Serve load-side metrics on this port (0 = any free port) for the length of the run. */
@@ -74,7 +77,11 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
   };
 
   enter("discover");
-  const targets = await discoverTargets(options.targets);
+  const adapter = options.target?.adapter;
+  const accounting = adapter?.accounting ?? "seq";
+  const targets = options.target
+    ? await discoverPods(options.target.adapter, options.target.pods)
+    : await discoverTargets(options.targets);
   const triggerTargets =
     profile.triggerPod === "round-robin"
       ? targets
@@ -95,7 +102,8 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
     targets,
     connections: profile.connections,
     rampSeconds: profile.rampSeconds,
-    accounting: "seq",
+    accounting,
+    ...(adapter ? { adapter } : {}),
     metrics,
     onEvent: event,
     ...(options.backoff ? { backoff: options.backoff } : {}),
@@ -103,6 +111,7 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
   });
   const connections = pool;
   const publisher = new TriggerPublisher({
+    adapter: connections.adapter,
     runId,
     publisherId: `${runId}-node`,
     published,
@@ -229,7 +238,15 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
     }
 
     const headSeq = published.headSeq;
-    if (!signal?.aborted && headSeq !== undefined) {
+    const highestN = published.highestN;
+    if (!signal?.aborted && accounting === "publisher" && highestN !== undefined) {
+      enter("drain", `until every connection has probe ${highestN}, at most ${profile.drainSeconds} s`);
+      const head = () => published.highestN ?? highestN;
+      const drained = await connections.waitForProbe(head, profile.drainSeconds * 1000, signal);
+      if (!drained) {
+        event({ kind: "info", name: "drain-timeout", detail: `not every connection saw probe ${head()}` });
+      }
+    } else if (!signal?.aborted && headSeq !== undefined) {
       enter("drain", `until every connection has seq ${headSeq}, at most ${profile.drainSeconds} s`);
       // The head can still rise while draining: a trigger without a reply shows up in a frame.
       const head = () => published.headSeq ?? headSeq;
@@ -271,6 +288,13 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
     else validityReasons.push(failures);
   }
   if (signal?.aborted) validityReasons.push(`run interrupted during the ${abortedDuring ?? phase} phase`);
+  if (connections.recoveredSessions > 0) {
+    event({
+      kind: "info",
+      name: "sessions-recovered",
+      detail: `${connections.recoveredSessions} reconnects resumed their session (missed frames replayed)`,
+    });
+  }
   event({
     kind: "info",
     name: "generator",
@@ -320,7 +344,7 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
       durationSeconds: (endedAtMs - startedAtMs) / 1000,
       targets: targets.map((target) => ({ pod: target.pod, url: target.url })),
       delivery,
-      accounting: "seq",
+      accounting,
       settings: {
         connections: profile.connections,
         rampSeconds: profile.rampSeconds,
@@ -328,6 +352,7 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
         durationSeconds: profile.durationSeconds,
         drainSeconds: profile.drainSeconds,
         triggerPod: profile.triggerPod,
+        ...(adapter ? { adapter: adapter.kind } : {}),
         ...options.settings,
       },
     },

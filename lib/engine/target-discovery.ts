@@ -1,60 +1,80 @@
 // Before a run, one WebSocket per target reads its hello: the pod's name (reports and --trigger-pod use it),
 // whether it resumes (delivery mode) and its head seq. A target that cannot say hello fails the run early.
+// Backends without a hello (the target's adapter says so) only have to accept the connection.
 import WebSocket from "ws";
+import { crosspodAdapter, crosspodPods } from "../core/adapters/crosspod-adapter.js";
+import type { AdapterPod, ProtocolAdapter } from "../core/adapters/protocol-adapter.js";
 import { connectErrorCause } from "./connect-error-cause.js";
-import { readFrame } from "./frame-reader.js";
 
 export interface DiscoveredTarget {
-  /** http://host:port as given. */
+  /** http://host:port as given: where triggers go. */
   url: string;
   wsUrl: string;
   pod: string;
   resume: boolean;
-  headSeq: number;
+  /** Head seq at discovery, for backends with a seq. */
+  headSeq: number | undefined;
 }
 
 export class TargetError extends Error {
   readonly code = "CROSSPOD_TARGET";
 }
 
-/** ws://host:port/ws for a pod base URL http://host:port (https -> wss). */
-export function webSocketUrl(baseUrl: string): string {
-  const url = new URL(baseUrl);
-  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  url.pathname = `${url.pathname.replace(/\/+$/, "")}/ws`;
-  url.search = "";
-  return url.toString();
-}
-
-function helloFrom(url: string, timeoutMs: number): Promise<DiscoveredTarget> {
-  const wsUrl = webSocketUrl(url);
+function helloFrom(adapter: ProtocolAdapter, pod: AdapterPod, timeoutMs: number): Promise<DiscoveredTarget> {
+  const wsUrl = adapter.webSocketUrl(pod.wsUrl, undefined);
+  const found = (name: string, resume: boolean, headSeq: number | undefined): DiscoveredTarget => ({
+    url: pod.httpUrl,
+    wsUrl: pod.wsUrl,
+    pod: name,
+    resume,
+    headSeq,
+  });
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(wsUrl, { perMessageDeflate: false, handshakeTimeout: timeoutMs });
     const fail = (reason: string) => {
       clearTimeout(timer);
       ws.terminate();
-      reject(new TargetError(`target ${url}: ${reason}`));
+      reject(new TargetError(`target ${pod.httpUrl}: ${reason}`));
+    };
+    const succeed = (target: DiscoveredTarget) => {
+      clearTimeout(timer);
+      ws.removeAllListeners("message");
+      ws.close(1000);
+      resolve(target);
     };
     const timer = setTimeout(() => fail(`no hello frame within ${timeoutMs} ms`), timeoutMs);
-    ws.once("message", (data) => {
-      const frame = readFrame(data.toString());
-      if (frame.type !== "hello") {
-        fail(`expected a hello frame first, got ${frame.type === "invalid" ? frame.reason : frame.type}`);
-        return;
+    ws.once("open", () => {
+      for (const text of adapter.openingFrames(undefined)) ws.send(text);
+      if (!adapter.sendsHello) succeed(found(pod.name, false, undefined));
+    });
+    ws.on("message", (data) => {
+      const frame = adapter.readFrame(data.toString());
+      switch (frame.type) {
+        case "hello":
+          succeed(found(frame.pod ?? pod.name, frame.resume, frame.seq));
+          return;
+        case "ping":
+          ws.send(frame.reply);
+          return;
+        case "ignored":
+          return;
+        default:
+          fail(
+            `expected a hello frame first, got ${frame.type === "invalid" || frame.type === "refused" ? frame.reason : frame.type}`,
+          );
       }
-      clearTimeout(timer);
-      ws.close(1000);
-      resolve({ url, wsUrl, pod: frame.pod, resume: frame.resume, headSeq: frame.seq });
     });
     ws.once("error", (error) => fail(`cannot connect to ${wsUrl} (${connectErrorCause(error)})`));
   });
 }
 
-export async function discoverTargets(
-  urls: readonly string[],
+/** Checks every pod of a target answers, and learns each one's name (from its hello, where it sends one). */
+export async function discoverPods(
+  adapter: ProtocolAdapter,
+  pods: readonly AdapterPod[],
   timeoutMs = 5_000,
 ): Promise<DiscoveredTarget[]> {
-  const targets = await Promise.all(urls.map((url) => helloFrom(url, timeoutMs)));
+  const targets = await Promise.all(pods.map((pod) => helloFrom(adapter, pod, timeoutMs)));
   const seen = new Map<string, string>();
   for (const target of targets) {
     const other = seen.get(target.pod);
@@ -64,4 +84,9 @@ export async function discoverTargets(
     seen.set(target.pod, target.url);
   }
   return targets;
+}
+
+/** The reference backend's pods at these base URLs (--targets). */
+export function discoverTargets(urls: readonly string[], timeoutMs = 5_000): Promise<DiscoveredTarget[]> {
+  return discoverPods(crosspodAdapter(), crosspodPods(urls), timeoutMs);
 }

@@ -1,6 +1,8 @@
 // Publishes triggers at a constant arrival rate (open model) to the pods, round-robin or to one named pod.
-// Each trigger carries a probe {run, publisher, n, t}; each 202's {seq, published_at} goes into the
+// Each trigger carries a probe {run, publisher, n, t}, placed in the request by the target's protocol
+// adapter; each accepted reply (its seq and published time, when the backend gives them) goes into the
 // published log the delivery checkers settle against. Sends never wait for earlier responses.
+import type { ProtocolAdapter, TriggerPod } from "../core/adapters/protocol-adapter.js";
 import type { Probe } from "../core/probe.js";
 import { type ArrivalSchedule, arrivalSchedule, dueAtMs, dueCount } from "./arrival-schedule.js";
 import { epochNowMs } from "./clock.js";
@@ -15,6 +17,8 @@ export interface TriggerTarget {
 }
 
 export interface PublisherOptions {
+  /** Builds each request and reads each reply. */
+  adapter: ProtocolAdapter;
   runId: string;
   publisherId: string;
   /** The pods triggers go to, in round-robin order (one entry for a named trigger pod). */
@@ -32,20 +36,6 @@ export interface PublisherOptions {
   onFirstFailure?: (pod: string, cause: string) => void;
 }
 
-interface AcceptedResponse {
-  seq: number;
-  pod: string;
-  published_at: number;
-}
-
-function isAccepted(value: unknown): value is AcceptedResponse {
-  if (typeof value !== "object" || value === null) return false;
-  const body = value as Record<string, unknown>;
-  return (
-    typeof body.seq === "number" && typeof body.pod === "string" && typeof body.published_at === "number"
-  );
-}
-
 export class TriggerPublisher {
   readonly failures = new Map<string, number>();
   sent = 0;
@@ -58,9 +48,11 @@ export class TriggerPublisher {
   private wake: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly client: TriggerClient;
+  private readonly pods: TriggerPod[];
 
   constructor(private readonly options: PublisherOptions) {
     this.client = new TriggerClient(options.requestTimeoutMs ?? 10_000);
+    this.pods = options.targets.map((target) => ({ name: target.pod, httpUrl: target.url }));
   }
 
   /** Triggers due so far by the schedule (sent or not). */
@@ -112,6 +104,7 @@ export class TriggerPublisher {
   private send(index: number): void {
     const { targets, runId, publisherId } = this.options;
     const target = targets[index % targets.length] as TriggerTarget;
+    const triggerPod = this.pods[index % targets.length] as TriggerPod;
     const podState = this.options.pod(target.pod);
     this.sent += 1;
     podState.recorder.triggers.sent += 1;
@@ -121,21 +114,24 @@ export class TriggerPublisher {
     }
     const probe: Probe = { run: runId, publisher: publisherId, n: index + 1, t: epochNowMs() };
     this.options.published.sending(probe.n);
-    const request = this.post(target, probe, podState).finally(() => this.inFlight.delete(request));
+    const request = this.post(triggerPod, probe, podState).finally(() => this.inFlight.delete(request));
     this.inFlight.add(request);
   }
 
-  private async post(target: TriggerTarget, probe: Probe, podState: PodState): Promise<void> {
+  private async post(target: TriggerPod, probe: Probe, podState: PodState): Promise<void> {
+    const { adapter } = this.options;
     try {
-      const { status, body } = await this.client.post(target.url, JSON.stringify({ probe }));
-      if (status !== 202 || !isAccepted(body)) {
+      const { status, body } = await this.client.send(adapter.triggerRequest(target, probe));
+      const reply = adapter.readTriggerReply(status, body);
+      if (!reply.accepted) {
         this.options.published.failed(probe.n, true);
-        this.fail(podState, status !== 202 ? `http-${status}` : "bad-response");
+        this.fail(podState, reply.cause);
         return;
       }
       this.accepted += 1;
-      this.options.pod(body.pod).recorder.triggers.accepted += 1;
-      this.options.published.accepted(body.seq, probe.n, body.published_at);
+      (reply.pod === undefined ? podState : this.options.pod(reply.pod)).recorder.triggers.accepted += 1;
+      // Without a published time in the reply, the reply's arrival bounds when the backend accepted it.
+      this.options.published.accepted(reply.seq, probe.n, reply.publishedAtMs ?? epochNowMs());
     } catch (error) {
       this.options.published.failed(probe.n, false);
       this.fail(podState, error instanceof TriggerRequestError ? error.code : "request-error");

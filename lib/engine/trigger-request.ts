@@ -1,7 +1,9 @@
-// One POST /api/threats/trigger over keep-alive node:http(s) agents. Not fetch: undici loads lazily on first
-// use (tens of ms on the event loop, inside the measured window) and costs more per request.
+// One trigger request (the target's protocol adapter builds it) over keep-alive node:http(s) agents.
+// Not fetch: undici loads lazily on first use (tens of ms on the event loop, inside the measured window)
+// and costs more per request.
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { TriggerRequest } from "../core/adapters/protocol-adapter.js";
 
 export interface TriggerReply {
   status: number;
@@ -26,17 +28,21 @@ export class TriggerClient {
 
   constructor(private readonly timeoutMs: number) {}
 
-  post(baseUrl: string, body: string): Promise<TriggerReply> {
-    const url = new URL(`${baseUrl.replace(/\/+$/, "")}/api/threats/trigger`);
+  send(trigger: TriggerRequest): Promise<TriggerReply> {
+    const url = new URL(trigger.url);
+    const body = trigger.body;
     const secure = url.protocol === "https:";
     const send = secure ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       const req = send(
         url,
         {
-          method: "POST",
+          method: trigger.method,
           agent: secure ? this.httpsAgent : this.httpAgent,
-          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+          headers:
+            body === undefined
+              ? trigger.headers
+              : { ...trigger.headers, "content-length": Buffer.byteLength(body) },
           timeout: this.timeoutMs,
         },
         (response: IncomingMessage) => {

@@ -3,7 +3,7 @@
 // cannot say hello fails the run before any VU starts, as the Node engine's discovery does.
 import { clearTimeout, setTimeout } from "k6/timers";
 import { WebSocket } from "k6/websockets";
-import { readFrame } from "../../lib/engine/frame-reader.js";
+import { readCrosspodFrame } from "../../lib/core/adapters/crosspod-adapter.js";
 import { webSocketUrl } from "./k6-targets.js";
 
 export interface DiscoveredTarget {
@@ -35,13 +35,13 @@ function helloFrom(url: string, timeoutMs: number): Promise<DiscoveredTarget> {
       timeoutMs,
     );
     socket.onmessage = (event) => {
-      const frame = readFrame(String(event?.data ?? ""));
+      const frame = readCrosspodFrame(String(event?.data ?? ""));
       if (frame.type !== "hello") {
-        const got = frame.type === "invalid" ? frame.reason : frame.type;
+        const got = frame.type === "invalid" || frame.type === "refused" ? frame.reason : frame.type;
         settle(() => reject(new DiscoveryError(`target ${url}: expected a hello frame first, got ${got}`)));
         return;
       }
-      settle(() => resolve({ url, pod: frame.pod, resume: frame.resume, headSeq: frame.seq }));
+      settle(() => resolve({ url, pod: frame.pod ?? url, resume: frame.resume, headSeq: frame.seq ?? 0 }));
     };
     socket.onerror = (event) => {
       const reason = event?.error ?? "connection failed";

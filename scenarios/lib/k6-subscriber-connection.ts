@@ -4,9 +4,9 @@
 // event loop, so a handler must stay short and never block.
 import { clearTimeout, setTimeout, type TimeoutID } from "k6/timers";
 import { WebSocket } from "k6/websockets";
+import { readCrosspodFrame } from "../../lib/core/adapters/crosspod-adapter.js";
 import { DeliveryChecker, type PublishedTrigger } from "../../lib/core/delivery-checker.js";
 import type { DeliveryFigures, RunEvent } from "../../lib/core/report-model.js";
-import { readFrame } from "../../lib/engine/frame-reader.js";
 import { type BackoffPolicy, backoffDelayMs, mayRetry } from "../../lib/engine/reconnect-backoff.js";
 import type { DiscoveredTarget } from "./k6-discovery.js";
 import { webSocketUrl } from "./k6-targets.js";
@@ -87,8 +87,8 @@ export class SubscriberConnection {
   }
 
   private onMessage(text: string, atMs: number): void {
-    const frame = readFrame(text);
-    if (frame.type === "threat") {
+    const frame = readCrosspodFrame(text);
+    if (frame.type === "delivery") {
       if (!this.helloSeen) {
         this.owner.problem(
           { kind: "error", name: "invalid-frame", target: this.pod, detail: "threat before hello" },
@@ -99,9 +99,9 @@ export class SubscriberConnection {
       this.checker.receive(frame, atMs);
       const e2eMs =
         frame.probe !== undefined && frame.probe.run === this.owner.runId ? atMs - frame.probe.t : undefined;
-      this.owner.frame(this.pod, frame.podOrigin, atMs - frame.publishedAtMs, e2eMs, atMs);
+      this.owner.frame(this.pod, frame.podOrigin, atMs - (frame.publishedAtMs ?? atMs), e2eMs, atMs);
     } else if (frame.type === "hello") {
-      this.onHello(frame.pod, frame.seq, frame.resume, atMs);
+      this.onHello(frame.pod ?? this.pod, frame.seq ?? 0, frame.resume, atMs);
     } else if (frame.type === "reset") {
       this.checker.reset(atMs);
       this.owner.problem(

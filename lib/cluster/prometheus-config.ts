@@ -6,6 +6,8 @@ import { z } from "zod";
 export const scrapeJobs = {
   backend: "crosspod-backend",
   engine: "crosspod-engine",
+  /** The Faro collector's crosspod_browser_* metrics (`crosspod up --faro --prometheus`). */
+  browser: "crosspod-browser",
 } as const;
 
 const labelName = /^[a-zA-Z_][a-zA-Z0-9_]*$/;

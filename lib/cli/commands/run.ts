@@ -12,6 +12,7 @@ import {
 } from "../../chaos/chaos-cluster.js";
 import { ChaosScheduleRunner } from "../../chaos/chaos-schedule-runner.js";
 import { ClusterError } from "../../cluster/cluster-error.js";
+import { type FaroCollector, FaroCollectorError, startFaroCollector } from "../../cluster/faro-collector.js";
 import { freePort } from "../../cluster/free-port.js";
 import {
   deliveryModes,
@@ -59,6 +60,7 @@ function toCLIError(error: unknown): unknown {
   }
   if (
     error instanceof ClusterError ||
+    error instanceof FaroCollectorError ||
     error instanceof RedisServerError ||
     error instanceof PrometheusServerError
   ) {
@@ -81,16 +83,26 @@ function describeGenerator(generator: NodeEngineResult["generator"]): string {
   ].join(" · ");
 }
 
-function describeBrowsers(browser: NonNullable<NodeEngineResult["report"]["browser"]>): string {
-  const pods = Object.entries(browser.renderLatency).map(([pod, latency]) => {
-    const page = browser.pageDelay[pod];
-    const inPage = page ? `, in the page p50 ${page.p50.toFixed(1)} ms p99 ${page.p99.toFixed(1)} ms` : "";
-    return `${pod} p50 ${latency.p50.toFixed(1)} ms p99 ${latency.p99.toFixed(1)} ms${inPage} (${latency.count} rows)`;
-  });
-  return [
-    `browsers: ${browser.pages} console pages, render latency ${pods.join(", ") || "none measured"}`,
-    `${browser.pageErrors.length} page errors`,
-  ].join(" · ");
+/** CROSSPOD_FARO_PORT fixes the collector's port (a Prometheus outside, e.g. docker compose, scrapes it). */
+function faroPort(env: Record<string, string | undefined>): number {
+  const text = env.CROSSPOD_FARO_PORT;
+  if (text === undefined || text === "") return 0;
+  if (!/^\d+$/.test(text) || Number(text) > 65_535) {
+    throw new CLIError(
+      `CROSSPOD_FARO_PORT="${text}" is invalid: expected a port number from 0 to 65535 (0 = any free port)`,
+      "CROSSPOD_USAGE",
+      exitCodes.usage,
+    );
+  }
+  return Number(text);
+}
+
+/** The local Faro collector the console pages send RUM to; its /metrics carry this run's id. */
+async function startRunCollector(runId: string): Promise<FaroCollector> {
+  const collector = await startFaroCollector({ port: faroPort(process.env) });
+  collector.registry.setDefaultLabels({ run: runId });
+  console.error(`faro: ${collector.url} (browser metrics ${collector.metricsUrl})`);
+  return collector;
 }
 
 async function runProfile(config: RunConfig): Promise<void> {
@@ -126,6 +138,7 @@ async function runProfile(config: RunConfig): Promise<void> {
   let chaos: ChaosCluster | undefined;
   let prometheus: PrometheusServer | undefined;
   let browserPages: BrowserPages | undefined;
+  let faro: FaroCollector | undefined;
   const runId = newRunId();
   try {
     let targets = config.targets;
@@ -147,12 +160,15 @@ async function runProfile(config: RunConfig): Promise<void> {
       targets = chaos?.targetUrls ?? cluster.pods.map((pod) => pod.httpUrl);
     }
     if (stop.signal.aborted) return;
+    // Before Prometheus, so it scrapes the collector too.
+    if (config.browsers > 0) faro = await startRunCollector(runId);
     const metricsPort = config.metricsPort === 0 ? await freePort() : config.metricsPort;
     if (config.prometheus && metricsPort !== undefined) {
       prometheus = await startPrometheus({
         scrapeTargets: [
           { job: scrapeJobs.engine, targets: [`http://127.0.0.1:${metricsPort}/metrics`] },
           { job: scrapeJobs.backend, targets: targets.map((url) => `${url.replace(/\/+$/, "")}/metrics`) },
+          ...(faro ? [{ job: scrapeJobs.browser, targets: [faro.metricsUrl] }] : []),
         ],
       });
       console.error(
@@ -165,7 +181,7 @@ async function runProfile(config: RunConfig): Promise<void> {
         ? cluster.pods.map((pod) => ({ name: pod.name, httpUrl: pod.httpUrl }))
         : targets.map((url) => ({ name: url, httpUrl: url }));
       console.error(`opening ${config.browsers} headless Chromium console pages over the pods …`);
-      browserPages = await openBrowserPages({ pods, count: config.browsers });
+      browserPages = await openBrowserPages({ pods, count: config.browsers, collectorUrl: faro?.url });
     }
 
     let result: NodeEngineResult | undefined;
@@ -220,7 +236,7 @@ async function runProfile(config: RunConfig): Promise<void> {
     if (config.htmlFile) await writeFile(config.htmlFile, renderHtmlReport(report));
     process.stdout.write(renderConsoleSummary(report, { color: process.stdout.isTTY === true }));
     if (result) console.log(describeGenerator(result.generator));
-    if (report.browser) console.log(describeBrowsers(report.browser));
+    if (faro) console.log(`browser metrics: ${faro.metricsUrl} (closed with the run)`);
     if (config.outFile) console.log(`report: ${config.outFile}`);
     if (config.htmlFile) console.log(`html report: ${config.htmlFile}`);
     if (stop.signal.aborted) {
@@ -237,6 +253,7 @@ async function runProfile(config: RunConfig): Promise<void> {
     throw toCLIError(error);
   } finally {
     await browserPages?.close();
+    await faro?.close();
     await cluster?.close();
     await chaos?.close();
     await prometheus?.close();

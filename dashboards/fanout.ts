@@ -1,4 +1,5 @@
-// "crosspod / fan-out": how fast frames reach clients on each pod, from either load engine.
+// "crosspod / fan-out": how fast frames reach clients on each pod, from either load engine, and what the
+// SOC console pages showed (the "Browser" row: Faro RUM from `--browsers` pages, or the k6 browser scenario).
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import * as heatmap from "@grafana/grafana-foundation-sdk/heatmap";
 import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
@@ -85,6 +86,39 @@ export const fanoutHeatmap = () =>
       ),
     );
 
+export const browserRenderLatencyTimeseries = () =>
+  defaultTimeseries()
+    .title("Console render latency p50 / p99 per pod")
+    .description(
+      "Threat published_at to its row in a console page's DOM, measured in the browser, per pod the pages watch. Faro: over the last 30 s; k6: over the run so far.",
+    )
+    .unit("s")
+    .span(24)
+    .withTarget(
+      query(`crosspod:browser_render_latency_seconds:p50{${loadSelector}}`, "{{pod}} p50 ({{source}})"),
+    )
+    .withTarget(
+      query(`crosspod:browser_render_latency_seconds:p99{${loadSelector}}`, "{{pod}} p99 ({{source}})"),
+    );
+
+export const browserReconnectTimeseries = () =>
+  defaultTimeseries()
+    .title("Console reconnect time p99 per pod")
+    .description(
+      "A console page's WebSocket closed to its next hello, over the run so far: how long analysts watched a dead feed after a pod went away.",
+    )
+    .unit("s")
+    .withTarget(query(`crosspod:browser_ws_reconnect_seconds:p99{${loadSelector}}`, "{{pod}} p99"));
+
+export const browserWebVitalsTimeseries = () =>
+  defaultTimeseries()
+    .title("Console web vitals p75")
+    .description(
+      "Time-valued web vitals of the console pages (first contentful paint, largest contentful paint, interaction to next paint, time to first byte), p75 over the run so far.",
+    )
+    .unit("s")
+    .withTarget(query('crosspod:browser_web_vital_seconds:p75{run=~"$run"}', "{{name}}"));
+
 export function fanoutDashboard(): dashboard.DashboardBuilder {
   return new dashboard.DashboardBuilder("crosspod / fan-out")
     .uid("crosspod-fanout")
@@ -107,5 +141,9 @@ export function fanoutDashboard(): dashboard.DashboardBuilder {
     .withPanel(fanoutPercentilesTimeseries())
     .withPanel(fanoutHeatmap())
     .withPanel(e2ePercentilesTimeseries())
-    .withPanel(framesRateTimeseries());
+    .withPanel(framesRateTimeseries())
+    .withRow(new dashboard.RowBuilder("Browser"))
+    .withPanel(browserRenderLatencyTimeseries())
+    .withPanel(browserReconnectTimeseries())
+    .withPanel(browserWebVitalsTimeseries());
 }

@@ -1,8 +1,11 @@
 // The live check: a real Prometheus scrapes a short real run (3 local pods, the Node engine, a pod killed
-// mid-run) and every query of every panel of every dashboard returns data from Prometheus's HTTP API.
+// mid-run, one console page in Chromium on that pod sending Faro RUM to the local collector, as
+// `crosspod run --browsers` does) and every query of every panel of every dashboard returns data from
+// Prometheus's HTTP API.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChaosController } from "../../lib/chaos/chaos-controller.js";
 import { ChaosScheduleRunner } from "../../lib/chaos/chaos-schedule-runner.js";
+import { type FaroCollector, startFaroCollector } from "../../lib/cluster/faro-collector.js";
 import { freePort } from "../../lib/cluster/free-port.js";
 import { type LocalCluster, startLocalCluster } from "../../lib/cluster/local-cluster.js";
 import { scrapeJobs } from "../../lib/cluster/prometheus-config.js";
@@ -13,6 +16,7 @@ import {
 } from "../../lib/cluster/prometheus-server.js";
 import { parseChaosSchedule } from "../../lib/core/chaos-schedule.js";
 import { resolveProfile } from "../../lib/core/profiles.js";
+import { type BrowserPages, findChromium, openBrowserPages } from "../../lib/engine/browser-pages.js";
 import { runNodeEngine } from "../../lib/engine/run-node-engine.js";
 import { redisAvailable } from "../fixtures/redis.js";
 import { type PanelQuery, panelQueries } from "./panel-queries.js";
@@ -45,22 +49,26 @@ async function waitFor(what: string, timeoutMs: number, check: () => Promise<boo
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-const skip = (!findPrometheus() || !redisAvailable) && process.env.CI !== "true";
+const skip = (!findPrometheus() || !redisAvailable || !findChromium()) && process.env.CI !== "true";
 
 describe.skipIf(skip)("dashboards against a live run", () => {
   const runId = `live-${Date.now()}`;
   let cluster: LocalCluster | undefined;
   let prometheus: PrometheusServer | undefined;
+  let collector: FaroCollector | undefined;
+  let pages: BrowserPages | undefined;
   let startSeconds = 0;
   let endSeconds = 0;
 
   beforeAll(async () => {
-    cluster = await startLocalCluster({ replicas: 3 });
+    [cluster, collector] = await Promise.all([startLocalCluster({ replicas: 3 }), startFaroCollector()]);
+    collector.registry.setDefaultLabels({ run: runId });
     const metricsPort = await freePort();
     prometheus = await startPrometheus({
       scrapeTargets: [
         { job: scrapeJobs.backend, targets: cluster.pods.map((pod) => `${pod.httpUrl}/metrics`) },
         { job: scrapeJobs.engine, targets: [`http://127.0.0.1:${metricsPort}/metrics`] },
+        { job: scrapeJobs.browser, targets: [collector.metricsUrl] },
       ],
     });
     const url = prometheus.url;
@@ -71,6 +79,14 @@ describe.skipIf(skip)("dashboards against a live run", () => {
     });
     startSeconds = Math.floor(Date.now() / 1000) - 5;
     const live = cluster;
+    // On the pod the schedule kills, so the page reconnects too (the Browser row's reconnect panel).
+    const podB = live.pods.find((pod) => pod.name === "pod-b");
+    if (!podB) throw new Error("the cluster has no pod-b");
+    pages = await openBrowserPages({
+      pods: [{ name: podB.name, httpUrl: podB.httpUrl }],
+      count: 1,
+      collectorUrl: collector.url,
+    });
     const profile = resolveProfile("cross-pod-load", {
       connections: 60,
       rampSeconds: 1,
@@ -96,6 +112,8 @@ describe.skipIf(skip)("dashboards against a live run", () => {
   }, 120_000);
 
   afterAll(async () => {
+    await pages?.close();
+    await collector?.close();
     await prometheus?.close();
     await cluster?.close();
   });

@@ -34,7 +34,7 @@ describe.skipIf(skip)("Prometheus config and rules", () => {
 
   it("accepts the docker compose prometheus.yml and the rule files it globs", async () => {
     const output = await runPromtool("check", "config", "prometheus.yml");
-    expect(output).toContain("SUCCESS: 3 rule files found");
+    expect(output).toContain("SUCCESS: 4 rule files found");
   });
 
   it("accepts a config generated for live loopback ports with every rule file", async () => {
@@ -45,6 +45,7 @@ describe.skipIf(skip)("Prometheus config and rules", () => {
       scrapeTargets: [
         { job: scrapeJobs.backend, targets: ["http://127.0.0.1:4001", "http://127.0.0.1:4002/metrics"] },
         { job: scrapeJobs.engine, targets: ["http://127.0.0.1:4100/metrics"], labels: { engine: "node" } },
+        { job: scrapeJobs.browser, targets: ["http://127.0.0.1:4200/metrics"] },
       ],
       ruleFiles: defaultRuleFiles(),
     });
@@ -61,13 +62,17 @@ describe.skipIf(skip)("Prometheus config and rules", () => {
     await runPromtool("test", "rules", "tests/recording-rules.test.yml");
   });
 
+  it("computes the crosspod:browser_* series from the Faro collector's histograms and k6's trends", async () => {
+    await runPromtool("test", "rules", "tests/browser-rules.test.yml");
+  });
+
   it("fires each alert when it should and keeps it silent when it should not", async () => {
     await runPromtool("test", "rules", "tests/alerts.test.yml");
   });
 
   it("has a unit test for every alert rule", async () => {
     const tests = await readdir(join(prometheusDir, "tests"));
-    expect(tests.sort()).toEqual(["alerts.test.yml", "recording-rules.test.yml"]);
+    expect(tests.sort()).toEqual(["alerts.test.yml", "browser-rules.test.yml", "recording-rules.test.yml"]);
     const { readFile } = await import("node:fs/promises");
     const alertsTest = await readFile(join(prometheusDir, "tests/alerts.test.yml"), "utf8");
     const alertsRules = await readFile(join(prometheusDir, "rules/crosspod-alerts.rules.yml"), "utf8");

@@ -129,7 +129,7 @@ export function createWsEndpoint(options: WsEndpointOptions): WsEndpoint {
       // ws closes with 1009 by itself when a frame exceeds maxPayload; the error is reported here.
       ws.on("error", (error) => logger.debug({ err: error }, "client socket error"));
       ws.on("message", (data, isBinary) => onClientFrame(ws, data, isBinary));
-      hub.add(ws, sinceText === null ? undefined : Number(sinceText), epoch ?? undefined);
+      hub.add(ws, sinceText === null ? undefined : Number(sinceText), epoch ?? undefined, socket);
     });
   }
 

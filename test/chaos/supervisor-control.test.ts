@@ -131,19 +131,15 @@ describe.skipIf(skipWithoutRedis)(
       expect((await crosspodChaos(["restart-pod", "pod-a"], api)).stdout).toMatch(
         /restart-pod pod-a: ready after/,
       );
-      const unknown = await crosspodChaos(["kill-pod", "pod-q"], api);
+      const [unknown, wrongToken, unreachable] = await Promise.all([
+        crosspodChaos(["kill-pod", "pod-q"], api),
+        crosspodChaos(["kill-pod", "pod-a"], { ...api, CROSSPOD_CONTROL_TOKEN: "wrong-token-0123456789" }),
+        crosspodChaos(["kill-pod", "pod-a", "--control-url", "http://127.0.0.1:9", "--token", token], {}),
+      ]);
       expect(unknown.code).toBe(2);
       expect(unknown.stderr).toContain('no pod "pod-q" in this cluster (pods: pod-a, pod-b)');
-      const wrongToken = await crosspodChaos(["kill-pod", "pod-a"], {
-        ...api,
-        CROSSPOD_CONTROL_TOKEN: "wrong-token-0123456789",
-      });
       expect(wrongToken.code).toBe(2);
       expect(wrongToken.stderr).toContain("Authorization: Bearer <token>");
-      const unreachable = await crosspodChaos(
-        ["kill-pod", "pod-a", "--control-url", "http://127.0.0.1:9", "--token", token],
-        {},
-      );
       expect(unreachable.code).toBe(1);
       expect(unreachable.stderr).toContain("is `crosspod up --control-port` running?");
       const listed = await crosspodChaos(["events", "--json"], api);

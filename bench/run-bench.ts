@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { type BenchRow, skippedRow } from "./bench-row.js";
+import { type BenchRow, retryIfSpoiled, skippedRow } from "./bench-row.js";
 import { renderBenchTable } from "./bench-table.js";
 import { comparisonRows } from "./sections/comparisons.js";
 import { measureDensity } from "./sections/density.js";
@@ -85,9 +85,11 @@ async function section(name: string, label: string, measure: () => Promise<Bench
 }
 
 if (args.only.includes("echo"))
-  await section("floor: loopback echo", "echo", () => measureEcho(plan.echoSeconds));
+  await section("floor: loopback echo", "echo", () => retryIfSpoiled(() => measureEcho(plan.echoSeconds)));
 if (args.only.includes("receive")) {
-  await section("receive efficiency", "blast", () => measureReceiveEfficiency(plan.receive));
+  await section("receive efficiency", "blast", () =>
+    retryIfSpoiled(() => measureReceiveEfficiency(plan.receive)),
+  );
 }
 if (args.only.includes("fanout")) {
   const knees: KneeResult[] = [];

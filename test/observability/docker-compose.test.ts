@@ -1,5 +1,6 @@
 // docker-compose.yml is valid for Debian's docker-compose 1.x and defines the documented services.
 import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -27,7 +28,16 @@ async function compose(...args: string[]): Promise<string> {
 }
 
 interface ComposeConfig {
-  services: Record<string, { profiles?: string[]; command?: string[]; environment?: Record<string, string> }>;
+  services: Record<
+    string,
+    {
+      profiles?: string[];
+      command?: string[];
+      environment?: Record<string, string>;
+      volumes?: ({ source: string; target: string } | string)[];
+      ports?: ({ published: number | string; target: number } | string)[];
+    }
+  >;
 }
 
 describe.skipIf(skip)("docker-compose.yml", () => {
@@ -38,9 +48,10 @@ describe.skipIf(skip)("docker-compose.yml", () => {
     resolved = parse(await compose("--profile", "load", "config")) as ComposeConfig;
   });
 
-  it("runs redis, three backend pods, prometheus and grafana, and k6 only under the load profile", () => {
+  it("runs redis, three backend pods, prometheus, alloy and grafana, and k6 only under the load profile", () => {
     const { services } = resolved;
     expect(Object.keys(services).sort()).toEqual([
+      "alloy",
       "grafana",
       "k6",
       "pod-a",
@@ -51,6 +62,7 @@ describe.skipIf(skip)("docker-compose.yml", () => {
     ]);
     const withoutProfile = Object.entries(services).filter(([, service]) => !service.profiles);
     expect(withoutProfile.map(([name]) => name).sort()).toEqual([
+      "alloy",
       "grafana",
       "pod-a",
       "pod-b",
@@ -67,6 +79,30 @@ describe.skipIf(skip)("docker-compose.yml", () => {
     expect(k6?.command).toContain("--tag=run=test-run");
     expect(k6?.environment?.CROSSPOD_RUN_ID).toBe("test-run");
     expect(prometheus?.command).toContain("--web.enable-remote-write-receiver");
+  });
+
+  it("runs Alloy on config.alloy, whose Faro receiver writes the browser histograms to prometheus", async () => {
+    const alloy = resolved.services.alloy;
+    expect(alloy?.command).toContain("/etc/alloy/config.alloy");
+    expect(alloy?.environment?.CROSSPOD_RUN).toBe("test-run");
+    // docker-compose 1.x prints "source:target:mode"; 2.x an object.
+    const mounts = alloy?.volumes?.map((volume) =>
+      typeof volume === "object" ? `${volume.source}:${volume.target}` : volume,
+    );
+    expect(mounts?.some((mount) => mount.startsWith(`${join(root, "observability/alloy")}:/etc/alloy`))).toBe(
+      true,
+    );
+    const config = await readFile(join(root, "observability/alloy/config.alloy"), "utf8");
+    const receiverPort = /listen_port\s*=\s*(\d+)/.exec(config)?.[1];
+    const published = alloy?.ports?.map((port) => (typeof port === "object" ? String(port.target) : port));
+    expect(published).toContain(receiverPort);
+    expect(config).toMatch(/faro\.receiver "console"/);
+    expect(config).toContain('url = "http://prometheus:9090/api/v1/write"');
+    // The same series the recording rules and the local collector use.
+    for (const name of ["render_latency_seconds", "ws_reconnect_seconds", "web_vital_seconds"]) {
+      expect(config).toContain(`name              = "${name}"`);
+    }
+    expect(config.match(/prefix\s*=\s*"crosspod_browser_"/g)).toHaveLength(3);
   });
 
   it("names each pod and points it at the compose redis", () => {

@@ -12,6 +12,8 @@ export interface PeerClusterOptions {
   /** Socket.IO only. */
   adapter?: (typeof socketIoAdapters)[number];
   eventName?: string;
+  /** Socket.IO only: connection state recovery. */
+  recovery?: boolean;
 }
 
 export interface PeerCluster {
@@ -32,6 +34,7 @@ export async function startPeerCluster(options: PeerClusterOptions): Promise<Pee
         POD_NAME: name,
         ...(options.adapter ? { ADAPTER: options.adapter } : {}),
         ...(options.eventName ? { EVENT_NAME: options.eventName } : {}),
+        ...(options.recovery ? { RECOVERY: "1" } : {}),
       });
     }),
   );

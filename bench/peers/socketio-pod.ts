@@ -2,8 +2,8 @@
 // backend, broadcast with io.emit through @socket.io/redis-adapter (Redis Pub/Sub) or
 // @socket.io/redis-streams-adapter. Socket.IO has no seq: frames carry the probe, so order and loss are
 // judged per publisher. Configurable for reuse (a socketio protocol adapter can target it):
-// port, host, redis URL, adapter, event name, pod name. Run as a child process with `--main` and env
-// PORT, HOST, REDIS_URL, POD_NAME, ADAPTER (pubsub|streams), EVENT_NAME.
+// port, host, redis URL, adapter, event name, pod name, connection state recovery. Run as a child process
+// with `--main` and env PORT, HOST, REDIS_URL, POD_NAME, ADAPTER (pubsub|streams), EVENT_NAME, RECOVERY (0|1).
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import { createAdapter as createPubSubAdapter } from "@socket.io/redis-adapter";
@@ -25,6 +25,8 @@ export interface SocketIoPodOptions {
   adapter: (typeof socketIoAdapters)[number];
   /** The event every threat is emitted as. */
   eventName: string;
+  /** Socket.IO connection state recovery; across pods it needs the streams adapter (sessions in Redis). */
+  recovery?: boolean;
 }
 
 export interface SocketIoPod {
@@ -42,6 +44,7 @@ export async function startSocketIoPod(options: SocketIoPodOptions): Promise<Soc
     serveClient: false,
     perMessageDeflate: false,
     adapter: subscriber === undefined ? createStreamsAdapter(redis) : createPubSubAdapter(redis, subscriber),
+    ...(options.recovery ? { connectionStateRecovery: { maxDisconnectionDuration: 120_000 } } : {}),
   });
   server.on("request", async (req, res) => {
     if (req.url?.startsWith("/socket.io/")) return;
@@ -79,9 +82,12 @@ export async function startSocketIoPod(options: SocketIoPodOptions): Promise<Soc
   return {
     port: typeof address === "object" && address !== null ? address.port : options.port,
     async close() {
-      io.disconnectSockets(true);
+      // With recovery, io.close() alone ends each socket as "server shutting down", which persists its
+      // session for another pod to resume; quit() lets those writes reach Redis before the link closes.
+      if (!options.recovery) io.disconnectSockets(true);
       await new Promise((resolve) => io.close(() => resolve(undefined)));
-      redis.disconnect();
+      if (options.recovery) await redis.quit();
+      else redis.disconnect();
       subscriber?.disconnect();
     },
   };
@@ -94,6 +100,7 @@ const envSchema = z.object({
   POD_NAME: z.string().min(1).max(63),
   ADAPTER: z.enum(socketIoAdapters).default("pubsub"),
   EVENT_NAME: z.string().min(1).max(64).default("threat"),
+  RECOVERY: z.enum(["0", "1"]).default("0"),
 });
 
 if (isMain(process.argv)) {
@@ -105,6 +112,7 @@ if (isMain(process.argv)) {
     podName: env.POD_NAME,
     adapter: env.ADAPTER,
     eventName: env.EVENT_NAME,
+    recovery: env.RECOVERY === "1",
   });
   process.once("SIGTERM", () => void pod.close().then(() => process.exit(0)));
   console.log(JSON.stringify({ listening: pod.port }));

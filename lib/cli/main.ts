@@ -5,6 +5,7 @@ import { CLIError, exitCodes } from "./cli-error.js";
 import { backendCommand } from "./commands/backend.js";
 import { registerChaosCommand } from "./commands/chaos.js";
 import { registerRunCommand } from "./commands/run.js";
+import { registerTargetCommand } from "./commands/target.js";
 import { registerUpCommand } from "./commands/up.js";
 
 const program = new Command()
@@ -15,6 +16,7 @@ const program = new Command()
 registerUpCommand(program);
 registerRunCommand(program);
 registerChaosCommand(program);
+registerTargetCommand(program);
 
 program.addCommand(backendCommand());
 program

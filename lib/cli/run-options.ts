@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { type DeliveryMode, deliveryModes, maxReplicas, podName } from "../cluster/local-cluster.js";
+import type { Target } from "../core/adapters/protocol-adapter.js";
 import { type ChaosStep, checkChaosSchedule, parseChaosSchedule } from "../core/chaos-schedule.js";
 import {
   type Profile,
@@ -18,12 +19,16 @@ import { validateThresholds } from "../core/thresholds.js";
 import { defaultSaturationLimits, type SaturationLimits } from "../engine/generator-health.js";
 import { CLIError, exitCodes } from "./cli-error.js";
 import { type EngineRequest, engineNames } from "./engine-choice.js";
+import { readTargetFile } from "./read-target-file.js";
 
 export interface RunConfig {
   profile: Profile;
   engine: EngineRequest;
-  /** Pod base URLs; empty means: start a local cluster. */
+  /** Pod base URLs; empty means: start a local cluster (unless `target` is given). */
   targets: string[];
+  /** --target: another backend's protocol adapter and pods, from a target file. */
+  target: Target | undefined;
+  targetFile: string | undefined;
   replicas: number;
   delivery: DeliveryMode;
   outFile: string | undefined;
@@ -46,6 +51,7 @@ const flagNames = {
   targets: "--targets",
   connections: "--connections",
   rate: "--rate",
+  target: "--target",
   duration: "--duration",
   ramp: "--ramp",
   drain: "--drain",
@@ -78,6 +84,7 @@ const runFlagsSchema = z
     connections: optionalText,
     rate: optionalText,
     duration: optionalText,
+    target: optionalText,
     ramp: optionalText,
     drain: optionalText,
     triggerPod: optionalText,
@@ -299,6 +306,14 @@ export function resolveRunConfig(
   if (flags.maxGeneratorCpu !== undefined) {
     const percent = number(
       "--max-generator-cpu",
+  const target = flags.target === undefined ? undefined : readTargetFile(flags.target, env).target;
+  if (target !== undefined) {
+    for (const key of ["targets", "delivery", "replicas", "chaos", "browsers"] as const) {
+      if (flags[key] !== undefined) {
+        throw usage(`${flagNames[key]} cannot be combined with --target: the target file names the pods`);
+      }
+    }
+  }
       flags.maxGeneratorCpu,
       /^(\d+(?:\.\d+)?)%?$/,
       "a percentage of one core, e.g. 80",
@@ -324,6 +339,8 @@ export function resolveRunConfig(
     outFile: flags.out,
     htmlFile: flags.html,
     metricsPort: flags.metricsPort ?? (flags.prometheus ? 0 : undefined),
+    target,
+    targetFile: flags.target,
     prometheus: flags.prometheus,
     prometheusRemoteWrite: flags.prometheusRw,
     chaos: flags.chaos === undefined ? [] : chaosSteps(flags.chaos, targets, flags.replicas ?? 3, profile),

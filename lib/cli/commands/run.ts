@@ -134,6 +134,7 @@ async function runProfile(config: RunConfig): Promise<void> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
+    ...(config.target ? ["--target"] : []),
   let cluster: LocalCluster | undefined;
   let chaos: ChaosCluster | undefined;
   let prometheus: PrometheusServer | undefined;
@@ -141,7 +142,7 @@ async function runProfile(config: RunConfig): Promise<void> {
   let faro: FaroCollector | undefined;
   const runId = newRunId();
   try {
-    let targets = config.targets;
+    let targets = config.target ? config.target.pods.map((pod) => pod.httpUrl) : config.targets;
     if (targets.length === 0) {
       console.error(
         `starting a local cluster: redis-server + ${config.replicas} replicas, delivery ${config.delivery} …`,
@@ -234,6 +235,7 @@ async function runProfile(config: RunConfig): Promise<void> {
     }
     if (config.outFile) await writeFile(config.outFile, renderJsonReport(report));
     if (config.htmlFile) await writeFile(config.htmlFile, renderHtmlReport(report));
+          ...(config.target ? { target: config.target } : {}),
     process.stdout.write(renderConsoleSummary(report, { color: process.stdout.isTTY === true }));
     if (result) console.log(describeGenerator(result.generator));
     if (faro) console.log(`browser metrics: ${faro.metricsUrl} (closed with the run)`);
@@ -250,6 +252,7 @@ async function runProfile(config: RunConfig): Promise<void> {
       process.exitCode = interruptedExitCode;
       return;
     }
+            ...(config.targetFile ? { targetFile: config.targetFile } : {}),
     throw toCLIError(error);
   } finally {
     await browserPages?.close();
@@ -317,3 +320,7 @@ export function registerRunCommand(program: Command): void {
       await runProfile(resolveRunConfig(profileName, raw, process.env));
     });
 }
+    .option(
+      "--target <file>",
+      "target file (YAML or JSON) for another backend: adapter (generic-json, socketio, crosspod), pods, trigger and frame fields",
+    )

@@ -120,6 +120,13 @@ export function compileTrigger(
   prefix: string,
   options: { probeRequired: boolean },
 ): CompiledTrigger {
+  const path = compileText(template.path, `${prefix}.path`, encodeURIComponent);
+  const body =
+    template.body === undefined
+      ? undefined
+      : typeof template.body === "string"
+        ? compileText(template.body, `${prefix}.body`, (text) => text)
+        : compileValue(template.body, `${prefix}.body`);
   if (
     options.probeRequired &&
     !wholeProbe.test(JSON.stringify(template.body ?? "")) &&
@@ -130,13 +137,6 @@ export function compileTrigger(
       "has no {{probe}} placeholder: put it where the backend echoes it back in the frames it fans out",
     );
   }
-  const path = compileText(template.path, `${prefix}.path`, encodeURIComponent);
-  const body =
-    template.body === undefined
-      ? undefined
-      : typeof template.body === "string"
-        ? compileText(template.body, `${prefix}.body`, (text) => text)
-        : compileValue(template.body, `${prefix}.body`);
   const headers: Record<string, string> = { ...template.headers };
   if (
     template.body !== undefined &&

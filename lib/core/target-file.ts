@@ -1,0 +1,228 @@
+// The target file: which backend crosspod talks to and how (`crosspod run --target target.yaml`,
+// `crosspod target check`). YAML or JSON is parsed at the edge (lib/cli; k6 gets it as JSON); this module
+// validates the value with zod and builds the protocol adapter. Every error names the field at fault.
+import { z } from "zod";
+import { AdapterError } from "./adapters/adapter-error.js";
+import { crosspodAdapter, crosspodWebSocketUrl } from "./adapters/crosspod-adapter.js";
+import { genericJsonAdapter } from "./adapters/generic-json-adapter.js";
+import { timeUnits } from "./adapters/payload-fields.js";
+import type { AdapterPod, Target } from "./adapters/protocol-adapter.js";
+import { socketIoAdapter, socketIoWebSocketUrl } from "./adapters/socketio-adapter.js";
+import type { TriggerTemplate } from "./adapters/trigger-template.js";
+
+export { AdapterError };
+
+const httpUrl = z
+  .string()
+  .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, "expected a base URL such as http://127.0.0.1:8000");
+const wsUrl = z.string().regex(/^wss?:\/\/\S+$/, "expected a WebSocket URL such as ws://127.0.0.1:8000/ws");
+const path = z.string().min(1, "expected a JSON path such as data.id").max(200);
+const podName = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,63}$/, "expected 1 to 63 letters, digits, dots, dashes or underscores");
+
+const match = z
+  .object({
+    path,
+    equals: z.union(
+      [z.string(), z.number(), z.boolean(), z.null()],
+      "expected a string, number, boolean or null",
+    ),
+  })
+  .strict();
+
+const time = z
+  .object({ path, unit: z.enum(timeUnits, `expected one of ${timeUnits.join(", ")}`).default("ms") })
+  .strict();
+
+const payloadFields = {
+  id: path.optional(),
+  seq: path.optional(),
+  publishedAt: time.optional(),
+  probe: path.optional(),
+  origin: path.optional(),
+};
+
+const trigger = z
+  .object({
+    method: z.enum(["POST", "PUT", "PATCH", "GET"], "expected POST, PUT, PATCH or GET").default("POST"),
+    path: z.string().regex(/^\//, "expected a path starting with /, e.g. /api/threats/trigger"),
+    headers: z.record(z.string(), z.string()).default({}),
+    body: z.unknown().optional(),
+    accept: z.array(z.number().int().min(100).max(599)).min(1).default([200, 201, 202, 204]),
+    response: z
+      .object({ seq: path.optional(), publishedAt: time.optional(), pod: path.optional() })
+      .strict()
+      .default({}),
+    auth: z
+      .object({
+        header: z.string().min(1).default("authorization"),
+        env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an environment variable name"),
+        prefix: z.string().default(""),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const namedPod = z.object({ name: podName, url: httpUrl }).strict();
+
+const crosspodTarget = z
+  .object({
+    adapter: z.literal("crosspod"),
+    pods: z
+      .array(z.object({ url: httpUrl }).strict())
+      .min(1)
+      .max(64),
+    /** Environment variable holding the backend's AUTH_TOKEN for triggers. */
+    authEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an environment variable name")
+      .optional(),
+  })
+  .strict();
+
+const genericJsonTarget = z
+  .object({
+    adapter: z.literal("generic-json"),
+    pods: z
+      .array(namedPod.extend({ ws: wsUrl }))
+      .min(1)
+      .max(64),
+    trigger,
+    frames: z
+      .object({
+        ...payloadFields,
+        delivery: z.array(match).default([]),
+        ignore: z.array(match).default([]),
+        hello: match.optional(),
+      })
+      .strict(),
+    subscribe: z.unknown().optional(),
+  })
+  .strict();
+
+const socketIoTarget = z
+  .object({
+    adapter: z.literal("socketio"),
+    pods: z.array(namedPod).min(1).max(64),
+    trigger,
+    socketio: z
+      .object({
+        path: z
+          .string()
+          .regex(/^\/\S*$/, "expected a path such as /socket.io/")
+          .default("/socket.io/"),
+        namespace: z
+          .string()
+          .regex(/^\/\S*$/, "expected a namespace such as /")
+          .default("/"),
+        event: z.string().min(1).max(200),
+        recovery: z.boolean().default(true),
+        payload: z.object(payloadFields).strict(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export const targetFileSchema = z.discriminatedUnion(
+  "adapter",
+  [crosspodTarget, genericJsonTarget, socketIoTarget],
+  'expected adapter: "crosspod", "generic-json" or "socketio"',
+);
+export type TargetFile = z.infer<typeof targetFileSchema>;
+
+function fieldName(path: readonly PropertyKey[]): string {
+  let name = "";
+  for (const key of path)
+    name += typeof key === "number" ? `[${key}]` : `${name === "" ? "" : "."}${String(key)}`;
+  return name === "" ? "(top level)" : name;
+}
+
+/** Validates a parsed target file; throws AdapterError naming the first bad field. */
+export function parseTargetFile(value: unknown): TargetFile {
+  const parsed = targetFileSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new AdapterError(fieldName(issue?.path ?? []), issue?.message ?? "invalid");
+}
+
+function secret(env: Record<string, string | undefined>, name: string, field: string): string {
+  const value = env[name];
+  if (value === undefined || value === "") {
+    throw new AdapterError(
+      field,
+      `environment variable ${name} is not set (it holds the trigger's credential)`,
+    );
+  }
+  return value;
+}
+
+function uniquePods(pods: AdapterPod[]): AdapterPod[] {
+  const seen = new Set<string>();
+  pods.forEach((pod, i) => {
+    if (seen.has(pod.name))
+      throw new AdapterError(`pods[${i}].name`, `"${pod.name}" is used twice: each pod needs its own name`);
+    seen.add(pod.name);
+  });
+  return pods;
+}
+
+function triggerTemplate(
+  file: z.infer<typeof trigger>,
+  env: Record<string, string | undefined>,
+): TriggerTemplate {
+  const { auth, accept, ...template } = file;
+  return {
+    ...template,
+    acceptedStatus: accept,
+    ...(auth
+      ? { auth: { header: auth.header, value: auth.prefix + secret(env, auth.env, "trigger.auth.env") } }
+      : {}),
+  };
+}
+
+/** The adapter and pods a validated target file describes; `env` supplies credentials named in it. */
+export function targetFromFile(file: TargetFile, env: Record<string, string | undefined>): Target {
+  switch (file.adapter) {
+    case "crosspod": {
+      const authToken = file.authEnv === undefined ? undefined : secret(env, file.authEnv, "authEnv");
+      return {
+        adapter: crosspodAdapter(authToken === undefined ? {} : { authToken }),
+        pods: file.pods.map((pod) => ({
+          name: pod.url,
+          httpUrl: pod.url,
+          wsUrl: crosspodWebSocketUrl(pod.url),
+        })),
+      };
+    }
+    case "generic-json": {
+      return {
+        adapter: genericJsonAdapter({
+          trigger: triggerTemplate(file.trigger, env),
+          frames: file.frames,
+          ...(file.subscribe === undefined ? {} : { subscribe: file.subscribe }),
+        }),
+        pods: uniquePods(file.pods.map((pod) => ({ name: pod.name, httpUrl: pod.url, wsUrl: pod.ws }))),
+      };
+    }
+    case "socketio": {
+      const { path: socketPath, ...socketio } = file.socketio;
+      return {
+        adapter: socketIoAdapter({ ...socketio, trigger: triggerTemplate(file.trigger, env) }),
+        pods: uniquePods(
+          file.pods.map((pod) => ({
+            name: pod.name,
+            httpUrl: pod.url,
+            wsUrl: socketIoWebSocketUrl(pod.url, socketPath),
+          })),
+        ),
+      };
+    }
+  }
+}
+
+/** parseTargetFile then targetFromFile. */
+export function loadTarget(value: unknown, env: Record<string, string | undefined>): Target {
+  return targetFromFile(parseTargetFile(value), env);
+}

@@ -1,0 +1,120 @@
+// One round trip through a target, for `crosspod target check`: connect once to every pod, trigger one event
+// with a probe through the first pod, and collect what the adapter read from each frame until every pod
+// delivered the probe (or the timeout). Shows a newcomer what crosspod understood of their backend.
+import WebSocket from "ws";
+import type { AdapterFrame, DeliveryFrame, Target, TriggerReply } from "../core/adapters/protocol-adapter.js";
+import type { Probe } from "../core/probe.js";
+import { epochNowMs } from "./clock.js";
+import { type DiscoveredTarget, discoverPods, TargetError } from "./target-discovery.js";
+import { TriggerClient, TriggerRequestError } from "./trigger-request.js";
+import { waitUntil } from "./wait-until.js";
+
+export interface SmokeDelivery {
+  pod: string;
+  frame: DeliveryFrame;
+  fanoutMs: number | undefined;
+  e2eMs: number;
+}
+
+/** A frame that was not the probe's delivery: what the adapter made of it, and the start of its text. */
+export interface SmokeOtherFrame {
+  pod: string;
+  frame: AdapterFrame;
+  text: string;
+}
+
+export interface SmokeResult {
+  pods: DiscoveredTarget[];
+  trigger: { pod: string; method: string; url: string; status: number | undefined; reply: TriggerReply };
+  deliveries: SmokeDelivery[];
+  /** Pods whose connection did not deliver the probe within the timeout. */
+  missing: string[];
+  others: SmokeOtherFrame[];
+}
+
+const maxOthers = 20;
+const textSampleChars = 200;
+
+function openConnection(
+  target: Target,
+  pod: DiscoveredTarget,
+  timeoutMs: number,
+  onFrame: (frame: AdapterFrame, text: string, atMs: number) => void,
+): Promise<WebSocket> {
+  const { adapter } = target;
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(adapter.webSocketUrl(pod.wsUrl, undefined), { perMessageDeflate: false });
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new TargetError(`pod ${pod.pod}: the session was not up within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const up = () => {
+      clearTimeout(timer);
+      resolve(ws);
+    };
+    ws.once("open", () => {
+      for (const text of adapter.openingFrames(undefined)) ws.send(text);
+      if (!adapter.sendsHello) up();
+    });
+    ws.on("message", (data) => {
+      const text = data.toString();
+      const frame = adapter.readFrame(text);
+      if (frame.type === "ping") ws.send(frame.reply);
+      if (frame.type === "hello") up();
+      onFrame(frame, text, epochNowMs());
+    });
+    ws.once("error", (error) => {
+      clearTimeout(timer);
+      reject(new TargetError(`pod ${pod.pod}: ${error.message}`));
+    });
+  });
+}
+
+export async function smokeTarget(target: Target, timeoutMs = 10_000): Promise<SmokeResult> {
+  const pods = await discoverPods(target.adapter, target.pods, timeoutMs);
+  const probe: Probe = { run: `check-${Date.now().toString(36)}`, publisher: "crosspod-check", n: 1, t: 0 };
+  const deliveries = new Map<string, SmokeDelivery>();
+  const others: SmokeOtherFrame[] = [];
+  const sockets: WebSocket[] = [];
+  const client = new TriggerClient(timeoutMs);
+  try {
+    for (const pod of pods) {
+      const socket = await openConnection(target, pod, timeoutMs, (frame, text, atMs) => {
+        if (frame.type === "delivery" && frame.probe?.run === probe.run) {
+          deliveries.set(pod.pod, {
+            pod: pod.pod,
+            frame,
+            fanoutMs: frame.publishedAtMs === undefined ? undefined : atMs - frame.publishedAtMs,
+            e2eMs: atMs - probe.t,
+          });
+        } else if (frame.type !== "ping" && frame.type !== "hello" && others.length < maxOthers) {
+          others.push({ pod: pod.pod, frame, text: text.slice(0, textSampleChars) });
+        }
+      });
+      sockets.push(socket);
+    }
+    const via = pods[0] as DiscoveredTarget;
+    probe.t = epochNowMs();
+    const request = target.adapter.triggerRequest({ name: via.pod, httpUrl: via.url }, probe);
+    let status: number | undefined;
+    let reply: TriggerReply;
+    try {
+      const response = await client.send(request);
+      status = response.status;
+      reply = target.adapter.readTriggerReply(response.status, response.body);
+    } catch (error) {
+      reply = { accepted: false, cause: error instanceof TriggerRequestError ? error.code : String(error) };
+    }
+    await waitUntil(() => deliveries.size === pods.length, { timeoutMs });
+    return {
+      pods,
+      trigger: { pod: via.pod, method: request.method, url: request.url, status, reply },
+      deliveries: pods.flatMap((pod) => deliveries.get(pod.pod) ?? []),
+      missing: pods.filter((pod) => !deliveries.has(pod.pod)).map((pod) => pod.pod),
+      others,
+    };
+  } finally {
+    client.close();
+    for (const socket of sockets) socket.terminate();
+  }
+}

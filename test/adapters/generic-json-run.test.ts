@@ -1,0 +1,156 @@
+// The generic-json adapter against a seed-style backend written here (no seq, its own field names, Redis
+// Pub/Sub between in-process pods): `crosspod target check` shows what it read, and `crosspod run --target`
+// measures fan-out and finds exactly the frames the backend withheld from one client.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import type { RedisServer } from "../../lib/cluster/redis-server.js";
+import { reportSchema } from "../../lib/core/report-model.js";
+import { skipWithoutRedis, startRedis } from "../fixtures/redis.js";
+import { runCli } from "./support/run-cli.js";
+import {
+  type SeedStyleBackend,
+  type SeedStylePod,
+  startSeedStyleBackend,
+} from "./support/seed-style-backend.js";
+
+const workDir = mkdtempSync(join(tmpdir(), "crosspod-generic-json-"));
+
+function writeTarget(name: string, pods: readonly SeedStylePod[]): string {
+  const path = join(workDir, name);
+  writeFileSync(
+    path,
+    stringify({
+      adapter: "generic-json",
+      pods: pods.map((pod) => ({ name: pod.name, url: pod.httpUrl, ws: pod.wsUrl })),
+      trigger: {
+        path: "/api/threats/trigger",
+        body: { severity: "low", description: "crosspod {{probe}}" },
+        accept: [200],
+        response: { publishedAt: { path: "threat.timestamp", unit: "iso" } },
+      },
+      frames: {
+        hello: { path: "type", equals: "connected" },
+        delivery: [{ path: "type", equals: "new_threat" }],
+        ignore: [{ path: "type", equals: "heartbeat" }],
+        id: "data.id",
+        publishedAt: { path: "data.timestamp", unit: "iso" },
+        probe: "data.description",
+        origin: "data.source_pod",
+      },
+    }),
+  );
+  return path;
+}
+
+describe.skipIf(skipWithoutRedis)("the generic-json adapter against a seed-style backend", () => {
+  let redis: RedisServer;
+  const backends: SeedStyleBackend[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+
+  afterAll(async () => {
+    await Promise.all(backends.map((backend) => backend.close()));
+    await redis?.dispose();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it("target check prints the id, published time, origin and probe it read from every pod's frame", async () => {
+    const backend = await startSeedStyleBackend({ redisUrl: redis.url, pods: 3 });
+    backends.push(backend);
+    const result = await runCli(["target", "check", writeTarget("check.yaml", backend.pods)]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/adapter generic-json, 3 pods, accounting publisher/);
+    expect(result.stdout).toMatch(
+      /trigger via soc-a: POST http:\/\/127\.0\.0\.1:\d+\/api\/threats\/trigger -> 200, accepted/,
+    );
+    for (const pod of ["soc-a", "soc-b", "soc-c"]) {
+      expect(result.stdout).toMatch(
+        new RegExp(`${pod} delivered: id [0-9a-f-]{36}, seq -, published 20\\d\\d-.*origin soc-a, probe n=1`),
+      );
+    }
+    expect(result.stdout).toMatch(/ok: every pod delivered the probe/);
+  });
+
+  it("run measures fan-out across pods and counts exactly the frames withheld from one client as lost", async () => {
+    const backend = await startSeedStyleBackend({
+      redisUrl: redis.url,
+      pods: 3,
+      // The pod's first connection is the engine's discovery; the next is the run's first on soc-b.
+      drop: { pod: "soc-b", connectionIndex: 1, everyNth: 10 },
+    });
+    backends.push(backend);
+    const out = join(workDir, "report.json");
+    const result = await runCli([
+      "run",
+      "cross-pod-load",
+      "--engine",
+      "node",
+      "--target",
+      writeTarget("run.yaml", backend.pods),
+      "--connections",
+      "30",
+      "--ramp",
+      "1.5s",
+      "--rate",
+      "20",
+      "--duration",
+      "2s",
+      "--drain",
+      "2s",
+      "--out",
+      out,
+    ]);
+    // Losses fail the profile's crosspod_lost threshold.
+    expect(result.code, result.stderr).toBe(99);
+    const report = reportSchema.parse(JSON.parse(readFileSync(out, "utf8")));
+    expect(report.run.accounting).toBe("publisher");
+    expect(report.run.settings.adapter).toBe("generic-json");
+    expect(backend.dropped.sort((a, b) => a - b)).toEqual([10, 20, 30, 40]);
+    const delivery = report.overall.delivery;
+    expect(delivery).toMatchObject({
+      expected: 30 * 40,
+      received: 30 * 40 - 4,
+      lost: 4,
+      duplicates: 0,
+      outOfOrder: 0,
+      missedWhileDisconnected: 0,
+    });
+    expect(delivery.lostSamples.map((sample) => sample.split(":").pop()).sort()).toEqual([
+      "10",
+      "20",
+      "30",
+      "40",
+    ]);
+    expect(report.pods["soc-b"]?.delivery.lost).toBe(4);
+    expect(report.overall.fanout.count).toBe(30 * 40 - 4);
+    expect(report.overall.fanout.p50).toBeGreaterThan(0);
+    expect(report.matrix.map((cell) => `${cell.origin}->${cell.deliveredBy}`).sort()).toContain(
+      "soc-c->soc-a",
+    );
+    expect(result.stdout).toMatch(/lost/);
+  });
+
+  it("refuses a bad target file with exit 2, naming the file and the field", async () => {
+    const path = join(workDir, "bad.yaml");
+    writeFileSync(
+      path,
+      stringify({ adapter: "generic-json", pods: [{ name: "a", url: "http://127.0.0.1:1" }] }),
+    );
+    const run = await runCli(["run", "cross-pod-load", "--target", path]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`crosspod: --target ${path}: pods\\[0\\]\\.ws: `));
+    const check = await runCli(["target", "check", path]);
+    expect(check.code).toBe(2);
+    expect(check.stderr).toMatch(new RegExp(`crosspod: ${path}: pods\\[0\\]\\.ws: `));
+    writeFileSync(path, "adapter: [unclosed");
+    const yaml = await runCli(["target", "check", path]);
+    expect(yaml.code).toBe(2);
+    expect(yaml.stderr).toMatch(/not valid YAML or JSON/);
+  });
+});

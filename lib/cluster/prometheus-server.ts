@@ -1,7 +1,8 @@
 // Runs Debian's prometheus binary on a free loopback port with a config generated for the live ports,
 // the repo's recording and alert rules, and the remote-write receiver k6 needs; data lives in a temp dir.
+// It resolves once Prometheus scrapes, so a run started right after is in its series from the first second.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -10,6 +11,8 @@ import { hasExited, terminate } from "./child-process-exit.js";
 import { findBinary } from "./find-binary.js";
 import { freePort } from "./free-port.js";
 import { renderPrometheusConfig, type ScrapeTarget } from "./prometheus-config.js";
+import { waitUntilScraping } from "./prometheus-targets.js";
+import { registerTeardown } from "./teardown-on-exit.js";
 
 export interface PrometheusOptions {
   scrapeTargets: ScrapeTarget[];
@@ -18,12 +21,14 @@ export interface PrometheusOptions {
   scrapeIntervalSeconds?: number;
   /** Path to prometheus; defaults to PROMETHEUS_BIN, then PATH. */
   binary?: string;
+  /** For each of: ready, then every target scraped once (Prometheus applies targets on a 5 s tick). */
   startTimeoutMs?: number;
 }
 
 export interface PrometheusServer {
   url: string;
   port: number;
+  /** Stops prometheus and removes its data; idempotent. */
   close(): Promise<void>;
 }
 
@@ -98,6 +103,9 @@ async function launch(binary: string, dataDir: string, configFile: string, timeo
   });
   try {
     await waitForReady(url, child, () => stderr, timeoutMs);
+    await waitUntilScraping(url, timeoutMs).catch((error: unknown) => {
+      throw new PrometheusServerError(error instanceof Error ? error.message : String(error));
+    });
     return { child, port, url };
   } catch (error) {
     await terminate(child, "SIGKILL");
@@ -130,14 +138,28 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
           configFile,
           options.startTimeoutMs ?? 20_000,
         );
-        return {
+        // Killed with crosspod if it exits without closing (a second Ctrl-C), so none outlives it.
+        const unregisterTeardown = registerTeardown({
+          close: () => server.close(),
+          killNow: () => {
+            child.kill("SIGKILL");
+            rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
+          },
+        });
+        let closing: Promise<void> | undefined;
+        const server: PrometheusServer = {
           url,
           port,
-          async close() {
-            await terminate(child, "SIGTERM");
-            await rm(dataDir, { recursive: true, force: true });
+          close() {
+            closing ??= (async () => {
+              await terminate(child, "SIGTERM");
+              await rm(dataDir, { recursive: true, force: true });
+              unregisterTeardown();
+            })();
+            return closing;
           },
         };
+        return server;
       } catch (error) {
         // Another process may take the free port between our probe and prometheus binding it.
         const portTaken = error instanceof Error && error.message.includes("address already in use");

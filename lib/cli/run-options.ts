@@ -35,6 +35,8 @@ export interface RunConfig {
   htmlFile: string | undefined;
   metricsPort: number | undefined;
   prometheus: boolean;
+  /** --prometheus-keep: how long Prometheus outlives the run; undefined = until Ctrl-C on a terminal, else not. */
+  prometheusKeepSeconds: number | undefined;
   saturationLimits: SaturationLimits;
   /** Headless Chromium console pages to open beside the WebSocket load; 0 = none. */
   browsers: number;
@@ -49,9 +51,9 @@ export interface RunConfig {
 const flagNames = {
   engine: "--engine",
   targets: "--targets",
+  target: "--target",
   connections: "--connections",
   rate: "--rate",
-  target: "--target",
   duration: "--duration",
   ramp: "--ramp",
   drain: "--drain",
@@ -64,6 +66,7 @@ const flagNames = {
   metricsPort: "--metrics-port",
   profileFile: "--profile-file",
   prometheus: "--prometheus",
+  prometheusKeep: "--prometheus-keep",
   maxGeneratorCpu: "--max-generator-cpu",
   maxGeneratorLag: "--max-generator-lag",
   browsers: "--browsers",
@@ -81,10 +84,10 @@ const runFlagsSchema = z
   .object({
     engine: z.enum(engineNames, `expected one of ${engineNames.join(", ")}`).default("auto"),
     targets: optionalText,
+    target: optionalText,
     connections: optionalText,
     rate: optionalText,
     duration: optionalText,
-    target: optionalText,
     ramp: optionalText,
     drain: optionalText,
     triggerPod: optionalText,
@@ -106,6 +109,7 @@ const runFlagsSchema = z
       .optional(),
     profileFile: optionalText,
     prometheus: z.boolean().default(false),
+    prometheusKeep: optionalText,
     maxGeneratorCpu: optionalText,
     maxGeneratorLag: optionalText,
     browsers: z
@@ -302,10 +306,6 @@ export function resolveRunConfig(
       }
     }
   }
-  const saturationLimits: SaturationLimits = { ...defaultSaturationLimits };
-  if (flags.maxGeneratorCpu !== undefined) {
-    const percent = number(
-      "--max-generator-cpu",
   const target = flags.target === undefined ? undefined : readTargetFile(flags.target, env).target;
   if (target !== undefined) {
     for (const key of ["targets", "delivery", "replicas", "chaos", "browsers"] as const) {
@@ -314,6 +314,12 @@ export function resolveRunConfig(
       }
     }
   }
+  const prometheusKeepSeconds =
+    flags.prometheusKeep === undefined ? undefined : keepSeconds(flags.prometheusKeep, flags.prometheus);
+  const saturationLimits: SaturationLimits = { ...defaultSaturationLimits };
+  if (flags.maxGeneratorCpu !== undefined) {
+    const percent = number(
+      "--max-generator-cpu",
       flags.maxGeneratorCpu,
       /^(\d+(?:\.\d+)?)%?$/,
       "a percentage of one core, e.g. 80",
@@ -333,19 +339,33 @@ export function resolveRunConfig(
     saturationLimits,
     engine: flags.engine,
     targets,
+    target,
+    targetFile: flags.target,
     replicas: flags.replicas ?? 3,
     browsers: flags.browsers ?? 0,
     delivery: flags.delivery ?? "recover",
     outFile: flags.out,
     htmlFile: flags.html,
     metricsPort: flags.metricsPort ?? (flags.prometheus ? 0 : undefined),
-    target,
-    targetFile: flags.target,
     prometheus: flags.prometheus,
+    prometheusKeepSeconds,
     prometheusRemoteWrite: flags.prometheusRw,
     chaos: flags.chaos === undefined ? [] : chaosSteps(flags.chaos, targets, flags.replicas ?? 3, profile),
     chaosText: flags.chaos,
   };
+}
+
+/** Prometheus is kept for a bounded time only, so a forgotten run cannot hold it for days. */
+const maxPrometheusKeepSeconds = 24 * 3600;
+
+function keepSeconds(text: string, prometheus: boolean): number {
+  if (!prometheus)
+    throw usage("--prometheus-keep applies with --prometheus; add it or drop --prometheus-keep");
+  const value = seconds("--prometheus-keep", text);
+  if (value <= 0 || value > maxPrometheusKeepSeconds) {
+    throw usage(`--prometheus-keep: expected a duration above 0 and at most 24h, e.g. 10m (got "${text}")`);
+  }
+  return value;
 }
 
 /** --chaos acts on the local cluster crosspod starts: its pods, within the trigger phase. */

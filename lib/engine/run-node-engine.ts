@@ -51,6 +51,11 @@ export interface NodeEngineOptions {
   onProgress?: (progress: RunProgress) => void;
   /** Called once targets are known and /metrics listens, before the ramp. */
   onStarted?: (info: { targets: DiscoveredTarget[]; metricsUrl: string | undefined }) => void;
+  /**
+   * Called once the delivery checkers have settled (not after an abort), while /metrics still serves the
+   * final figures; the run waits for it before closing, e.g. until Prometheus has scraped them.
+   */
+  beforeMetricsClose?: (final: { framesReceived: number }) => Promise<void>;
 }
 
 export interface NodeEngineResult {
@@ -259,6 +264,11 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
     generator = health.figures();
     enter("finish");
     connections.finish(published.sorted(), published.headSeq);
+    if (!signal?.aborted && options.beforeMetricsClose) {
+      let framesReceived = 0;
+      for (const counts of connections.podCounts()) framesReceived += counts.framesReceived;
+      await options.beforeMetricsClose({ framesReceived });
+    }
   } finally {
     clearInterval(ticker);
     signal?.removeEventListener("abort", onAbort);

@@ -21,6 +21,7 @@ import {
   startLocalCluster,
 } from "../../cluster/local-cluster.js";
 import { scrapeJobs } from "../../cluster/prometheus-config.js";
+import { waitForFinalScrape } from "../../cluster/prometheus-final-scrape.js";
 import {
   type PrometheusServer,
   PrometheusServerError,
@@ -41,10 +42,13 @@ import { reportVerdict } from "../../report/report-verdict.js";
 import { CLIError, exitCodes } from "../cli-error.js";
 import { chooseEngine, engineNames } from "../engine-choice.js";
 import { runWithK6 } from "../k6-engine-run.js";
+import { keepPrometheus, type PrometheusAfterRun, prometheusAfterRun } from "../prometheus-keep.js";
 import { type RunConfig, resolveRunConfig } from "../run-options.js";
 
 /** Conventional exit code after SIGINT, once the partial summary has been printed. */
 const interruptedExitCode = 130;
+/** Prometheus scrapes every second; a loaded machine can delay a scrape and a rule evaluation by seconds. */
+const finalScrapeTimeoutMs = 15_000;
 
 function newRunId(): string {
   return `run-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, "")}-${randomBytes(3).toString("hex")}`;
@@ -67,6 +71,27 @@ function toCLIError(error: unknown): unknown {
     return new CLIError(error.message, error.code, exitCodes.internal);
   }
   return error;
+}
+
+/** Holds the engine's /metrics open until Prometheus has the run's final figures (bounded). */
+async function awaitFinalScrape(
+  prometheus: PrometheusServer,
+  runId: string,
+  framesReceived: number,
+  signal: AbortSignal,
+): Promise<void> {
+  const outcome = await waitForFinalScrape({
+    prometheusUrl: prometheus.url,
+    runId,
+    framesReceived,
+    timeoutMs: finalScrapeTimeoutMs,
+    signal,
+  });
+  if (!outcome.scraped && !signal.aborted) {
+    console.error(
+      `prometheus: the run's final figures were not scraped within ${finalScrapeTimeoutMs / 1000} s, so its series may end short of the summary (last seen: ${outcome.lastSeen})`,
+    );
+  }
 }
 
 function describeGenerator(generator: NodeEngineResult["generator"]): string {
@@ -109,6 +134,7 @@ async function runProfile(config: RunConfig): Promise<void> {
   const nodeOnlyFlags = [
     ...(config.browsers > 0 ? ["--browsers"] : []),
     ...(config.chaos.length > 0 ? ["--chaos"] : []),
+    ...(config.target ? ["--target"] : []),
     ...(config.prometheus ? ["--prometheus"] : config.metricsPort !== undefined ? ["--metrics-port"] : []),
   ];
   const choice = chooseEngine(config.engine, { k6Binary: findK6(), nodeOnlyFlags });
@@ -134,12 +160,13 @@ async function runProfile(config: RunConfig): Promise<void> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
-    ...(config.target ? ["--target"] : []),
   let cluster: LocalCluster | undefined;
   let chaos: ChaosCluster | undefined;
   let prometheus: PrometheusServer | undefined;
   let browserPages: BrowserPages | undefined;
   let faro: FaroCollector | undefined;
+  let prometheusStartedAtMs = 0;
+  let afterRun: PrometheusAfterRun | undefined;
   const runId = newRunId();
   try {
     let targets = config.target ? config.target.pods.map((pod) => pod.httpUrl) : config.targets;
@@ -172,10 +199,13 @@ async function runProfile(config: RunConfig): Promise<void> {
           ...(faro ? [{ job: scrapeJobs.browser, targets: [faro.metricsUrl] }] : []),
         ],
       });
-      console.error(
-        `prometheus: ${prometheus.url} (scraping the run and the pods; stops when crosspod exits)`,
-      );
+      prometheusStartedAtMs = Date.now();
+      const after = prometheusAfterRun(config.prometheusKeepSeconds, process.stdout.isTTY === true).keep
+        ? "kept after the run"
+        : "stops when crosspod exits";
+      console.error(`prometheus: ${prometheus.url} (scraping the run and the pods; ${after})`);
     }
+    const runPrometheus = prometheus;
 
     if (config.browsers > 0) {
       const pods = cluster
@@ -205,16 +235,24 @@ async function runProfile(config: RunConfig): Promise<void> {
           runId,
           profile: config.profile,
           targets,
+          ...(config.target ? { target: config.target } : {}),
           thresholds: config.profile.thresholds,
           saturationLimits: config.saturationLimits,
           ...(chaos ? { chaos: new ChaosScheduleRunner(config.chaos, chaos.controller) } : {}),
           ...(metricsPort !== undefined ? { metricsPort } : {}),
+          ...(runPrometheus
+            ? {
+                beforeMetricsClose: ({ framesReceived }) =>
+                  awaitFinalScrape(runPrometheus, runId, framesReceived, stop.signal),
+              }
+            : {}),
           settings: {
             engine: choice.engine,
             ...(cluster
               ? { cluster: `local, ${config.replicas} replicas, delivery ${config.delivery}` }
               : {}),
             ...(config.chaosText ? { chaos: config.chaosText } : {}),
+            ...(config.targetFile ? { targetFile: config.targetFile } : {}),
           },
           signal: stop.signal,
           onProgress: (snapshot) => progress.update(snapshot),
@@ -235,7 +273,6 @@ async function runProfile(config: RunConfig): Promise<void> {
     }
     if (config.outFile) await writeFile(config.outFile, renderJsonReport(report));
     if (config.htmlFile) await writeFile(config.htmlFile, renderHtmlReport(report));
-          ...(config.target ? { target: config.target } : {}),
     process.stdout.write(renderConsoleSummary(report, { color: process.stdout.isTTY === true }));
     if (result) console.log(describeGenerator(result.generator));
     if (faro) console.log(`browser metrics: ${faro.metricsUrl} (closed with the run)`);
@@ -247,21 +284,35 @@ async function runProfile(config: RunConfig): Promise<void> {
     }
     process.exitCode =
       reportVerdict(report).pass && k6ExitCode === 0 ? exitCodes.ok : exitCodes.thresholdsFailed;
+    if (prometheus)
+      afterRun = prometheusAfterRun(config.prometheusKeepSeconds, process.stdout.isTTY === true);
   } catch (error) {
     if (stop.signal.aborted && error instanceof ClusterError) {
       process.exitCode = interruptedExitCode;
       return;
     }
-            ...(config.targetFile ? { targetFile: config.targetFile } : {}),
     throw toCLIError(error);
   } finally {
     await browserPages?.close();
     await faro?.close();
     await cluster?.close();
     await chaos?.close();
-    await prometheus?.close();
+    if (!afterRun?.keep) await prometheus?.close();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+  }
+  if (prometheus && afterRun?.keep) {
+    await keepPrometheus({
+      prometheus,
+      runId,
+      runSeconds: (Date.now() - prometheusStartedAtMs) / 1000,
+      seconds: afterRun.seconds,
+      print: (line) => console.log(line),
+    });
+  } else if (prometheus && afterRun) {
+    console.log(
+      "prometheus: stopped with the run (stdout is not a terminal; --prometheus-keep 10m keeps it after the run)",
+    );
   }
 }
 
@@ -278,6 +329,10 @@ export function registerRunCommand(program: Command): void {
     .option(
       "--targets <urls>",
       "comma-separated pod base URLs (http://host:port); default: start a local cluster",
+    )
+    .option(
+      "--target <file>",
+      "target file (YAML or JSON) for another backend: adapter (generic-json, socketio, crosspod), pods, trigger and frame fields",
     )
     .option("--connections <n>", "WebSocket connections, spread round-robin over the targets")
     .option("--rate <r>", "triggers per second (open model), e.g. 20 or 20/s")
@@ -300,7 +355,14 @@ export function registerRunCommand(program: Command): void {
     .option("--html <file>", "write the self-contained HTML report here")
     .option("--metrics-port <port>", "serve load-side Prometheus metrics on this port (0 = any free port)")
     .option("--profile-file <path>", "YAML or JSON profile fields overriding (or defining) the profile")
-    .option("--prometheus", "start Prometheus scraping the run and the pods; prints its URL")
+    .option(
+      "--prometheus",
+      "start Prometheus scraping the run and the pods; prints its URL and, on a terminal, keeps it after the run until Ctrl-C",
+    )
+    .option(
+      "--prometheus-keep <duration>",
+      "with --prometheus: keep Prometheus this long after the run (e.g. 10m, at most 24h), also without a terminal",
+    )
     .option(
       "--max-generator-cpu <percent>",
       "generator CPU (% of one core) above which the run is invalid",
@@ -320,7 +382,3 @@ export function registerRunCommand(program: Command): void {
       await runProfile(resolveRunConfig(profileName, raw, process.env));
     });
 }
-    .option(
-      "--target <file>",
-      "target file (YAML or JSON) for another backend: adapter (generic-json, socketio, crosspod), pods, trigger and frame fields",
-    )

@@ -19,6 +19,12 @@ import {
   maxReplicas,
   startLocalCluster,
 } from "../../cluster/local-cluster.js";
+import { type ScrapeTarget, scrapeJobs } from "../../cluster/prometheus-config.js";
+import {
+  type PrometheusServer,
+  PrometheusServerError,
+  startPrometheus,
+} from "../../cluster/prometheus-server.js";
 import { RedisServerError } from "../../cluster/redis-server.js";
 import { CLIError, exitCodes } from "../cli-error.js";
 
@@ -31,6 +37,7 @@ const flagNames = {
   logToConsole: "--log-to-console",
   faro: "--faro",
   controlPort: "--control-port",
+  prometheus: "--prometheus",
 } as const;
 
 const upOptionsSchema = z
@@ -54,6 +61,7 @@ const upOptionsSchema = z
     logDir: z.string().min(1, "expected a directory").optional(),
     logToConsole: z.boolean().default(false),
     faro: z.boolean().optional(),
+    prometheus: z.boolean().optional(),
     controlPort: z
       .string()
       .regex(/^\d+$/, "expected a port number from 0 to 65535 (0 = any free port)")
@@ -86,7 +94,19 @@ export function parseUpOptions(raw: Record<string, unknown>): UpOptions {
   throw new CLIError(messages.join("; "), "CROSSPOD_USAGE", exitCodes.usage);
 }
 
-function describe(cluster: LocalCluster, faro: FaroCollector | undefined): string {
+/** Every pod (job names the alert rules match on), and the Faro collector's browser metrics when it runs. */
+function scrapeTargets(cluster: LocalCluster, faro: FaroCollector | undefined): ScrapeTarget[] {
+  return [
+    { job: scrapeJobs.backend, targets: cluster.pods.map((pod) => `${pod.httpUrl}/metrics`) },
+    ...(faro ? [{ job: scrapeJobs.browser, targets: [faro.metricsUrl] }] : []),
+  ];
+}
+
+function describe(
+  cluster: LocalCluster,
+  faro: FaroCollector | undefined,
+  prometheus: PrometheusServer | undefined,
+): string {
   const redis = cluster.redis
     ? `private redis-server, pid ${cluster.redis.pid}`
     : "external, given with --redis-url";
@@ -97,6 +117,9 @@ function describe(cluster: LocalCluster, faro: FaroCollector | undefined): strin
   ];
   if (cluster.logDir) lines.push(`  logs   ${cluster.logDir}`);
   if (faro) lines.push(`  faro   ${faro.url}  (browser metrics ${faro.metricsUrl})`);
+  if (prometheus) {
+    lines.push(`  prometheus  ${prometheus.url}  (scraping every pod each second, with the crosspod rules)`);
+  }
   const first = cluster.pods[0];
   if (first) {
     const query = faro ? `?faro=${encodeURIComponent(faro.url)}` : "";
@@ -113,7 +136,8 @@ function toCLIError(error: unknown): unknown {
     error instanceof ClusterError ||
     error instanceof RedisServerError ||
     error instanceof FaroCollectorError ||
-    error instanceof ControlApiError
+    error instanceof ControlApiError ||
+    error instanceof PrometheusServerError
   ) {
     return new CLIError(error.message, error.code, exitCodes.internal);
   }
@@ -137,6 +161,7 @@ async function runUp(options: UpOptions): Promise<void> {
   let faro: FaroCollector | undefined;
   let chaos: ChaosCluster | undefined;
   let control: ControlApi | undefined;
+  let prometheus: PrometheusServer | undefined;
   const controlToken = process.env.CROSSPOD_CONTROL_TOKEN || newControlToken();
   try {
     let cluster: LocalCluster;
@@ -176,11 +201,13 @@ async function runUp(options: UpOptions): Promise<void> {
           token: controlToken,
           port: options.controlPort,
         });
+      if (options.prometheus)
+        prometheus = await startPrometheus({ scrapeTargets: scrapeTargets(cluster, faro) });
     } catch (error) {
       await cluster.close();
       throw toCLIError(error);
     }
-    console.log(describe(cluster, faro));
+    console.log(describe(cluster, faro, prometheus));
     if (chaos && control)
       console.log(controlBanner(chaos, control, controlToken, Boolean(process.env.CROSSPOD_CONTROL_TOKEN)));
     reportCrashes = true;
@@ -188,12 +215,14 @@ async function runUp(options: UpOptions): Promise<void> {
       await new Promise((resolve) => stopRequested.signal.addEventListener("abort", resolve, { once: true }));
     }
     console.log(`Stopping: SIGTERM to pods${cluster.redis ? ", then redis-server" : ""} …`);
+    await prometheus?.close();
     await cluster.close();
     console.log("Stopped; no process left behind.");
   } finally {
     await control?.close();
     await chaos?.close();
     await faro?.close();
+    await prometheus?.close();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
@@ -210,6 +239,7 @@ export function registerUpCommand(program: Command): void {
     .option("--log-dir <dir>", "write pod-*.log here and keep them (default: a temp dir removed on exit)")
     .option("--log-to-console", "print pod output prefixed with the pod name instead of log files")
     .option("--control-port <port>", "serve the chaos control API on this loopback port (0 = any free port)")
+    .option("--prometheus", "also run Prometheus scraping every pod, with the crosspod rules; prints its URL")
     .option(
       "--faro",
       "also run a Faro collector for the browser console; its /metrics has crosspod_browser_*",

@@ -17,11 +17,24 @@ export interface K6BundleTarget {
 
 export const scenarioNames = ["cross-pod-load", "soak", "spike"] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
-/** Every bundle built: the profiles' scenarios, and chaos-pod-kill (cross-pod-load with the control API). */
-export const bundledScenarioNames = [...scenarioNames, "chaos-pod-kill"] as const;
+/**
+ * Every bundle built: the profiles' scenarios, chaos-pod-kill (cross-pod-load with the control API) and
+ * browser-console (cross-pod-load with console pages in k6's browser).
+ */
+export const bundledScenarioNames = [...scenarioNames, "chaos-pod-kill", "browser-console"] as const;
+export type BundledScenarioName = (typeof bundledScenarioNames)[number];
 
-// Modules present in every supported release (k6 >= 1.0).
-const coreModules = ["k6", "k6/http", "k6/metrics", "k6/execution", "k6/timers", "k6/encoding", "k6/crypto"];
+// Modules present in every supported release (k6 >= 1.0; k6/browser is stable since v0.52).
+const coreModules = [
+  "k6",
+  "k6/http",
+  "k6/metrics",
+  "k6/execution",
+  "k6/timers",
+  "k6/encoding",
+  "k6/crypto",
+  "k6/browser",
+];
 
 export const k6BundleTargets: readonly K6BundleTarget[] = [
   {
@@ -63,6 +76,6 @@ export function bundleTargetFor(version: K6Version): K6BundleTarget {
 }
 
 /** Path of a scenario bundle relative to the project root, e.g. dist/scenarios/k6-1.x/soak.js. */
-export function bundlePath(target: K6BundleTarget, scenario: ScenarioName, distDir = "dist"): string {
+export function bundlePath(target: K6BundleTarget, scenario: BundledScenarioName, distDir = "dist"): string {
   return [distDir, "scenarios", target.dir, `${scenario}.js`].filter(Boolean).join("/");
 }

@@ -10,9 +10,9 @@ import { runPublisherIteration } from "./k6-publisher.js";
 import { loadRunConfig, type RunConfig } from "./k6-run-config.js";
 import { RunStore } from "./k6-run-store.js";
 import { runSubscriberVu } from "./k6-subscriber.js";
-import { type K6SummaryData, summarizeRun as summarize } from "./k6-summary.js";
+import { type AddReportSections, type K6SummaryData, summarizeRun as summarize } from "./k6-summary.js";
 
-export type { K6SummaryData };
+export type { AddReportSections, K6SummaryData };
 
 /** What the init context builds once per VU. */
 export interface PreparedRun {
@@ -94,6 +94,10 @@ export async function teardownRun(run: PreparedRun, data: RunData): Promise<void
   }
 }
 
-export function summarizeRun(run: PreparedRun, summary: K6SummaryData): Promise<Record<string, string>> {
-  return summarize(run, summary, (runId) => storeOf(run, runId));
+export function summarizeRun(
+  run: PreparedRun,
+  summary: K6SummaryData,
+  addSections?: AddReportSections,
+): Promise<Record<string, string>> {
+  return summarize(run, summary, (runId) => storeOf(run, runId), addSections);
 }

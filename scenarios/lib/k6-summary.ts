@@ -15,6 +15,9 @@ import { renderK6TextSummary } from "./k6-text-summary.js";
 
 export type { K6SummaryData };
 
+/** A scenario's own report sections (browser-console's `browser`), added before the report is rendered. */
+export type AddReportSections = (report: Report, runId: string) => Promise<void>;
+
 /** The run's keys stay in Redis this long after the summary, for inspection. */
 const keepKeysSeconds = 3600;
 
@@ -154,6 +157,7 @@ export async function summarizeRun(
   run: PreparedRun,
   summary: K6SummaryData,
   storeFor: (runId: string) => RunStore,
+  addSections?: AddReportSections,
 ): Promise<Record<string, string>> {
   const k6Text = renderK6TextSummary(summary);
   const data = runDataSchema.safeParse(summary.setup_data);
@@ -164,6 +168,7 @@ export async function summarizeRun(
   }
   const store = storeFor(data.data.runId);
   const report = await buildRunReport(run, summary, data.data, store);
+  if (addSections) await addSections(report, data.data.runId);
   await store.expire(keepKeysSeconds);
   const files: Record<string, string> = {
     stdout: `${k6Text}\n${renderConsoleSummary(report, { color: summary.state.isStdOutTTY === true })}`,

@@ -1,0 +1,74 @@
+// What the browser-console scenario reads from __ENV beside the run's config (k6-run-config.ts), checked
+// once in the init context with a message naming the variable: how many console pages (one browser VU
+// each) and the Faro collector the pages send their RUM to, if any.
+import type { Scenario } from "k6/options";
+import { z } from "zod";
+import type { RunTiming } from "./k6-options.js";
+
+export interface BrowserConfig {
+  /** Console pages, one per browser VU, spread round-robin over the pods. */
+  pages: number;
+  /** Given to each page as ?faro=; undefined: the pages send no RUM. */
+  faroUrl: string | undefined;
+  /** From navigation to the page's feed being live. */
+  readyTimeoutMs: number;
+}
+
+export class BrowserConfigError extends Error {
+  readonly code = "CROSSPOD_K6_BROWSER_CONFIG";
+}
+
+export const maxBrowserPages = 50;
+const defaultPages = 2;
+
+const envSchema = z.object({
+  CROSSPOD_BROWSERS: z
+    .string()
+    .regex(/^\d+$/, `expected a whole number of console pages from 1 to ${maxBrowserPages}`)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(1, "expected at least 1 page")
+        .max(maxBrowserPages, `expected at most ${maxBrowserPages} pages`),
+    )
+    .optional(),
+  CROSSPOD_FARO_URL: z
+    .string()
+    .regex(/^https?:\/\/\S+$/, "expected the collector's URL, e.g. http://127.0.0.1:12347/collect")
+    .optional(),
+});
+
+export function loadBrowserConfig(env: Record<string, string | undefined>): BrowserConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? "environment");
+    throw new BrowserConfigError(
+      `${variable}="${env[variable] ?? ""}" is invalid: ${issue?.message ?? "bad value"}`,
+    );
+  }
+  return {
+    pages: parsed.data.CROSSPOD_BROWSERS ?? defaultPages,
+    faroUrl: parsed.data.CROSSPOD_FARO_URL,
+    readyTimeoutMs: 30_000,
+  };
+}
+
+/**
+ * The `browsers` scenario: one iteration per page, from the start (before the first trigger, like the
+ * subscribers) until the subscribers close, in k6's Chromium.
+ */
+export function browserScenario(config: BrowserConfig, timing: RunTiming): Scenario {
+  const scenario: Scenario = {
+    executor: "per-vu-iterations",
+    exec: "browsers",
+    vus: config.pages,
+    iterations: 1,
+    // Room after the hold for the page's launch, the last rows and closing the page.
+    maxDuration: `${timing.holdSeconds + config.readyTimeoutMs / 1000 + 30}s`,
+    gracefulStop: "10s",
+    options: { browser: { type: "chromium" } },
+  };
+  return scenario;
+}

@@ -2,9 +2,11 @@
 // the fan-out knee of the reference backend, the floor and the Socket.IO peer, the loopback echo and
 // k6 (when present), in one run: one table on stdout, the same rows as JSON beside it
 // (bench/results/bench-<time>.json and .txt unless --out). Needs `npm run build` (pods run dist/cli.js).
+
+import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { cpus, loadavg } from "node:os";
-import { dirname, join } from "node:path";
+import { cpus, loadavg, setPriority } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { z } from "zod";
@@ -52,18 +54,46 @@ const argsSchema = z.object({
     .optional()
     .transform((text) => (text === undefined ? [...benchSections] : text.split(",")))
     .pipe(z.array(z.enum(benchSections)).min(1)),
+  /** Another build for the pods and engine workers (e.g. a copy of dist/cli.js from before a change). */
+  cli: z.string().min(1).optional(),
+  /** Scheduling priority for the bench and everything it starts (they inherit it): -20 (first) to 19. */
+  nice: z.coerce.number().int().min(-20).max(19).optional(),
 });
 
 const { values } = parseArgs({
-  options: { quick: { type: "boolean" }, out: { type: "string" }, only: { type: "string" } },
+  options: {
+    quick: { type: "boolean" },
+    out: { type: "string" },
+    only: { type: "string" },
+    cli: { type: "string" },
+    nice: { type: "string" },
+  },
 });
 const parsed = argsSchema.safeParse(values);
 if (!parsed.success) {
   console.error(`bench: ${parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ")}`);
-  console.error(`usage: npm run bench -- [--quick] [--out FILE] [--only ${benchSections.join(",")}]`);
+  console.error(
+    `usage: npm run bench -- [--quick] [--out FILE] [--only ${benchSections.join(",")}] [--cli PATH] [--nice N]`,
+  );
   process.exit(2);
 }
 const args = parsed.data;
+if (args.cli !== undefined && !existsSync(args.cli)) {
+  console.error(`bench: --cli ${args.cli} does not exist: expected a built crosspod CLI (dist/cli.js)`);
+  process.exit(2);
+}
+if (args.nice !== undefined) {
+  try {
+    // Children (pods, Redis, peers, engine workers) inherit it, so the whole bench runs at one priority.
+    setPriority(process.pid, args.nice);
+  } catch (error) {
+    console.error(
+      `bench: --nice ${args.nice} refused (${(error as Error).message}); a negative value needs root`,
+    );
+    process.exit(2);
+  }
+}
+const cliOption = args.cli === undefined ? {} : { cliPath: resolve(args.cli) };
 const mode = args.quick ? "quick" : "full";
 const plan = settings[mode];
 const startedAt = new Date();
@@ -95,7 +125,7 @@ if (args.only.includes("fanout")) {
   const knees: KneeResult[] = [];
   for (const system of ["reference", "floor", "socketio"] satisfies SystemName[]) {
     await section(`fan-out: ${systemLabels[system]}`, "run", async () => {
-      const knee = await measureKnee(system, plan.knee);
+      const knee = await measureKnee(system, { ...plan.knee, ...cliOption });
       knees.push(knee);
       return knee.rows;
     });
@@ -103,7 +133,9 @@ if (args.only.includes("fanout")) {
   rows.push(...comparisonRows(knees, plan.knee.subscribers));
 }
 if (args.only.includes("density")) {
-  await section("connection density", "idle connections", () => measureDensity(plan.density));
+  await section("connection density", "idle connections", () =>
+    measureDensity({ ...plan.density, ...cliOption }),
+  );
 }
 if (args.only.includes("k6")) rows.push(...k6Rows());
 
@@ -111,7 +143,7 @@ const durationSeconds = (performance.now() - startedMs) / 1000;
 const loadAfter = loadavg();
 const header = [
   `crosspod bench (${mode}) ${startedAt.toISOString()}, ${durationSeconds.toFixed(0)} s, node ${process.version}, ${cpus().length} CPUs`,
-  `load average ${loadBefore[0]?.toFixed(2)} at start, ${loadAfter[0]?.toFixed(2)} at end: the machine is shared, so compare rows of one run (ratios), not runs`,
+  `${args.nice === undefined ? "default priority" : `nice ${args.nice}`}, pods from ${args.cli ?? "dist/cli.js"}; load average ${loadBefore[0]?.toFixed(2)} at start, ${loadAfter[0]?.toFixed(2)} at end: the machine is shared, so compare rows of one run (ratios), not runs`,
 ].join("\n");
 const table = renderBenchTable(rows, header);
 console.log(table);
@@ -121,6 +153,8 @@ const document = {
   mode,
   startedAt: startedAt.toISOString(),
   durationSeconds,
+  nice: args.nice ?? null,
+  cli: args.cli ?? null,
   machine: {
     cpus: cpus().length,
     node: process.version,

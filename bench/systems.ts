@@ -27,10 +27,12 @@ export const systemLabels: Record<SystemName, string> = {
 
 const pods = 3;
 
-export async function startSystem(name: SystemName): Promise<SystemUnderTest> {
+/** `cliPath`: the build the reference pods run (default dist/cli.js), so two builds can be compared. */
+export async function startSystem(name: SystemName, cliPath?: string): Promise<SystemUnderTest> {
   if (name === "reference") {
     const cluster = await startLocalCluster({
       replicas: pods,
+      ...(cliPath === undefined ? {} : { cliPath }),
       // The bench measures fan-out, not the trigger limiter; logs at warn keep pods from writing per request.
       env: { LOG_LEVEL: "warn", TRIGGER_RATE_LIMIT: "0" },
     });

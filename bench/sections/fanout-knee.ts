@@ -15,6 +15,8 @@ export interface KneeOptions {
   stepSeconds: number;
   /** Upper bound on the time spent stepping, so a slow machine still ends the bench in time. */
   budgetSeconds: number;
+  /** The build the reference pods run; default dist/cli.js. */
+  cliPath?: string;
 }
 
 export interface StepFigures {
@@ -56,7 +58,7 @@ export async function measureKnee(system: SystemName, options: KneeOptions): Pro
   const runId = `bench-${system}-${Date.now().toString(36)}`;
   let sut: Awaited<ReturnType<typeof startSystem>> | undefined;
   try {
-    sut = await startSystem(system);
+    sut = await startSystem(system, options.cliPath);
     const fleet = sut.fleet(runId, options.subscribers, options.subscribers / 2000);
     const loop = new TriggerLoop(runId, `${runId}-pub`, sut.urls);
     const health = new GeneratorHealth();

@@ -60,7 +60,7 @@ describe.skipIf(skipWithoutRedis || !chromiumPath)(
           CROSSPOD_RATE: String(triggerRate),
           CROSSPOD_DURATION: String(durationSeconds),
           // The pages (Chromium's launch on a busy machine) must be live before the first trigger.
-          CROSSPOD_RAMP: "3",
+          CROSSPOD_RAMP: "2",
           CROSSPOD_DRAIN: "1",
           CROSSPOD_THRESHOLDS: JSON.stringify({ crosspod_fanout_latency: [] }),
         },

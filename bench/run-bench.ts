@@ -73,7 +73,7 @@ const parsed = argsSchema.safeParse(values);
 if (!parsed.success) {
   console.error(`bench: ${parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ")}`);
   console.error(
-    `usage: npm run bench -- [--quick] [--out FILE] [--only ${benchSections.join(",")}] [--cli PATH] [--nice N]`,
+    `usage: npm run bench -- [--quick] [--out FILE] [--only ${benchSections.join(",")}] [--cli PATH] [--nice=N]`,
   );
   process.exit(2);
 }

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import type { RedisServer } from "../../lib/cluster/redis-server.js";
 import { reportSchema } from "../../lib/core/report-model.js";
+import { runCli } from "../fixtures/node-process.js";
 import { skipWithoutRedis, startRedis } from "../fixtures/redis.js";
-import { runCli } from "./support/run-cli.js";
 import {
   type SeedStyleBackend,
   type SeedStylePod,
@@ -113,14 +113,16 @@ describe.skipIf(skipWithoutRedis)("the generic-json adapter against a seed-style
     expect(report.run.settings.adapter).toBe("generic-json");
     expect(backend.dropped.sort((a, b) => a - b)).toEqual([10, 20, 30, 40]);
     const delivery = report.overall.delivery;
-    expect(delivery).toMatchObject({
+    const context = JSON.stringify({ delivery, pods: report.pods, events: report.events });
+    expect(delivery, context).toMatchObject({
       expected: 30 * 40,
       received: 30 * 40 - 4,
       lost: 4,
       duplicates: 0,
-      outOfOrder: 0,
       missedWhileDisconnected: 0,
     });
+    // Not asserted: out-of-order. Triggers in flight at once to different pods may be published in either
+    // order, and without a seq crosspod can only compare with the order they were sent.
     expect(delivery.lostSamples.map((sample) => sample.split(":").pop()).sort()).toEqual([
       "10",
       "20",

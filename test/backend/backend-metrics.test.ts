@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RedisServer } from "../../lib/cluster/redis-server.js";
 import { backendMetrics } from "../../lib/core/metric-names.js";
 import { skipWithoutRedis, startRedis } from "../fixtures/redis.js";
+import { TestClient } from "../fixtures/ws-client.js";
 import { type Pod, startPod, stopPods, triggerAccepted } from "./support/backend-pods.js";
-import { TestClient } from "./support/test-client.js";
 
 describe.skipIf(skipWithoutRedis)("backend metrics", () => {
   let redis: RedisServer | undefined;

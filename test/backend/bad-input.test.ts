@@ -6,8 +6,8 @@ import type { WebSocket } from "ws";
 import type { RedisServer } from "../../lib/cluster/redis-server.js";
 import type { ErrorResponse } from "../../lib/core/threat-protocol.js";
 import { skipWithoutRedis, startRedis } from "../fixtures/redis.js";
+import { refusedUpgrade, TestClient } from "../fixtures/ws-client.js";
 import { type Pod, request, startPod, stopPods, trigger } from "./support/backend-pods.js";
-import { refusedUpgrade, TestClient } from "./support/test-client.js";
 
 const token = "s3cret-token-for-tests";
 const auth = { authorization: `Bearer ${token}` };

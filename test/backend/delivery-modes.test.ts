@@ -5,11 +5,11 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RedisServer } from "../../lib/cluster/redis-server.js";
 import { skipWithoutRedis, startRedis } from "../fixtures/redis.js";
+import { waitFor } from "../fixtures/wait-for.js";
+import { TestClient } from "../fixtures/ws-client.js";
 import { type Pod, startPod, stopPods, triggerAccepted, waitUntilReady } from "./support/backend-pods.js";
 import { publishDirect } from "./support/direct-publisher.js";
 import { TcpProxy } from "./support/tcp-proxy.js";
-import { TestClient } from "./support/test-client.js";
-import { waitFor } from "./support/wait-for.js";
 
 describe.skipIf(skipWithoutRedis)("delivery modes under a pod-to-Redis partition", () => {
   let redis: RedisServer | undefined;

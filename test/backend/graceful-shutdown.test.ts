@@ -9,9 +9,9 @@ import { terminate } from "../../lib/cluster/child-process-exit.js";
 import type { RedisServer } from "../../lib/cluster/redis-server.js";
 import type { ThreatHistoryResponse, TriggerResponse } from "../../lib/core/threat-protocol.js";
 import { skipWithoutRedis, startRedis } from "../fixtures/redis.js";
+import { waitFor } from "../fixtures/wait-for.js";
+import { TestClient } from "../fixtures/ws-client.js";
 import { type Pod, request, startPod, stopPods, trigger, triggerAccepted } from "./support/backend-pods.js";
-import { TestClient } from "./support/test-client.js";
-import { waitFor } from "./support/wait-for.js";
 
 const cli = "dist/cli.js";
 

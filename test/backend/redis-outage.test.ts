@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { RedisServer } from "../../lib/cluster/redis-server.js";
 import type { ErrorResponse, ThreatHistoryResponse } from "../../lib/core/threat-protocol.js";
 import { skipWithoutRedis, startRedis } from "../fixtures/redis.js";
+import { waitFor } from "../fixtures/wait-for.js";
+import { refusedUpgrade, TestClient } from "../fixtures/ws-client.js";
 import {
   type Pod,
   request,
@@ -15,8 +17,6 @@ import {
   triggerAccepted,
   waitUntilReady,
 } from "./support/backend-pods.js";
-import { refusedUpgrade, TestClient } from "./support/test-client.js";
-import { waitFor } from "./support/wait-for.js";
 
 describe.skipIf(skipWithoutRedis)("redis outage", () => {
   let redis: RedisServer | undefined;

@@ -1,39 +1,13 @@
 // The seed's five Redis pub/sub integration tests, on real Redis, real pods (in-process) and real
 // WebSocket clients. Three pods share one Redis, as three Kubernetes replicas would.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RedisServer } from "../../lib/cluster/redis-server.js";
+import { describe, expect, it } from "vitest";
 import type { ThreatFrame } from "../../lib/core/threat-protocol.js";
-import { skipWithoutRedis, startRedis } from "../fixtures/redis.js";
-import { type Pod, request, startPods, stopPods, triggerAccepted } from "./support/backend-pods.js";
-import { TestClient } from "./support/test-client.js";
+import { skipWithoutRedis } from "../fixtures/redis.js";
+import { request, triggerAccepted } from "./support/backend-pods.js";
+import { usePodsOnRedis } from "./support/pods-on-redis.js";
 
 describe.skipIf(skipWithoutRedis)("seed integration tests (redis pub/sub cross-pod broadcasting)", () => {
-  let redis: RedisServer | undefined;
-  let pods: Pod[] = [];
-  const clients: TestClient[] = [];
-
-  async function connect(pod: Pod): Promise<TestClient> {
-    const client = await TestClient.connect(pod.ws);
-    clients.push(client);
-    return client;
-  }
-
-  function pod(index: number): Pod {
-    const found = pods[index];
-    if (!found) throw new Error(`pod ${index} was not started`);
-    return found;
-  }
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    pods = await startPods(["pod-a", "pod-b", "pod-c"], redis.url);
-  });
-
-  afterAll(async () => {
-    await Promise.all(clients.map((client) => client.close()));
-    await stopPods(pods);
-    await redis?.dispose();
-  });
+  const { pod, pods, connect } = usePodsOnRedis(["pod-a", "pod-b", "pod-c"]);
 
   it("save and retrieve: GET /api/threats/:id returns the threat a trigger saved", async () => {
     const accepted = await triggerAccepted(pod(0), {
@@ -63,7 +37,7 @@ describe.skipIf(skipWithoutRedis)("seed integration tests (redis pub/sub cross-p
   });
 
   it("single subscriber receives the triggered threat", async () => {
-    const client = await connect(pod(0));
+    const client = await connect(pod(0).ws);
     const accepted = await triggerAccepted(pod(0), { type: "single-subscriber-test" });
     const [frame] = await client.waitForThreats(1);
     expect(frame).toMatchObject({
@@ -74,7 +48,7 @@ describe.skipIf(skipWithoutRedis)("seed integration tests (redis pub/sub cross-p
   });
 
   it("three clients on the same pod all receive the threat", async () => {
-    const samePod = await Promise.all([connect(pod(1)), connect(pod(1)), connect(pod(1))]);
+    const samePod = await Promise.all([connect(pod(1).ws), connect(pod(1).ws), connect(pod(1).ws)]);
     const accepted = await triggerAccepted(pod(1), { type: "same-pod-test" });
     for (const client of samePod) {
       const [frame] = await client.waitForThreats(1);
@@ -83,7 +57,7 @@ describe.skipIf(skipWithoutRedis)("seed integration tests (redis pub/sub cross-p
   });
 
   it("cross-pod broadcasting: a threat triggered on pod A reaches clients on pods A, B and C", async () => {
-    const perPod = await Promise.all([connect(pod(0)), connect(pod(1)), connect(pod(2))]);
+    const perPod = await Promise.all([connect(pod(0).ws), connect(pod(1).ws), connect(pod(2).ws)]);
     console.log("🚨 Triggering threat on Pod A...");
     const sentAt = performance.timeOrigin + performance.now();
     const accepted = await triggerAccepted(pod(0), { type: "cross-pod-test-threat", severity: "critical" });
@@ -111,7 +85,7 @@ describe.skipIf(skipWithoutRedis)("seed integration tests (redis pub/sub cross-p
   });
 
   it("ordering: 100 concurrent triggers across 3 pods reach every client in one seq order, no gaps or duplicates", async () => {
-    const watchers = await Promise.all(pods.map((p) => connect(p)));
+    const watchers = await Promise.all(pods().map((p) => connect(p.ws)));
     const accepted = await Promise.all(
       Array.from({ length: 100 }, (_, n) =>
         triggerAccepted(pod(n % 3), { type: "ordering-test", description: `#${n}` }),

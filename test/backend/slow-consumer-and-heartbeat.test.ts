@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RedisServer } from "../../lib/cluster/redis-server.js";
 import { skipWithoutRedis, startRedis } from "../fixtures/redis.js";
+import { TestClient } from "../fixtures/ws-client.js";
 import { type Pod, startPod, stopPods } from "./support/backend-pods.js";
 import { publishDirect } from "./support/direct-publisher.js";
-import { TestClient } from "./support/test-client.js";
 
 describe.skipIf(skipWithoutRedis)("slow consumers and dead peers", () => {
   let redis: RedisServer | undefined;

@@ -1,39 +1,13 @@
 // Resuming with ?since=: a client that reconnects gets exactly what it missed, from history, then live
 // frames, with no gap and no duplicate; and what `since` and `epoch` mean at the edges.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RedisServer } from "../../lib/cluster/redis-server.js";
-import { skipWithoutRedis, startRedis } from "../fixtures/redis.js";
-import { type Pod, startPods, stopPods, triggerAccepted } from "./support/backend-pods.js";
+import { describe, expect, it } from "vitest";
+import { skipWithoutRedis } from "../fixtures/redis.js";
+import { triggerAccepted } from "./support/backend-pods.js";
 import { publishDirect } from "./support/direct-publisher.js";
-import { TestClient } from "./support/test-client.js";
+import { usePodsOnRedis } from "./support/pods-on-redis.js";
 
 describe.skipIf(skipWithoutRedis)("resume with since", () => {
-  let redis: RedisServer | undefined;
-  let pods: Pod[] = [];
-  const clients: TestClient[] = [];
-
-  async function connect(url: string): Promise<TestClient> {
-    const client = await TestClient.connect(url);
-    clients.push(client);
-    return client;
-  }
-
-  function pod(index: number): Pod {
-    const found = pods[index];
-    if (!found) throw new Error(`pod ${index} was not started`);
-    return found;
-  }
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    pods = await startPods(["pod-a", "pod-b"], redis.url);
-  });
-
-  afterAll(async () => {
-    await Promise.all(clients.map((client) => client.close()));
-    await stopPods(pods);
-    await redis?.dispose();
-  });
+  const { pod, redisUrl, connect } = usePodsOnRedis(["pod-a", "pod-b"]);
 
   it("gives a reconnecting client exactly the 20 threats it missed, then live ones, in order", async () => {
     const first = await connect(pod(1).ws);
@@ -55,7 +29,7 @@ describe.skipIf(skipWithoutRedis)("resume with since", () => {
 
   it("keeps order while live frames arrive during the history read", async () => {
     const anchor = await triggerAccepted(pod(0));
-    await publishDirect((redis as RedisServer).url, 300);
+    await publishDirect(redisUrl(), 300);
     // Triggers keep landing while the client's backfill of 300 frames is read and sent.
     const live = Array.from({ length: 50 }, () => triggerAccepted(pod(0)));
     const resumed = await connect(`${pod(1).ws}?since=${anchor.seq}`);

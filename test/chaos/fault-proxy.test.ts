@@ -2,6 +2,7 @@ import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { FaultProxy } from "../../lib/chaos/fault-proxy.js";
 import { freePort } from "../../lib/cluster/free-port.js";
+import { waitFor } from "../fixtures/wait-for.js";
 import {
   connectClient,
   dialOutcome,
@@ -9,7 +10,6 @@ import {
   startEchoServer,
   type TestClient,
 } from "./support/tcp-peers.js";
-import { waitFor } from "./support/wait-for.js";
 
 const owned: Array<{ close(): Promise<void> | void }> = [];
 

@@ -12,8 +12,8 @@ import type { ChaosEvent } from "../../lib/chaos/chaos-controller.js";
 import { k6BundleTargets } from "../../lib/engine/k6-bundle-targets.js";
 import { buildK6Target } from "../../scripts/k6-bundles.js";
 import { skipWithoutRedis } from "../fixtures/redis.js";
+import { waitFor } from "../fixtures/wait-for.js";
 import { callExport, createVuFactory, type VuFactory } from "../scenarios/k6-emulated-vus.js";
-import { waitFor } from "./support/wait-for.js";
 
 const cliPath = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 const token = "chaos-scenario-test-token-123456";

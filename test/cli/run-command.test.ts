@@ -1,66 +1,16 @@
 // `crosspod run` as a user runs it: a real process against an auto-started local cluster (redis-server +
 // 3 replicas), its exit codes, its JSON report, and no process left behind after Ctrl-C.
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { reportSchema } from "../../lib/core/report-model.js";
+import { runCli, runNode, waitForOutput } from "../fixtures/node-process.js";
 import { descendantPids, isAlive, procAvailable } from "../fixtures/process-tree.js";
 import { skipWithoutRedis } from "../fixtures/redis.js";
 
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const workDir = mkdtempSync(join(tmpdir(), "crosspod-run-test-"));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
-
-interface CliRun {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function startCli(args: string[], env: Record<string, string> = {}): CliRun {
-  const child = spawn(process.execPath, ["dist/cli.js", ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
-}
-
-async function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000) {
-  const cli = startCli(args, env);
-  const timer = setTimeout(() => cli.child.kill("SIGKILL"), timeoutMs);
-  const code = await cli.exited;
-  clearTimeout(timer);
-  return { code, stdout: cli.stdout(), stderr: cli.stderr() };
-}
-
-function waitForStderr(cli: CliRun, pattern: RegExp, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      clearInterval(poll);
-      reject(new Error(`crosspod run did not print ${pattern} within ${timeoutMs} ms\n${cli.stderr()}`));
-    }, timeoutMs);
-    const poll = setInterval(() => {
-      if (!pattern.test(cli.stderr())) return;
-      clearInterval(poll);
-      clearTimeout(timer);
-      resolve();
-    }, 20);
-  });
-}
 
 // The machine running the suite is shared with the pods under test and with other test files, so the
 // generator's own limits and the latency bound are relaxed here: these tests check delivery and exit
@@ -126,13 +76,23 @@ describe.skipIf(skipWithoutRedis)("crosspod run against an auto-started local cl
   });
 
   it.skipIf(!procAvailable)("tears the cluster down on Ctrl-C and leaves no process behind", async () => {
-    const cli = startCli(["run", "cross-pod-load", "--connections", "6", "--rate", "2", "--duration", "60s"]);
+    const cli = runNode([
+      "dist/cli.js",
+      "run",
+      "cross-pod-load",
+      "--connections",
+      "6",
+      "--rate",
+      "2",
+      "--duration",
+      "60s",
+    ]);
     try {
-      await waitForStderr(cli, / trigger · /, 30_000);
+      await waitForOutput(cli, / trigger · /, 30_000, "stderr");
       const children = descendantPids(cli.child.pid as number);
       expect(children.length).toBeGreaterThanOrEqual(4);
       cli.child.kill("SIGINT");
-      expect(await cli.exited).toBe(130);
+      expect((await cli.exited).code).toBe(130);
       expect(cli.stdout()).toContain("run interrupted during the trigger phase");
       expect(children.filter(isAlive)).toEqual([]);
     } finally {

@@ -11,11 +11,7 @@ function frameWithId(client: TestClient, id: string): () => ThreatFrame | undefi
   return () => client.threats().find((frame) => frame.id === id);
 }
 
-function receivedAt(client: TestClient, frame: ThreatFrame): number {
-  const entry = client.received.find((candidate) => candidate.frame === frame);
-  if (!entry) throw new Error(`${client.label} has no receive time for ${frame.id}`);
-  return entry.receivedAtMs;
-}
+const epochNowMs = () => performance.timeOrigin + performance.now();
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
@@ -27,7 +23,7 @@ describe.skipIf(skipWithoutRedis)("cross-pod delivery through three backend proc
     cluster = await startLocalCluster({ replicas: 3 });
     clients = await Promise.all(
       cluster.pods.map((pod) =>
-        TestClient.connect(pod.wsUrl, `Client on Pod ${pod.name.slice(-1).toUpperCase()}`),
+        TestClient.connect(pod.wsUrl, { label: `Client on Pod ${pod.name.slice(-1).toUpperCase()}` }),
       ),
     );
   });
@@ -41,7 +37,7 @@ describe.skipIf(skipWithoutRedis)("cross-pod delivery through three backend proc
     const podA = cluster?.pod("pod-a");
     if (!podA) throw new Error("the cluster did not start");
     console.log("🚨 Triggering threat on Pod A...");
-    const startedAt = performance.now();
+    const startedAt = epochNowMs();
     const accepted = await triggerThreat(podA.httpUrl, {
       type: "cross-pod-test-threat",
       severity: "critical",
@@ -51,7 +47,7 @@ describe.skipIf(skipWithoutRedis)("cross-pod delivery through three backend proc
     console.log("⏳ Waiting for all WebSocket clients to receive the threat...");
     const frames = await Promise.all(
       clients.map((client) =>
-        client.waitFor(frameWithId(client, accepted.id), 5000, `threat ${accepted.id}`),
+        client.waitFor(frameWithId(client, accepted.id), `threat ${accepted.id}`, 5000),
       ),
     );
 
@@ -66,7 +62,7 @@ describe.skipIf(skipWithoutRedis)("cross-pod delivery through three backend proc
       expect(frame.threat.type).toBe("cross-pod-test-threat");
     }
     const perClient = clients.map(
-      (client, index) => receivedAt(client, frames[index] as ThreatFrame) - startedAt,
+      (client, index) => client.receivedAt((frames[index] as ThreatFrame).seq) - startedAt,
     );
     console.log("✅ SUCCESS: All 3 WebSocket clients (on different pods) received the threat!");
     clients.forEach((client, index) => {
@@ -81,18 +77,18 @@ describe.skipIf(skipWithoutRedis)("cross-pod delivery through three backend proc
     for (let n = 0; n < 50; n++) {
       const origin = pods[n % pods.length];
       if (!origin) throw new Error("the cluster has no pods");
-      const startedAt = performance.now();
+      const startedAt = epochNowMs();
       const accepted = await triggerThreat(origin.httpUrl, {
         type: "latency-probe",
         description: `probe ${n}`,
       });
       const frames = await Promise.all(
         clients.map((client) =>
-          client.waitFor(frameWithId(client, accepted.id), 5000, `threat ${accepted.id}`),
+          client.waitFor(frameWithId(client, accepted.id), `threat ${accepted.id}`, 5000),
         ),
       );
       lastOfThree.push(
-        Math.max(...clients.map((client, index) => receivedAt(client, frames[index] as ThreatFrame))) -
+        Math.max(...clients.map((client, index) => client.receivedAt((frames[index] as ThreatFrame).seq))) -
           startedAt,
       );
     }

@@ -75,12 +75,12 @@ describe.skipIf(skipWithoutRedis || !procAvailable)("crosspod up", () => {
     expect(children).toHaveLength(4);
 
     const [podA, , podC] = pods;
-    client = await TestClient.connect(podC?.wsUrl as string, "client on pod-c");
+    client = await TestClient.connect(podC?.wsUrl as string, { label: "client on pod-c" });
     const { id } = await triggerThreat(podA?.httpUrl as string);
     const frame = await client.waitFor(
       () => client?.threats().find((candidate) => candidate.id === id),
-      5000,
       id,
+      5000,
     );
     expect(frame.pod_origin).toBe("pod-a");
 

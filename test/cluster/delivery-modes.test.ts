@@ -20,15 +20,15 @@ function trigger(httpUrl: string, description: string) {
 async function podDownScenario(cluster: LocalCluster, clients: TestClient[]) {
   const podA = cluster.pod("pod-a");
   const podB = cluster.pod("pod-b");
-  const watcher = await TestClient.connect(podA.wsUrl, "client on pod-a");
-  const before = await TestClient.connect(podB.wsUrl, "client on pod-b");
+  const watcher = await TestClient.connect(podA.wsUrl, { label: "client on pod-a" });
+  const before = await TestClient.connect(podB.wsUrl, { label: "client on pod-b" });
   clients.push(watcher, before);
 
   const first = await trigger(podA.httpUrl, "before the pod goes down");
   await before.waitFor(
     () => before.threats().find((frame) => frame.id === first.id),
-    5000,
     "the first threat",
+    5000,
   );
   await podB.kill("SIGKILL");
   await before.waitForClose(5000);
@@ -38,14 +38,16 @@ async function podDownScenario(cluster: LocalCluster, clients: TestClient[]) {
     missed.push((await trigger(podA.httpUrl, `while down ${n}`)).seq);
   await podB.start();
 
-  const after = await TestClient.connect(`${podB.wsUrl}?since=${first.seq}`, "client back on pod-b");
+  const after = await TestClient.connect(`${podB.wsUrl}?since=${first.seq}`, {
+    label: "client back on pod-b",
+  });
   clients.push(after);
   const last = await trigger(podA.httpUrl, "after the pod is back");
-  await after.waitFor(() => after.threats().find((frame) => frame.id === last.id), 5000, "the last threat");
+  await after.waitFor(() => after.threats().find((frame) => frame.id === last.id), "the last threat", 5000);
   await watcher.waitFor(
     () => watcher.threats().find((frame) => frame.id === last.id),
-    5000,
     "the last threat",
+    5000,
   );
   return {
     missed,

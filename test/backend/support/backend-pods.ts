@@ -2,7 +2,7 @@
 import { type RunningBackend, startBackend } from "../../../lib/backend/backend-server.js";
 import { type BackendEnv, parseBackendEnv } from "../../../lib/backend/config.js";
 import type { TriggerResponse } from "../../../lib/core/threat-protocol.js";
-import { waitFor } from "./wait-for.js";
+import { waitFor } from "../../fixtures/wait-for.js";
 
 export interface Pod {
   name: string;

@@ -6,9 +6,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 import { z } from "zod";
+import { createTokenBucket } from "../core/token-bucket.js";
 import { type BrowserMetrics, createBrowserMetrics, type RejectReason } from "./browser-metrics.js";
 import { describeFirstIssue, faroPayloadSchema } from "./faro-payload.js";
-import { createTokenBucket } from "./token-bucket.js";
 
 const optionsSchema = z.object({
   port: z.number().int().min(0).max(65_535).default(0),
@@ -78,7 +78,7 @@ export async function startFaroCollector(options: FaroCollectorOptions = {}): Pr
       metrics,
       maxBodyBytes: config.maxBodyBytes,
       isAllowedOrigin,
-      take: bucket.take,
+      take: (nowMs) => bucket.take(nowMs) === 0,
     }).catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { error: "internal", message: String(error) });
     });

@@ -19,6 +19,7 @@ import { validateThresholds } from "../core/thresholds.js";
 import { defaultSaturationLimits, type SaturationLimits } from "../engine/generator-health.js";
 import { CLIError, exitCodes } from "./cli-error.js";
 import { type EngineRequest, engineNames } from "./engine-choice.js";
+import { parseFlags } from "./flag-error.js";
 import { readTargetFile } from "./read-target-file.js";
 
 export interface RunConfig {
@@ -125,18 +126,6 @@ const runFlagsSchema = z
     chaos: optionalText,
   })
   .strict();
-
-function parseFlags(raw: Record<string, unknown>): z.infer<typeof runFlagsSchema> {
-  const parsed = runFlagsSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const messages = parsed.error.issues.map((issue) => {
-    const key = issue.path[0];
-    const flag = typeof key === "string" && key in flagNames ? flagNames[key as keyof typeof flagNames] : key;
-    const given = typeof key === "string" && key in raw ? ` (got ${JSON.stringify(raw[key])})` : "";
-    return `${String(flag ?? "options")}: ${issue.message}${given}`;
-  });
-  throw usage(messages.join("; "));
-}
 
 function parseTargets(text: string): string[] {
   const urls = text
@@ -289,7 +278,7 @@ export function resolveRunConfig(
   raw: Record<string, unknown>,
   env: Record<string, string | undefined>,
 ): RunConfig {
-  const flags = parseFlags(raw);
+  const flags = parseFlags(runFlagsSchema, raw, flagNames);
   const base = baseProfile(profileName, flags.profileFile);
   const fromEnv = checked(() => profileOverridesFromEnv(env), "environment");
   checked(() => withOverrides(base, fromEnv), "environment");

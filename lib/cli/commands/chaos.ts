@@ -8,6 +8,7 @@ import { ControlClientError, listChaosEvents, postChaosAction } from "../../chao
 import { KubernetesDriver, KubernetesDriverError } from "../../chaos/kubernetes-driver.js";
 import { ChaosScheduleError, chaosActionNames, parseChaosActionText } from "../../core/chaos-schedule.js";
 import { CLIError, exitCodes } from "../cli-error.js";
+import { parseFlags } from "../flag-error.js";
 
 const flagNames = {
   controlUrl: "--control-url",
@@ -41,17 +42,6 @@ type ChaosFlags = z.infer<typeof chaosFlagsSchema>;
 
 function usage(message: string): CLIError {
   return new CLIError(message, "CROSSPOD_USAGE", exitCodes.usage);
-}
-
-function parseFlags(raw: Record<string, unknown>): ChaosFlags {
-  const parsed = chaosFlagsSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const messages = parsed.error.issues.map((issue) => {
-    const key = issue.path[0];
-    const flag = typeof key === "string" && key in flagNames ? flagNames[key as keyof typeof flagNames] : key;
-    return `${String(flag ?? "options")}: ${issue.message}${typeof key === "string" && key in raw ? ` (got ${JSON.stringify(raw[key])})` : ""}`;
-  });
-  throw usage(messages.join("; "));
 }
 
 function describeEvent(event: ChaosEvent): string {
@@ -92,7 +82,7 @@ async function runChaos(
   target: string | undefined,
   raw: Record<string, unknown>,
 ): Promise<void> {
-  const flags = parseFlags(raw);
+  const flags = parseFlags(chaosFlagsSchema, raw, flagNames);
   try {
     if (actionName === "events") {
       if (flags.kubernetes)

@@ -27,6 +27,7 @@ import {
 } from "../../cluster/prometheus-server.js";
 import { RedisServerError } from "../../cluster/redis-server.js";
 import { CLIError, exitCodes } from "../cli-error.js";
+import { parseFlags } from "../flag-error.js";
 
 const flagNames = {
   replicas: "--replicas",
@@ -83,15 +84,7 @@ export type UpOptions = z.infer<typeof upOptionsSchema>;
 
 /** Validates commander's parsed flags; errors name the flag and the value given. */
 export function parseUpOptions(raw: Record<string, unknown>): UpOptions {
-  const parsed = upOptionsSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const messages = parsed.error.issues.map((issue) => {
-    const key = issue.path[0];
-    const flag = typeof key === "string" && key in flagNames ? flagNames[key as keyof typeof flagNames] : key;
-    const given = typeof key === "string" && key in raw ? ` (got ${JSON.stringify(raw[key])})` : "";
-    return `${String(flag ?? "options")}: ${issue.message}${given}`;
-  });
-  throw new CLIError(messages.join("; "), "CROSSPOD_USAGE", exitCodes.usage);
+  return parseFlags(upOptionsSchema, raw, flagNames);
 }
 
 /** Every pod (job names the alert rules match on), and the Faro collector's browser metrics when it runs. */

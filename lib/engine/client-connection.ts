@@ -3,7 +3,7 @@
 // when the pod's hello said it can. The target's protocol adapter builds the URL and opening frames and
 // reads every frame. Thousands live in one process, so it holds a few fields and no per-connection histogram.
 import WebSocket, { type RawData } from "ws";
-import type { ProtocolAdapter, ResumePosition } from "../core/adapters/protocol-adapter.js";
+import type { DeliveryFrame, ProtocolAdapter, ResumePosition } from "../core/adapters/protocol-adapter.js";
 import type { ChaosImpactRecorder } from "../core/chaos-impact.js";
 import type { DeliveryChecker } from "../core/delivery-checker.js";
 import { epochNowMs } from "./clock.js";
@@ -43,6 +43,8 @@ export interface ConnectionTarget {
 }
 
 const noHelloCloseCode = 4000;
+/** A recovered Socket.IO session's replay, held until its CONNECT ack; more than this is a broken server. */
+const maxEarlyFrames = 10_000;
 
 export class ClientConnection {
   private ws: WebSocket | undefined;
@@ -59,6 +61,8 @@ export class ClientConnection {
   private offset: string | undefined;
   /** Reconnects whose session the backend recovered (the pid sent on reconnect came back). */
   recoveries = 0;
+  /** Deliveries that came before this socket's hello, where the adapter allows that. */
+  private early: { frame: DeliveryFrame; atMs: number }[] | undefined;
   private attempts = 0;
   /** When the current outage began: the drop of an open connection, or the first failed attempt. */
   private outageStartedAtMs: number | undefined;
@@ -149,38 +153,8 @@ export class ClientConnection {
     const atMs = epochNowMs();
     const frame = this.owner.adapter.readFrame(data.toString());
     if (frame.type === "delivery") {
-      if (!this.helloSeen) {
-        this.owner.invalidFrame(this.pod, "delivery frame before hello");
-        return;
-      }
-      const pod = this.pod;
-      const verdict = this.checker.receive(frame, atMs);
-      pod.framesReceived += 1;
-      if (verdict === "duplicate") pod.duplicates += 1;
-      else if (verdict === "out-of-order") pod.outOfOrder += 1;
-      const seq = frame.seq;
-      if (seq !== undefined && seq > this.highestSeq) this.highestSeq = seq;
-      if (frame.offset !== undefined) this.offset = frame.offset;
-      const probe = frame.probe;
-      const publishedAtMs = frame.publishedAtMs;
-      const cell = pod.cellFrom(frame.podOrigin);
-      cell.received += 1;
-      // A backend that gives no published time: fan-out is timed from the probe's send time instead.
-      const fromMs = publishedAtMs ?? probe?.t;
-      const fanoutMs = fromMs === undefined ? undefined : atMs - fromMs;
-      if (fanoutMs !== undefined) {
-        pod.fanoutSeries?.observe(fanoutMs / 1000);
-        cell.fanout.recordMs(fanoutMs);
-      }
-      if (probe !== undefined && probe.run === this.owner.runId) {
-        const e2eMs = atMs - probe.t;
-        pod.recorder.e2e.recordMs(e2eMs);
-        pod.e2eSeries?.observe(e2eMs / 1000);
-        if (probe.n > this.highestN) this.highestN = probe.n;
-        const published = this.owner.published;
-        if (published.awaiting) published.seenInFrame(probe.publisher, probe.n, seq, publishedAtMs ?? atMs);
-      }
-      this.owner.frameReceived(fanoutMs);
+      if (this.helloSeen) this.onDelivery(frame, atMs);
+      else this.beforeHello(frame, atMs);
     } else if (frame.type === "ping") {
       this.ws?.send(frame.reply);
     } else if (frame.type === "hello") {
@@ -196,6 +170,47 @@ export class ClientConnection {
     } else if (frame.type === "invalid") {
       this.owner.invalidFrame(this.pod, frame.reason);
     }
+  }
+
+  /** Holds a delivery that came before the hello where the protocol allows it (a recovered session's replay). */
+  private beforeHello(frame: DeliveryFrame, atMs: number): void {
+    if (!this.owner.adapter.deliversBeforeHello || (this.early?.length ?? 0) >= maxEarlyFrames) {
+      this.owner.invalidFrame(this.pod, "delivery frame before hello");
+      return;
+    }
+    this.early ??= [];
+    this.early.push({ frame, atMs });
+  }
+
+  private onDelivery(frame: DeliveryFrame, atMs: number): void {
+    const pod = this.pod;
+    const verdict = this.checker.receive(frame, atMs);
+    pod.framesReceived += 1;
+    if (verdict === "duplicate") pod.duplicates += 1;
+    else if (verdict === "out-of-order") pod.outOfOrder += 1;
+    const seq = frame.seq;
+    if (seq !== undefined && seq > this.highestSeq) this.highestSeq = seq;
+    if (frame.offset !== undefined) this.offset = frame.offset;
+    const probe = frame.probe;
+    const publishedAtMs = frame.publishedAtMs;
+    const cell = pod.cellFrom(frame.podOrigin);
+    cell.received += 1;
+    // A backend that gives no published time: fan-out is timed from the probe's send time instead.
+    const fromMs = publishedAtMs ?? probe?.t;
+    const fanoutMs = fromMs === undefined ? undefined : atMs - fromMs;
+    if (fanoutMs !== undefined) {
+      pod.fanoutSeries?.observe(fanoutMs / 1000);
+      cell.fanout.recordMs(fanoutMs);
+    }
+    if (probe !== undefined && probe.run === this.owner.runId) {
+      const e2eMs = atMs - probe.t;
+      pod.recorder.e2e.recordMs(e2eMs);
+      pod.e2eSeries?.observe(e2eMs / 1000);
+      if (probe.n > this.highestN) this.highestN = probe.n;
+      const published = this.owner.published;
+      if (published.awaiting) published.seenInFrame(probe.publisher, probe.n, seq, publishedAtMs ?? atMs);
+    }
+    this.owner.frameReceived(fanoutMs);
   }
 
   private onHello(
@@ -231,12 +246,18 @@ export class ClientConnection {
     this.everConnected = true;
     this.attempts = 0;
     this.outageStartedAtMs = undefined;
+    const early = this.early;
+    if (early !== undefined) {
+      this.early = undefined;
+      for (const held of early) this.onDelivery(held.frame, held.atMs);
+    }
   }
 
   private onClose(code: number): void {
     clearTimeout(this.timer);
     const atMs = epochNowMs();
     this.ws = undefined;
+    this.early = undefined;
     if (this.helloSeen) {
       this.helloSeen = false;
       this.pod.open -= 1;

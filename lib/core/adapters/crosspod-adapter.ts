@@ -94,6 +94,7 @@ export function crosspodAdapter(options: CrosspodAdapterOptions = {}): ProtocolA
     kind: "crosspod",
     accounting: "seq",
     sendsHello: true,
+    deliversBeforeHello: false,
     webSocketUrl: (wsUrl, resume) => (resume?.seq === undefined ? wsUrl : `${wsUrl}?since=${resume.seq}`),
     openingFrames: () => [],
     triggerRequest: (pod, probe) => ({

@@ -52,6 +52,7 @@ export function genericJsonAdapter(config: GenericJsonConfig): ProtocolAdapter {
     kind: "generic-json",
     accounting,
     sendsHello: isHello !== undefined,
+    deliversBeforeHello: false,
     webSocketUrl: (wsUrl) => wsUrl,
     openingFrames: () => opening,
     triggerRequest: trigger.request,

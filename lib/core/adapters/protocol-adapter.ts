@@ -9,6 +9,8 @@
 //   Socket.IO's namespace CONNECT with {pid, offset} for connection state recovery. Often none.
 // - sendsHello: true when the backend's first frame says the session is up (crosspod's hello, Socket.IO's
 //   CONNECT ack); the engine counts the connection as up only then. False: up once the socket opens.
+// - deliversBeforeHello: deliveries may precede the hello (Socket.IO replays a recovered session's missed
+//   packets before its CONNECT ack); the engine holds them until the hello instead of calling them invalid.
 // - triggerRequest(pod, probe): the HTTP request that publishes one event through `pod`, with the probe
 //   placed where the backend echoes it back into the frames it fans out.
 // - readTriggerReply(status, body): accepted or not, and what the reply tells (seq, published time, pod).
@@ -99,6 +101,7 @@ export interface ProtocolAdapter {
   readonly kind: AdapterKind;
   readonly accounting: Accounting;
   readonly sendsHello: boolean;
+  readonly deliversBeforeHello: boolean;
   webSocketUrl(wsUrl: string, resume: ResumePosition | undefined): string;
   openingFrames(resume: ResumePosition | undefined): readonly string[];
   triggerRequest(pod: TriggerPod, probe: Probe): TriggerRequest;

@@ -44,6 +44,7 @@ export function socketIoAdapter(config: SocketIoConfig): ProtocolAdapter {
     kind: "socketio",
     accounting,
     sendsHello: true,
+    deliversBeforeHello: true,
     webSocketUrl: (wsUrl) => wsUrl,
     openingFrames(resume) {
       if (!config.recovery || resume?.session === undefined || resume.offset === undefined) return fresh;

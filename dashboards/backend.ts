@@ -2,8 +2,9 @@
 // rates, backfills, slow consumers, Redis, and event-loop lag.
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import { backendMetrics } from "../lib/core/metric-names.js";
+import { dashboardFrame } from "./dashboard-frame.js";
 import { defaultStat, defaultTimeseries, podSelector, query, redFrom } from "./panel-defaults.js";
-import { chaosAnnotation, podVariable, runVariable } from "./variables.js";
+import { podVariable, runVariable } from "./variables.js";
 
 const upDownMappings: dashboard.ValueMapping[] = [
   {
@@ -92,18 +93,13 @@ export const redisUpTimeseries = () =>
     .withTarget(query(`${backendMetrics.redisUp}{${podSelector}}`, "{{pod}}"));
 
 export function backendDashboard(): dashboard.DashboardBuilder {
-  return new dashboard.DashboardBuilder("crosspod / backend")
-    .uid("crosspod-backend")
-    .description("The reference backend's metrics per pod; chaos events of the chosen run as annotations.")
-    .tags(["crosspod", "generated"])
-    .readonly()
-    .tooltip(dashboard.DashboardCursorSync.Crosshair)
-    .refresh("5s")
-    .time({ from: "now-15m", to: "now" })
-    .timezone("browser")
+  return dashboardFrame(
+    "crosspod / backend",
+    "crosspod-backend",
+    "The reference backend's metrics per pod; chaos events of the chosen run as annotations.",
+  )
     .withVariable(runVariable().description("The crosspod run whose chaos events are annotated."))
     .withVariable(podVariable(backendMetrics.wsConnections))
-    .annotation(chaosAnnotation())
     .withRow(new dashboard.RowBuilder("Health"))
     .withPanel(podsUpStat())
     .withPanel(redisUpStat())

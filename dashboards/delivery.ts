@@ -1,8 +1,9 @@
 // "crosspod / delivery": whether every frame arrived once and in order, and how clients rode out chaos.
 import * as common from "@grafana/grafana-foundation-sdk/common";
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
+import { dashboardFrame } from "./dashboard-frame.js";
 import { defaultStat, defaultTimeseries, loadSelector, query, redFrom } from "./panel-defaults.js";
-import { chaosAnnotation, podVariable, runVariable } from "./variables.js";
+import { podVariable, runVariable } from "./variables.js";
 
 export const lostStat = () =>
   defaultStat()
@@ -87,20 +88,13 @@ export const chaosEventsTimeseries = () =>
     .withTarget(query('crosspod:chaos_events:total{run=~"$run"}', "{{action}} {{target}} ({{engine}})"));
 
 export function deliveryDashboard(): dashboard.DashboardBuilder {
-  return new dashboard.DashboardBuilder("crosspod / delivery")
-    .uid("crosspod-delivery")
-    .description(
-      "Loss, duplicates, ordering and reconnects seen by clients during one crosspod run, with chaos.",
-    )
-    .tags(["crosspod", "generated"])
-    .readonly()
-    .tooltip(dashboard.DashboardCursorSync.Crosshair)
-    .refresh("5s")
-    .time({ from: "now-15m", to: "now" })
-    .timezone("browser")
+  return dashboardFrame(
+    "crosspod / delivery",
+    "crosspod-delivery",
+    "Loss, duplicates, ordering and reconnects seen by clients during one crosspod run, with chaos.",
+  )
     .withVariable(runVariable())
     .withVariable(podVariable("crosspod:connections", 'run=~"$run"'))
-    .annotation(chaosAnnotation())
     .withRow(new dashboard.RowBuilder("Invariants"))
     .withPanel(lostStat())
     .withPanel(duplicatesStat())

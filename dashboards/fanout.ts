@@ -3,6 +3,7 @@
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import * as heatmap from "@grafana/grafana-foundation-sdk/heatmap";
 import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
+import { dashboardFrame } from "./dashboard-frame.js";
 import {
   defaultHeatmap,
   defaultStat,
@@ -11,7 +12,7 @@ import {
   query,
   redFrom,
 } from "./panel-defaults.js";
-import { chaosAnnotation, podVariable, runVariable } from "./variables.js";
+import { podVariable, runVariable } from "./variables.js";
 
 /** The default thresholds' budget (`fanout_p99<250`), in seconds. */
 const fanoutBudgetSeconds = 0.25;
@@ -120,18 +121,13 @@ export const browserWebVitalsTimeseries = () =>
     .withTarget(query('crosspod:browser_web_vital_seconds:p75{run=~"$run"}', "{{name}}"));
 
 export function fanoutDashboard(): dashboard.DashboardBuilder {
-  return new dashboard.DashboardBuilder("crosspod / fan-out")
-    .uid("crosspod-fanout")
-    .description("Fan-out latency and throughput seen by clients, per delivering pod, for one crosspod run.")
-    .tags(["crosspod", "generated"])
-    .readonly()
-    .tooltip(dashboard.DashboardCursorSync.Crosshair)
-    .refresh("5s")
-    .time({ from: "now-15m", to: "now" })
-    .timezone("browser")
+  return dashboardFrame(
+    "crosspod / fan-out",
+    "crosspod-fanout",
+    "Fan-out latency and throughput seen by clients, per delivering pod, for one crosspod run.",
+  )
     .withVariable(runVariable())
     .withVariable(podVariable("crosspod:connections", 'run=~"$run"'))
-    .annotation(chaosAnnotation())
     .withRow(new dashboard.RowBuilder("Now"))
     .withPanel(connectionsStat())
     .withPanel(fanoutP99Stat())

@@ -129,12 +129,33 @@ describe.skipIf(skipWithoutRedis)("the socketio adapter against a 3-pod Socket.I
     expect(report.run.accounting).toBe("publisher");
     expect(report.run.delivery).toBe("recover");
     const delivery = report.overall.delivery;
-    const context = JSON.stringify({ delivery, connections: report.overall.connections, events: report.events });
+    const context = JSON.stringify({
+      delivery,
+      connections: report.overall.connections,
+      events: report.events,
+    });
     expect(report.overall.connections.reconnects, context).toBeGreaterThanOrEqual(10);
     expect(delivery.recovered, context).toBeGreaterThan(0);
     expect(delivery.missedWhileDisconnected, context).toBe(0);
     expect(delivery.lost, context).toBe(0);
     expect(delivery.duplicates).toBe(0);
     expect(report.events.some((event) => event.name === "sessions-recovered")).toBe(true);
+  });
+
+  it("leaves a killed pod's clients nothing to recover even with the Streams adapter: Socket.IO persists a session only when the pod closes it", async () => {
+    const started = await startStack("streams");
+    const victim = started.cluster.pods[1];
+    const report = await run(started, async () => {
+      process.kill(victim?.pid as number, "SIGKILL");
+    });
+    const delivery = report.overall.delivery;
+    const context = JSON.stringify({
+      delivery,
+      connections: report.overall.connections,
+      events: report.events,
+    });
+    expect(report.overall.connections.reconnects, context).toBeGreaterThanOrEqual(10);
+    expect(delivery.missedWhileDisconnected, context).toBeGreaterThan(0);
+    expect(delivery.recovered, context).toBe(0);
   });
 });

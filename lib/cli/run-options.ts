@@ -20,6 +20,7 @@ import { defaultSaturationLimits, type SaturationLimits } from "../engine/genera
 import { CLIError, exitCodes } from "./cli-error.js";
 import { type EngineRequest, engineNames } from "./engine-choice.js";
 import { parseFlags } from "./flag-error.js";
+import { portFlag } from "./port-flag.js";
 import { readTargetFile } from "./read-target-file.js";
 
 export interface RunConfig {
@@ -102,12 +103,7 @@ const runFlagsSchema = z
     threshold: z.array(z.string()).default([]),
     out: optionalText,
     html: optionalText,
-    metricsPort: z
-      .string()
-      .regex(/^\d+$/, "expected a port number from 0 to 65535 (0 = any free port)")
-      .transform(Number)
-      .pipe(z.number().max(65_535, "expected a port number from 0 to 65535"))
-      .optional(),
+    metricsPort: portFlag.optional(),
     profileFile: optionalText,
     prometheus: z.boolean().default(false),
     prometheusKeep: optionalText,

@@ -28,6 +28,7 @@ import {
 import { RedisServerError } from "../../cluster/redis-server.js";
 import { CLIError, exitCodes } from "../cli-error.js";
 import { parseFlags } from "../flag-error.js";
+import { portFlag } from "../port-flag.js";
 
 const flagNames = {
   replicas: "--replicas",
@@ -63,12 +64,7 @@ const upOptionsSchema = z
     logToConsole: z.boolean().default(false),
     faro: z.boolean().optional(),
     prometheus: z.boolean().optional(),
-    controlPort: z
-      .string()
-      .regex(/^\d+$/, "expected a port number from 0 to 65535 (0 = any free port)")
-      .transform(Number)
-      .pipe(z.number().max(65_535, "expected a port number from 0 to 65535"))
-      .optional(),
+    controlPort: portFlag.optional(),
   })
   .strict()
   .refine((options) => !(options.persistence && options.redisUrl), {

@@ -92,9 +92,9 @@ export function spoiledByMachine(row: BenchRow): boolean {
 }
 
 /** Measures once more when the first try was spoiled by the shared machine; the second try's rows stand. */
-export async function retryIfSpoiled(measure: () => Promise<BenchRow[]>): Promise<BenchRow[]> {
+export async function retryIfSpoiled(measure: () => Promise<BenchRow[]>, retry = true): Promise<BenchRow[]> {
   const first = await measure();
-  if (!first.some(spoiledByMachine)) return first;
+  if (!retry || !first.some(spoiledByMachine)) return first;
   const second = await measure();
   return second.map((row) => ({
     ...row,

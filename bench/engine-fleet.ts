@@ -1,13 +1,13 @@
 // The Node engine's own client side (ConnectionPool: ClientConnection, frame reader, delivery checker,
-// histograms) as a SubscriberFleet, in the bench process: this is the code whose cost the bench reports.
+// histograms) in the bench process, for the receive-efficiency test: the code whose CPU cost it reports.
 import { addDelivery, emptyDelivery, type PublishedTrigger } from "../lib/core/delivery-checker.js";
+import type { LatencyHistogram } from "../lib/core/latency-histogram.js";
 import type { DeliveryFigures } from "../lib/core/report-model.js";
 import type { ConnectionTarget } from "../lib/engine/client-connection.js";
 import { ConnectionPool } from "../lib/engine/connection-pool.js";
 import { PublishedLog } from "../lib/engine/published-log.js";
-import type { FleetWindow, SubscriberFleet } from "./subscriber-fleet.js";
 
-export class EngineFleet implements SubscriberFleet {
+export class EngineFleet {
   private readonly pool: ConnectionPool;
   private framesAtWindow = 0;
 
@@ -36,7 +36,8 @@ export class EngineFleet implements SubscriberFleet {
     return this.pool.framesReceived;
   }
 
-  takeWindow(): FleetWindow {
+  /** Frames and fan-out latencies since the previous call. */
+  takeWindow(): { frames: number; fanout: LatencyHistogram } {
     const frames = this.pool.framesReceived - this.framesAtWindow;
     this.framesAtWindow = this.pool.framesReceived;
     return { frames, fanout: this.pool.takeSecond() };

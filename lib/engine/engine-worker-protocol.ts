@@ -6,6 +6,14 @@ import { deliverySchema } from "../core/report-model.js";
 
 const counts = z.record(z.string(), z.number().int().nonnegative());
 
+/** How workers talk to the pods: the reference backend, or Socket.IO with a target file's config. */
+export const workerAdapterSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("crosspod") }),
+  // socketIoAdapter() checks the config itself and names the bad field.
+  z.object({ kind: z.literal("socketio"), config: z.record(z.string(), z.unknown()) }),
+]);
+export type WorkerAdapter = z.infer<typeof workerAdapterSchema>;
+
 export const workerRequestSchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("open"),
@@ -19,7 +27,10 @@ export const workerRequestSchema = z.discriminatedUnion("type", [
     rampSeconds: z.number().nonnegative(),
     accounting: z.enum(["seq", "publisher"]),
     connectTimeoutMs: z.number().int().positive(),
+    adapter: workerAdapterSchema.optional(),
   }),
+  /** Live totals, cheap enough to poll while waiting for deliveries. */
+  z.object({ type: z.literal("status") }),
   /** Starts a measured window: CPU, event-loop lag and the window's fan-out histogram restart. */
   z.object({ type: z.literal("window-start") }),
   z.object({ type: z.literal("window-end") }),
@@ -76,6 +87,11 @@ export const workerReplySchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("finished"), pods: z.record(z.string(), encodedPodSchema) }),
   z.object({ type: z.literal("ok") }),
+  z.object({
+    type: z.literal("status"),
+    frames: z.number().int().nonnegative(),
+    connected: z.number().int().nonnegative(),
+  }),
   z.object({ type: z.literal("closed") }),
   z.object({ type: z.literal("error"), message: z.string() }),
 ]);

@@ -1,6 +1,7 @@
 // The body of one engine worker process (`crosspod engine-worker`, forked by engine-workers.ts with an
 // IPC channel): holds its share of the connections in a ConnectionPool and answers the parent's
 // requests one at a time. It exits when the parent says close or the channel goes away.
+import { type SocketIoConfig, socketIoAdapter } from "../core/adapters/socketio-adapter.js";
 import { LatencyHistogram } from "../core/latency-histogram.js";
 import { ConnectionPool } from "./connection-pool.js";
 import { type WorkerReply, type WorkerRequest, workerRequestSchema } from "./engine-worker-protocol.js";
@@ -38,6 +39,9 @@ export function runEngineWorker(): Promise<void> {
           published: new PublishedLog(`${request.runId}-workers`),
           targets: request.targets,
           connections: request.connections,
+          ...(request.adapter?.kind === "socketio"
+            ? { adapter: socketIoAdapter(request.adapter.config as unknown as SocketIoConfig) }
+            : {}),
           rampSeconds: request.rampSeconds,
           accounting: request.accounting,
           helloTimeoutMs: request.connectTimeoutMs,
@@ -56,6 +60,9 @@ export function runEngineWorker(): Promise<void> {
         });
         return true;
       }
+      case "status":
+        reply({ type: "status", frames: pool?.framesReceived ?? 0, connected: pool?.connected ?? 0 });
+        return true;
       case "window-start":
         health?.stop();
         health = new GeneratorHealth();

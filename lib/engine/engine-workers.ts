@@ -8,7 +8,12 @@ import type { Accounting, PublishedTrigger } from "../core/delivery-checker.js";
 import { LatencyHistogram } from "../core/latency-histogram.js";
 import { PodRecorder } from "../core/run-recorder.js";
 import type { ConnectionTarget } from "./client-connection.js";
-import { type WorkerReply, type WorkerRequest, workerReplySchema } from "./engine-worker-protocol.js";
+import {
+  type WorkerAdapter,
+  type WorkerReply,
+  type WorkerRequest,
+  workerReplySchema,
+} from "./engine-worker-protocol.js";
 import { openFileLimit } from "./generator-health.js";
 import { sourceAddressesFor } from "./source-addresses.js";
 
@@ -29,6 +34,8 @@ export interface EngineWorkersOptions {
   maxConnectionsPerWorker?: number;
   /** Source addresses to spread connections over; default: only when the port range runs short. */
   sourceAddresses?: readonly string[];
+  /** Default: the reference backend's protocol. */
+  adapter?: WorkerAdapter;
   /** Per worker: from its first connect to its last hello. Default 60 s. */
   connectTimeoutMs?: number;
 }
@@ -219,6 +226,7 @@ export class EngineWorkers {
             rampSeconds: this.options.rampSeconds,
             accounting: this.options.accounting,
             connectTimeoutMs: this.options.connectTimeoutMs ?? 60_000,
+            ...(this.options.adapter === undefined ? {} : { adapter: this.options.adapter }),
           },
           "opened",
         );
@@ -238,6 +246,14 @@ export class EngineWorkers {
       rssGrowthBytes: sum(replies.map((r) => Math.max(0, r.rssBytes - r.rssBeforeBytes))),
       sourceAddresses,
     };
+  }
+
+  /** Frames received and connections open, summed over the workers. */
+  async status(): Promise<{ frames: number; connected: number }> {
+    const replies = await Promise.all(
+      this.channels.map((channel) => channel.request({ type: "status" }, "status")),
+    );
+    return { frames: sum(replies.map((r) => r.frames)), connected: sum(replies.map((r) => r.connected)) };
   }
 
   async windowStart(): Promise<void> {

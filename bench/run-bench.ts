@@ -63,7 +63,7 @@ const argsSchema = z.object({
     .optional()
     .transform((text) => (text === undefined ? [...benchSections] : text.split(",")))
     .pipe(z.array(z.enum(benchSections)).min(1)),
-  /** Another build for the pods and engine workers (e.g. a copy of dist/cli.js from before a change). */
+  /** Another build for the pods under test (e.g. a copy of dist/cli.js from before a change). */
   cli: z.string().min(1).optional(),
   /** Scheduling priority for the bench and everything it starts (they inherit it): -20 (first) to 19. */
   nice: z.coerce.number().int().min(-20).max(19).optional(),

@@ -14,7 +14,7 @@ export interface DensityOptions {
   holdSeconds: number;
   /** Default: the engine's own cap from the open-file limit. */
   maxConnectionsPerWorker?: number;
-  /** The build pods and engine workers run; default dist/cli.js. */
+  /** The build the pods run (the engine workers always run dist/cli.js); default dist/cli.js. */
   cliPath?: string;
 }
 
@@ -35,13 +35,16 @@ export async function measureDensity(options: DensityOptions): Promise<BenchRow[
 }
 
 async function measureLevel(level: number, options: DensityOptions): Promise<BenchRow> {
-  const cliPath = options.cliPath ?? defaultCliPath();
-  const cluster = await startLocalCluster({ replicas: 3, cliPath, env: { LOG_LEVEL: "warn" } });
+  const cluster = await startLocalCluster({
+    replicas: 3,
+    cliPath: options.cliPath ?? defaultCliPath(),
+    env: { LOG_LEVEL: "warn" },
+  });
   try {
     const podPids = cluster.pods.map((pod) => pod.pid).filter((pid): pid is number => pid !== undefined);
     const podRssBefore = podPids.map(rssBytes);
     const workers = await EngineWorkers.start({
-      cliPath,
+      cliPath: defaultCliPath(),
       runId: `bench-density-${level}`,
       targets: cluster.pods.map((pod) => ({ wsUrl: `ws://127.0.0.1:${pod.port}/ws`, pod: pod.name })),
       connections: level,

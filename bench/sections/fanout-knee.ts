@@ -21,7 +21,7 @@ export interface KneeOptions {
   workers: number;
   /** Run a step once more when the shared machine spoiled it (the quick smoke run does not). */
   retrySpoiled: boolean;
-  /** The build the reference pods run; default dist/cli.js. */
+  /** The build the reference pods run (the subscribers always run dist/cli.js); default dist/cli.js. */
   cliPath?: string;
 }
 
@@ -67,7 +67,8 @@ export async function measureKnee(system: SystemName, options: KneeOptions): Pro
   try {
     sut = await startSystem(system, options.cliPath);
     const fleet = await SubscriberFleet.start({
-      cliPath: options.cliPath ?? defaultCliPath(),
+      // The generator is always this checkout's build; --cli changes only the pods under test.
+      cliPath: defaultCliPath(),
       runId,
       targets: sut.targets,
       adapter: sut.adapter,

@@ -1,16 +1,17 @@
 // The publisher VU code: one constant-arrival-rate iteration = one trigger over k6/http with a probe
 // {run, publisher, n, t}, round-robin over the pods (or to the one trigger pod). Each 202's {seq, pod,
-// published_at} goes into the run's published log in Redis, which every subscriber settles against.
+// published_at} goes into the run's published log in Redis, which every subscriber settles against; then
+// the iteration counts itself settled, which is how subscribers learn that publishing is over.
 // The first iteration of each publisher VU waits at the start barrier: every connection said hello.
 import { check } from "k6";
 import exec from "k6/execution";
 import http from "k6/http";
-import { setTimeout } from "k6/timers";
 import type { Probe } from "../../lib/core/probe.js";
 import { triggerTargets } from "./k6-discovery.js";
 import type { PreparedRun, RunData } from "./k6-run.js";
 import type { RunStore } from "./k6-run-store.js";
 import { triggerUrl } from "./k6-targets.js";
+import { waitUntil } from "./k6-wait-until.js";
 
 interface AcceptedResponse {
   seq: number;
@@ -40,25 +41,24 @@ const acceptedStatus = 202;
 /** Per publisher VU: triggers sent so far (the probe's n) and whether the start barrier has opened. */
 const publisherState = { sent: 0, barrierPassed: false };
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Waits until every connection said hello, or the timeout; returns whether they all did. */
-async function waitForBarrier(store: RunStore, connections: number, deadlineMs: number): Promise<boolean> {
-  for (;;) {
-    if ((await store.connectedCount()) >= connections) return true;
-    if (Date.now() >= deadlineMs) return false;
-    await sleep(barrierPollMs);
+export async function runPublisherIteration(run: PreparedRun, store: RunStore, data: RunData): Promise<void> {
+  // Subscribers wait for exactly the planned triggers to settle; one more (a tick at the very end of the
+  // duration) would publish after they stopped waiting and break their accounting, so it does nothing.
+  if (exec.scenario.iterationInTest >= run.timing.plannedTriggers) return;
+  try {
+    await trigger(run, store, data);
+  } finally {
+    await store.markSettled();
   }
 }
 
-export async function runPublisherIteration(run: PreparedRun, store: RunStore, data: RunData): Promise<void> {
+async function trigger(run: PreparedRun, store: RunStore, data: RunData): Promise<void> {
   const { profile, authToken } = run.config;
   if (!publisherState.barrierPassed) {
     publisherState.barrierPassed = true;
     const deadlineMs = exec.scenario.startTime + run.timing.barrierTimeoutSeconds * 1000;
-    if (!(await waitForBarrier(store, profile.connections, deadlineMs))) {
+    const allConnected = async () => (await store.connectedCount()) >= profile.connections;
+    if (!(await waitUntil(allConnected, deadlineMs, barrierPollMs))) {
       const connected = await store.connectedCount();
       await store.pushEvent({
         t: (Date.now() - data.startedAtMs) / 1000,

@@ -1,7 +1,8 @@
 // Shared state of one k6 run in Redis (xk6-redis), under <prefix>k6:<runId>:*. VUs share nothing in memory,
 // so everything that crosses VUs goes through here: the start barrier, open connections per pod, the log of
-// published triggers (what every subscriber must have received), trigger outcomes, each subscriber VU's
-// figures for handleSummary, and run events. The backend's own seq counter is read as an independent oracle.
+// published triggers (what every subscriber must have received), how many trigger iterations have settled
+// (the log is complete once all have), trigger outcomes, each subscriber VU's figures for handleSummary,
+// and run events. The backend's own seq counter is read as an independent oracle.
 import type { Client } from "k6/x/redis";
 import { z } from "zod";
 import { type RunEvent, runEventSchema } from "../../lib/core/report-model.js";
@@ -33,7 +34,16 @@ const publishedSchema = z.tuple([
 ]);
 
 const outcomes: readonly TriggerOutcome[] = ["sent", "accepted", "failed"];
-const runKeys = ["connected", "open", "published", "triggers", "failures", "snapshots", "events"] as const;
+const runKeys = [
+  "connected",
+  "open",
+  "published",
+  "settled",
+  "triggers",
+  "failures",
+  "snapshots",
+  "events",
+] as const;
 type RunKey = (typeof runKeys)[number];
 
 function isNil(error: unknown): boolean {
@@ -112,6 +122,15 @@ export class RunStore {
       const [seq, publisher, n, acceptedAtMs, pod] = publishedSchema.parse(value);
       return { seq, publisher, n, acceptedAtMs, pod };
     });
+  }
+
+  /** Counts a trigger iteration that is over: whatever it published is in the published log by now. */
+  async markSettled(): Promise<void> {
+    await this.client.incr(this.key("settled"));
+  }
+
+  settledCount(): Promise<number> {
+    return this.readCount(this.key("settled"));
   }
 
   async countTrigger(pod: string, outcome: TriggerOutcome): Promise<void> {

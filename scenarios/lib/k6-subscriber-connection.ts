@@ -82,6 +82,11 @@ export class SubscriberConnection {
     this.socket?.close(1000, "run finished");
   }
 
+  /** Whether this connection has seen `seq` (or its hello's head is past it), or will see nothing more. */
+  reached(seq: number): boolean {
+    return this.done || (this.checker.lastSeq ?? -1) >= seq;
+  }
+
   finish(published: readonly PublishedTrigger[], finalHeadSeq: number | undefined): DeliveryFigures {
     return this.checker.finish(published, finalHeadSeq);
   }

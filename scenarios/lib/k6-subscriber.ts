@@ -1,6 +1,8 @@
 // The subscriber VU: one long iteration that opens its share of the run's connections (connectionsPerVu,
-// round-robin over the pods, spread over the ramp), holds them through publishing and the drain, then
-// settles every connection's delivery checker against the published log in Redis and uploads its figures.
+// round-robin over the pods, spread over the ramp), holds them until every trigger iteration has settled
+// (publishing can run late: the start barrier, slow replies) and through the drain (publishing stopped,
+// until every connection reached the head seq, at most drainSeconds), then settles every connection's
+// delivery checker against the now complete published log in Redis and uploads its figures.
 // Counts reach k6 as custom metrics (thresholds, remote write); the exact figures reach handleSummary.
 import exec from "k6/execution";
 import { clearInterval, setInterval, setTimeout } from "k6/timers";
@@ -12,11 +14,16 @@ import type { PreparedRun, RunData } from "./k6-run.js";
 import type { PublishedEntry, RunStore } from "./k6-run-store.js";
 import { type ConnectionOwner, SubscriberConnection } from "./k6-subscriber-connection.js";
 import { VuRecorder } from "./k6-vu-recorder.js";
+import { waitUntil } from "./k6-wait-until.js";
 
 /** Events of one kind, name and pod a VU reports at most this often (a dying pod drops every connection). */
 const maxEventsPerKey = 3;
 const helloTimeoutMs = 10_000;
 const tickMs = 1_000;
+/** A Redis read per VU this often while publishing overruns its schedule. */
+const settlePollMs = 200;
+/** The drain looks at this VU's own connections only: cheap enough to look often. */
+const drainPollMs = 20;
 
 function sleepUntil(atMs: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, atMs - Date.now())));
@@ -130,28 +137,39 @@ class SubscriberVu implements ConnectionOwner {
   }
 }
 
-/** The run's planned timeline as phase events (k6's scheduler keeps to it), recorded once per run. */
-function recordPhases(recorder: VuRecorder, run: PreparedRun, scenarioStartMs: number): void {
+/** The run's scheduled phases (k6's scheduler keeps to them), recorded once per run; drain and finish follow. */
+function recordScheduledPhases(recorder: VuRecorder, run: PreparedRun, scenarioStartMs: number): void {
   const { profile } = run.config;
-  const publishStartMs = scenarioStartMs + run.timing.publishStartSeconds * 1000;
-  const drainStartMs = publishStartMs + profile.durationSeconds * 1000;
   const at = (name: string, atMs: number, detail: string) =>
     recorder.event({ kind: "phase", name, detail }, atMs);
   at("ramp", scenarioStartMs, `${profile.connections} connections over ${profile.rampSeconds} s`);
   at(
     "trigger",
-    publishStartMs,
+    scenarioStartMs + run.timing.publishStartSeconds * 1000,
     `${profile.triggerRate}/s for ${profile.durationSeconds} s to ${profile.triggerPod}`,
   );
-  at("drain", drainStartMs, `${profile.drainSeconds} s with publishing stopped`);
-  at("finish", drainStartMs + profile.drainSeconds * 1000, "connections closed and checked");
+}
+
+/**
+ * Waits until every planned trigger iteration has settled, so the published log is complete. A fixed
+ * schedule is not enough: a publisher waits at the start barrier, and a reply can take seconds. Bounded by
+ * the moment k6 stops the publishers; false if that came first (dropped or interrupted iterations).
+ */
+async function waitForPublishing(
+  run: PreparedRun,
+  store: RunStore,
+  scenarioStartMs: number,
+): Promise<boolean> {
+  // No trigger is due after the schedule's end, so publishing cannot be over before it.
+  await sleepUntil(scenarioStartMs + run.timing.publishEndSeconds * 1000);
+  const allSettled = async () => (await store.settledCount()) >= run.timing.plannedTriggers;
+  return waitUntil(allSettled, scenarioStartMs + run.timing.publishDeadlineSeconds * 1000, settlePollMs);
 }
 
 export async function runSubscriberVu(run: PreparedRun, store: RunStore, data: RunData): Promise<void> {
   const { profile } = run.config;
   const vuIndex = exec.scenario.iterationInTest;
   const scenarioStartMs = exec.scenario.startTime;
-  const holdUntilMs = scenarioStartMs + run.timing.holdSeconds * 1000;
   const recorder = new VuRecorder(data.startedAtMs, run.timing.bucketSeconds * 1000, Date.now());
   const vu = new SubscriberVu(data.runId, run, store, recorder);
   const connections = connectionIndexes(vuIndex, profile.connectionsPerVu, profile.connections).map(
@@ -165,7 +183,7 @@ export async function runSubscriberVu(run: PreparedRun, store: RunStore, data: R
     },
   );
   const sampler = vuIndex === 0;
-  if (sampler) recordPhases(recorder, run, scenarioStartMs);
+  if (sampler) recordScheduledPhases(recorder, run, scenarioStartMs);
   const ticker = setInterval(() => {
     const atMs = Date.now();
     recorder.advance(atMs);
@@ -173,13 +191,50 @@ export async function runSubscriberVu(run: PreparedRun, store: RunStore, data: R
     if (sampler) vu.background(vu.sampleConnections(), atMs);
   }, tickMs);
 
-  await sleepUntil(holdUntilMs);
+  if (!(await waitForPublishing(run, store, scenarioStartMs))) {
+    const settled = await store.settledCount();
+    recorder.event(
+      {
+        kind: "error",
+        name: "publishing-unsettled",
+        detail: `${settled} of ${run.timing.plannedTriggers} trigger iterations had finished when k6 stopped the publishers (dropped or interrupted iterations)`,
+      },
+      Date.now(),
+    );
+  }
+  const published = toPublishedTriggers(await store.published());
+  const finalHeadSeq = published.length > 0 ? published[published.length - 1]?.seq : undefined;
+  const drainStartMs = Date.now();
+  if (sampler) {
+    const until = finalHeadSeq === undefined ? "" : `until every connection has seq ${finalHeadSeq}, `;
+    recorder.event(
+      {
+        kind: "phase",
+        name: "drain",
+        detail: `${until}at most ${profile.drainSeconds} s, publishing stopped`,
+      },
+      drainStartMs,
+    );
+  }
+  if (finalHeadSeq !== undefined) {
+    const allReached = () => connections.every((connection) => connection.reached(finalHeadSeq));
+    if (!(await waitUntil(allReached, drainStartMs + profile.drainSeconds * 1000, drainPollMs))) {
+      recorder.event(
+        {
+          kind: "info",
+          name: "drain-timeout",
+          detail: `not every connection reached seq ${finalHeadSeq}`,
+        },
+        Date.now(),
+      );
+    }
+  }
   clearInterval(ticker);
   vu.closing = true;
   for (const connection of connections) connection.close();
+  if (sampler)
+    recorder.event({ kind: "phase", name: "finish", detail: "connections closed and checked" }, Date.now());
 
-  const published = toPublishedTriggers(await store.published());
-  const finalHeadSeq = published.length > 0 ? published[published.length - 1]?.seq : undefined;
   const byPod = new Map<string, DeliveryFigures>();
   for (const connection of connections) {
     const figures = connection.finish(published, finalHeadSeq);

@@ -30,8 +30,10 @@ const runDataSchema = z.object({
   seqAtStart: z.number(),
 });
 
-/** Events a run may report many times (one per publisher VU) that mean one thing. */
-const reportedOnce = new Set(["barrier-timeout"]);
+/** Events a run may report many times (one per publisher or subscriber VU) that mean one thing. */
+const reportedOnce = new Set(["barrier-timeout", "publishing-unsettled", "drain-timeout"]);
+/** Events that make the run's figures untrustworthy. */
+const invalidating = new Set(["barrier-timeout", "oracle-mismatch", "publishing-unsettled"]);
 
 function uniqueEvents(events: readonly RunEvent[]): RunEvent[] {
   const seen = new Set<string>();
@@ -102,7 +104,7 @@ async function buildRunReport(run: PreparedRun, summary: K6SummaryData, data: Ru
     );
   }
   for (const event of events) {
-    if (event.name === "barrier-timeout" || event.name === "oracle-mismatch") {
+    if (invalidating.has(event.name)) {
       validityReasons.push(`${event.name}: ${event.detail ?? ""}`);
     }
   }

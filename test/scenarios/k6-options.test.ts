@@ -58,6 +58,25 @@ describe("runTiming", () => {
     });
   });
 
+  it("plans one trigger per tick before the publishers' duration ends, as k6's constant-arrival-rate starts them", () => {
+    expect(runTiming(resolveProfile("cross-pod-load", {})).plannedTriggers).toBe(600);
+    expect(
+      runTiming(resolveProfile("cross-pod-load", { triggerRate: 0.5, durationSeconds: 3 })).plannedTriggers,
+    ).toBe(2);
+    expect(
+      runTiming(resolveProfile("cross-pod-load", { triggerRate: 30, durationSeconds: 8.3 })).plannedTriggers,
+    ).toBe(249);
+  });
+
+  it("waits for publishers until k6 has stopped them: their duration plus gracefulStop, within the subscribers' maxDuration", () => {
+    const profile = resolveProfile("cross-pod-load", {});
+    const timing = runTiming(profile);
+    expect(timing).toMatchObject({ publishEndSeconds: 34, publishDeadlineSeconds: 44 });
+    const options = runOptions(profile);
+    expect(options.scenarios?.publishers).toMatchObject({ gracefulStop: "10s" });
+    expect(options.scenarios?.subscribers).toMatchObject({ maxDuration: "109s" });
+  });
+
   it("widens time-series buckets on long runs so a report keeps at most about 600 points", () => {
     const timing = runTiming(resolveProfile("soak", {}));
     expect(timing.bucketSeconds).toBe(4);

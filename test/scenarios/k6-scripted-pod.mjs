@@ -1,12 +1,16 @@
 // A scripted pod for the emulated k6 runs, started as a worker thread (the emulator's synchronous http.post
 // blocks the test's own thread). It answers triggers with seq 1, 2, … and misdelivers on purpose: seq 3
 // is never sent (a gap), seq 5 is sent twice (a duplicate), seq 7 is held back and sent after 8 (a swap).
+// It also answers trigger 10 (the last of a 10-trigger run) late, after delivering it: later than the
+// drain would have ended had subscribers kept to the schedule instead of waiting for every trigger.
 // Posts {port} to its parent once it listens.
 import { createServer } from "node:http";
 import { parentPort } from "node:worker_threads";
 import { WebSocketServer } from "ws";
 
 const pod = "pod-s";
+const lateReplySeq = 10;
+const lateReplyMs = 2000;
 const frames = new Map();
 const clients = new Set();
 
@@ -54,9 +58,16 @@ const server = createServer(async (request, response) => {
       threat,
     }),
   );
-  response
-    .writeHead(202, { "content-type": "application/json" })
-    .end(JSON.stringify({ id: `t-${seq}`, seq, pod, published_at: publishedAt }));
+  const reply = () =>
+    response
+      .writeHead(202, { "content-type": "application/json" })
+      .end(JSON.stringify({ id: `t-${seq}`, seq, pod, published_at: publishedAt }));
+  if (seq === lateReplySeq) {
+    send(deliveriesAfter(seq));
+    setTimeout(reply, lateReplyMs);
+    return;
+  }
+  reply();
   send(deliveriesAfter(seq));
 });
 

@@ -11,6 +11,8 @@ export interface K6EngineRun {
   runId: string;
   profile: Profile;
   targets: readonly string[];
+  /** --target: the target file as JSON, for a backend other than the reference one. */
+  targetJson?: string;
   /** The Redis the pods use; undefined when --targets was given without REDIS_URL. */
   redisUrl: string | undefined;
   k6Binary: string | undefined;
@@ -31,6 +33,7 @@ export async function runWithK6(run: K6EngineRun): Promise<{ report: Report; exi
       runId: run.runId,
       profile: run.profile,
       targets: run.targets,
+      ...(run.targetJson ? { targetJson: run.targetJson } : {}),
       redisUrl: run.redisUrl,
       ...(run.k6Binary ? { k6Binary: run.k6Binary } : {}),
       ...(run.prometheusRemoteWrite ? { prometheusRemoteWrite: { url: run.prometheusRemoteWrite } } : {}),

@@ -31,6 +31,8 @@ export interface RunConfig {
   /** --target: another backend's protocol adapter and pods, from a target file. */
   target: Target | undefined;
   targetFile: string | undefined;
+  /** The validated target file as JSON, for the k6 engine (CROSSPOD_TARGET). */
+  targetJson: string | undefined;
   replicas: number;
   delivery: DeliveryMode;
   outFile: string | undefined;
@@ -291,7 +293,8 @@ export function resolveRunConfig(
       }
     }
   }
-  const target = flags.target === undefined ? undefined : readTargetFile(flags.target, env).target;
+  const loaded = flags.target === undefined ? undefined : readTargetFile(flags.target, env);
+  const target = loaded?.target;
   if (target !== undefined) {
     for (const key of ["targets", "delivery", "replicas", "chaos", "browsers"] as const) {
       if (flags[key] !== undefined) {
@@ -326,6 +329,7 @@ export function resolveRunConfig(
     targets,
     target,
     targetFile: flags.target,
+    targetJson: loaded === undefined ? undefined : JSON.stringify(loaded.file),
     replicas: flags.replicas ?? 3,
     browsers: flags.browsers ?? 0,
     delivery: flags.delivery ?? "recover",

@@ -35,6 +35,8 @@ export interface K6RunOptions {
   keyPrefix?: string;
   /** Bearer token for triggers when the backend requires one. */
   authToken?: string;
+  /** A target file, as JSON, for a backend other than the reference one (CROSSPOD_TARGET). */
+  targetJson?: string;
   /** Also write the HTML report here. */
   htmlPath?: string;
   prometheusRemoteWrite?: PrometheusRemoteWrite;
@@ -101,6 +103,7 @@ export function k6ScriptEnv(options: K6RunOptions, reportPath: string): Record<s
     CROSSPOD_HTML: options.htmlPath ?? "",
     CROSSPOD_KEY_PREFIX: options.keyPrefix ?? "crosspod:",
     ...(options.authToken ? { CROSSPOD_AUTH_TOKEN: options.authToken } : {}),
+    ...(options.targetJson ? { CROSSPOD_TARGET: options.targetJson } : {}),
     CROSSPOD_CONNECTIONS: String(profile.connections),
     CROSSPOD_RATE: String(profile.triggerRate),
     CROSSPOD_DURATION: String(profile.durationSeconds),

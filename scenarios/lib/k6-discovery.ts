@@ -1,14 +1,16 @@
 // In setup, one WebSocket per target reads its hello frame: the pod's name (metric tags, reports and
 // CROSSPOD_TRIGGER_POD use it), whether it resumes (the delivery mode) and its head seq. A target that
-// cannot say hello fails the run before any VU starts, as the Node engine's discovery does.
+// cannot say hello fails the run before any VU starts, as the Node engine's discovery does. Backends whose
+// adapter sends no hello only have to accept the connection; their pod names come from the target file.
 import { clearTimeout, setTimeout } from "k6/timers";
 import { WebSocket } from "k6/websockets";
-import { readCrosspodFrame } from "../../lib/core/adapters/crosspod-adapter.js";
-import { webSocketUrl } from "./k6-targets.js";
+import type { AdapterPod, ProtocolAdapter } from "../../lib/core/adapters/protocol-adapter.js";
 
 export interface DiscoveredTarget {
-  /** Base URL as given in TARGETS. */
+  /** Base URL as given in TARGETS (or the target file): where triggers go. */
   url: string;
+  /** The pod's WebSocket URL without a resume position. */
+  wsUrl: string;
   pod: string;
   resume: boolean;
   headSeq: number;
@@ -18,8 +20,9 @@ export class DiscoveryError extends Error {
   readonly code = "CROSSPOD_K6_DISCOVERY";
 }
 
-function helloFrom(url: string, timeoutMs: number): Promise<DiscoveredTarget> {
-  const wsUrl = webSocketUrl(url);
+function helloFrom(adapter: ProtocolAdapter, pod: AdapterPod, timeoutMs: number): Promise<DiscoveredTarget> {
+  const wsUrl = adapter.webSocketUrl(pod.wsUrl, undefined);
+  const url = pod.httpUrl;
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(wsUrl);
     let settled = false;
@@ -30,18 +33,26 @@ function helloFrom(url: string, timeoutMs: number): Promise<DiscoveredTarget> {
       socket.close(1000);
       outcome();
     };
+    const found = (name: string, resume: boolean, headSeq: number) =>
+      settle(() => resolve({ url, wsUrl: pod.wsUrl, pod: name, resume, headSeq }));
     const timer = setTimeout(
       () => settle(() => reject(new DiscoveryError(`target ${url}: no hello frame within ${timeoutMs} ms`))),
       timeoutMs,
     );
+    socket.onopen = () => {
+      for (const text of adapter.openingFrames(undefined)) socket.send(text);
+      if (!adapter.sendsHello) found(pod.name, false, 0);
+    };
     socket.onmessage = (event) => {
-      const frame = readCrosspodFrame(String(event?.data ?? ""));
+      const frame = adapter.readFrame(String(event?.data ?? ""));
+      if (frame.type === "ping") socket.send(frame.reply);
+      if (frame.type === "ping" || frame.type === "ignored") return;
       if (frame.type !== "hello") {
         const got = frame.type === "invalid" || frame.type === "refused" ? frame.reason : frame.type;
         settle(() => reject(new DiscoveryError(`target ${url}: expected a hello frame first, got ${got}`)));
         return;
       }
-      settle(() => resolve({ url, pod: frame.pod ?? url, resume: frame.resume, headSeq: frame.seq ?? 0 }));
+      found(frame.pod ?? pod.name, frame.resume, frame.seq ?? 0);
     };
     socket.onerror = (event) => {
       const reason = event?.error ?? "connection failed";
@@ -51,10 +62,11 @@ function helloFrom(url: string, timeoutMs: number): Promise<DiscoveredTarget> {
 }
 
 export async function discoverTargets(
-  urls: readonly string[],
+  adapter: ProtocolAdapter,
+  pods: readonly AdapterPod[],
   timeoutMs = 5_000,
 ): Promise<DiscoveredTarget[]> {
-  const targets = await Promise.all(urls.map((url) => helloFrom(url, timeoutMs)));
+  const targets = await Promise.all(pods.map((pod) => helloFrom(adapter, pod, timeoutMs)));
   const seen = new Map<string, string>();
   for (const target of targets) {
     const other = seen.get(target.pod);

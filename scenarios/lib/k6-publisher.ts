@@ -1,7 +1,8 @@
 // The publisher VU code: one constant-arrival-rate iteration = one trigger over k6/http with a probe
-// {run, publisher, n, t}, round-robin over the pods (or to the one trigger pod). Each 202's {seq, pod,
-// published_at} goes into the run's published log in Redis, which every subscriber settles against; then
-// the iteration counts itself settled, which is how subscribers learn that publishing is over.
+// {run, publisher, n, t}, round-robin over the pods (or to the one trigger pod); the target's protocol
+// adapter builds the request and reads the reply. Each accepted trigger (its seq and published time when
+// the backend gives them) goes into the run's published log in Redis, which every subscriber settles
+// against; then the iteration counts itself settled, which is how subscribers learn that publishing is over.
 // The first iteration of each publisher VU waits at the start barrier: every connection said hello.
 import { check } from "k6";
 import exec from "k6/execution";
@@ -10,22 +11,7 @@ import type { Probe } from "../../lib/core/probe.js";
 import { triggerTargets } from "./k6-discovery.js";
 import type { PreparedRun, RunData } from "./k6-run.js";
 import type { RunStore } from "./k6-run-store.js";
-import { triggerUrl } from "./k6-targets.js";
 import { waitUntil } from "./k6-wait-until.js";
-
-interface AcceptedResponse {
-  seq: number;
-  pod: string;
-  published_at: number;
-}
-
-function isAccepted(value: unknown): value is AcceptedResponse {
-  if (typeof value !== "object" || value === null) return false;
-  const body = value as Record<string, unknown>;
-  return (
-    typeof body.seq === "number" && typeof body.pod === "string" && typeof body.published_at === "number"
-  );
-}
 
 function parseBody(body: unknown): unknown {
   try {
@@ -36,7 +22,6 @@ function parseBody(body: unknown): unknown {
 }
 
 const barrierPollMs = 100;
-const acceptedStatus = 202;
 
 /** Per publisher VU: triggers sent so far (the probe's n) and whether the start barrier has opened. */
 const publisherState = { sent: 0, barrierPassed: false };
@@ -53,7 +38,8 @@ export async function runPublisherIteration(run: PreparedRun, store: RunStore, d
 }
 
 async function trigger(run: PreparedRun, store: RunStore, data: RunData): Promise<void> {
-  const { profile, authToken } = run.config;
+  const { profile } = run.config;
+  const { adapter } = run.config.target;
   if (!publisherState.barrierPassed) {
     publisherState.barrierPassed = true;
     const deadlineMs = exec.scenario.startTime + run.timing.barrierTimeoutSeconds * 1000;
@@ -79,34 +65,28 @@ async function trigger(run: PreparedRun, store: RunStore, data: RunData): Promis
     n: publisherState.sent,
     t: Date.now(),
   };
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (authToken !== undefined) headers.authorization = `Bearer ${authToken}`;
-  const response = http.post(triggerUrl(target.url), JSON.stringify({ probe }), {
-    headers,
+  const request = adapter.triggerRequest({ name: target.pod, httpUrl: target.url }, probe);
+  const response = http.request(request.method, request.url, request.body ?? null, {
+    headers: request.headers,
     tags: { pod: target.pod, name: "trigger" },
     timeout: "10s",
-    responseCallback: http.expectedStatuses(acceptedStatus),
   });
   await store.countTrigger(target.pod, "sent");
-  const body = parseBody(response.body);
-  const accepted = check(response, { "trigger accepted (202)": (r) => r.status === acceptedStatus });
-  if (accepted && isAccepted(body)) {
-    await store.countTrigger(body.pod, "accepted");
+  const reply = adapter.readTriggerReply(response.status, parseBody(response.body));
+  check(response, { "trigger accepted": () => reply.accepted });
+  if (reply.accepted) {
+    const pod = reply.pod ?? target.pod;
+    await store.countTrigger(pod, "accepted");
     await store.recordPublished({
-      seq: body.seq,
+      seq: reply.seq,
       publisher: probe.publisher,
       n: probe.n,
-      acceptedAtMs: body.published_at,
-      pod: body.pod,
+      // Without a published time in the reply, the reply's arrival bounds when the backend accepted it.
+      acceptedAtMs: reply.publishedAtMs ?? Date.now(),
+      pod,
     });
     return;
   }
   await store.countTrigger(target.pod, "failed");
-  const cause =
-    response.status === 0
-      ? `network-${response.error_code}`
-      : accepted
-        ? "bad-response"
-        : `http-${response.status}`;
-  await store.countFailure(cause);
+  await store.countFailure(response.status === 0 ? `network-${response.error_code}` : reply.cause);
 }

@@ -9,7 +9,8 @@ import { type RunEvent, runEventSchema } from "../../lib/core/report-model.js";
 
 /** One accepted trigger, as the backend acknowledged it. */
 export interface PublishedEntry {
-  seq: number;
+  /** The backend's seq; undefined for a backend without one (publisher accounting). */
+  seq: number | undefined;
   publisher: string;
   n: number;
   /** Epoch ms at which Redis accepted the publish (the response's published_at). */
@@ -26,7 +27,7 @@ export class RunStoreError extends Error {
 }
 
 const publishedSchema = z.tuple([
-  z.number().int().nonnegative(),
+  z.number().int().nonnegative().nullable(),
   z.string(),
   z.number().int().positive(),
   z.number().nonnegative(),
@@ -112,7 +113,13 @@ export class RunStore {
   }
 
   async recordPublished(entry: PublishedEntry): Promise<void> {
-    const value = JSON.stringify([entry.seq, entry.publisher, entry.n, entry.acceptedAtMs, entry.pod]);
+    const value = JSON.stringify([
+      entry.seq ?? null,
+      entry.publisher,
+      entry.n,
+      entry.acceptedAtMs,
+      entry.pod,
+    ]);
     await this.client.rpush(this.key("published"), value);
   }
 
@@ -120,7 +127,7 @@ export class RunStore {
     const values = await this.client.lrange(this.key("published"), 0, -1);
     return parseEntries("published", values ?? [], (value) => {
       const [seq, publisher, n, acceptedAtMs, pod] = publishedSchema.parse(value);
-      return { seq, publisher, n, acceptedAtMs, pod };
+      return { seq: seq ?? undefined, publisher, n, acceptedAtMs, pod };
     });
   }
 

@@ -53,6 +53,10 @@ export function prepareRun(profileName: string, env: Record<string, string | und
   };
 }
 
+function hasSeqOracle(run: PreparedRun): boolean {
+  return run.config.target.adapter.kind === "crosspod";
+}
+
 function storeOf(run: PreparedRun, runId: string): RunStore {
   return new RunStore(run.client, run.config.keyPrefix, runId);
 }
@@ -66,9 +70,10 @@ export async function setupRun(run: PreparedRun): Promise<RunData> {
   } catch (error) {
     throw new RunSetupError(`cannot reach Redis at REDIS_URL=${run.config.redisUrl}: ${String(error)}`);
   }
-  const targets = await discoverTargets(run.config.targets);
+  const targets = await discoverTargets(run.config.target.adapter, run.config.target.pods);
   triggerTargets(targets, run.config.profile.triggerPod);
-  const seqAtStart = await store.backendHeadSeq();
+  // The oracle reads the reference backend's seq counter; another backend keeps none in this Redis.
+  const seqAtStart = hasSeqOracle(run) ? await store.backendHeadSeq() : 0;
   return { runId, startedAtMs, targets, seqAtStart };
 }
 
@@ -82,6 +87,7 @@ export function publish(run: PreparedRun, data: RunData): Promise<void> {
 
 /** Compares our accepted triggers with how far the backend's own seq counter moved (an independent oracle). */
 export async function teardownRun(run: PreparedRun, data: RunData): Promise<void> {
+  if (!hasSeqOracle(run)) return;
   const store = storeOf(run, data.runId);
   const headSeq = await store.backendHeadSeq();
   const accepted = (await store.published()).length;

@@ -6,6 +6,7 @@
 // Counts reach k6 as custom metrics (thresholds, remote write); the exact figures reach handleSummary.
 import exec from "k6/execution";
 import { clearInterval, setInterval, setTimeout } from "k6/timers";
+import type { ProtocolAdapter } from "../../lib/core/adapters/protocol-adapter.js";
 import type { PublishedTrigger } from "../../lib/core/delivery-checker.js";
 import { addDelivery, emptyDelivery } from "../../lib/core/delivery-figures.js";
 import type { DeliveryFigures, RunEvent } from "../../lib/core/report-model.js";
@@ -39,16 +40,26 @@ export function connectionIndexes(vuIndex: number, perVu: number, total: number)
 export function toPublishedTriggers(entries: readonly PublishedEntry[]): PublishedTrigger[] {
   return entries
     .map((entry) => ({
-      seq: entry.seq,
+      ...(entry.seq === undefined ? {} : { seq: entry.seq }),
       publisher: entry.publisher,
       n: entry.n,
       acceptedAtMs: entry.acceptedAtMs,
     }))
-    .sort((a, b) => a.seq - b.seq);
+    .sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0) || a.n - b.n);
+}
+
+/** Without a seq, the drain's head: each publisher's highest n. */
+function highestByPublisher(published: readonly PublishedTrigger[]): Map<string, number> {
+  const heads = new Map<string, number>();
+  for (const trigger of published) {
+    if (trigger.n > (heads.get(trigger.publisher) ?? 0)) heads.set(trigger.publisher, trigger.n);
+  }
+  return heads;
 }
 
 class SubscriberVu implements ConnectionOwner {
   readonly backoff = defaultBackoffPolicy;
+  readonly adapter: ProtocolAdapter;
   readonly helloTimeoutMs = helloTimeoutMs;
   closing = false;
   private readonly pendingFrames = new Map<string, number>();
@@ -59,7 +70,9 @@ class SubscriberVu implements ConnectionOwner {
     private readonly run: PreparedRun,
     private readonly store: RunStore,
     readonly recorder: VuRecorder,
-  ) {}
+  ) {
+    this.adapter = run.config.target.adapter;
+  }
 
   connectionUp(pod: string, first: boolean, reconnectMs: number | undefined, atMs: number): void {
     this.recorder.connectionUp(pod, atMs);
@@ -203,10 +216,17 @@ export async function runSubscriberVu(run: PreparedRun, store: RunStore, data: R
     );
   }
   const published = toPublishedTriggers(await store.published());
-  const finalHeadSeq = published.length > 0 ? published[published.length - 1]?.seq : undefined;
+  const bySeq = run.config.target.adapter.accounting === "seq";
+  const finalHeadSeq = bySeq && published.length > 0 ? published[published.length - 1]?.seq : undefined;
+  const heads = bySeq ? undefined : highestByPublisher(published);
   const drainStartMs = Date.now();
   if (sampler) {
-    const until = finalHeadSeq === undefined ? "" : `until every connection has seq ${finalHeadSeq}, `;
+    const until =
+      finalHeadSeq !== undefined
+        ? `until every connection has seq ${finalHeadSeq}, `
+        : heads !== undefined && heads.size > 0
+          ? "until every connection has every publisher's last probe, "
+          : "";
     recorder.event(
       {
         kind: "phase",
@@ -216,7 +236,19 @@ export async function runSubscriberVu(run: PreparedRun, store: RunStore, data: R
       drainStartMs,
     );
   }
-  if (finalHeadSeq !== undefined) {
+  if (heads !== undefined && heads.size > 0) {
+    const allReached = () => connections.every((connection) => connection.reachedProbes(heads));
+    if (!(await waitUntil(allReached, drainStartMs + profile.drainSeconds * 1000, drainPollMs))) {
+      recorder.event(
+        {
+          kind: "info",
+          name: "drain-timeout",
+          detail: "not every connection saw every publisher's last probe",
+        },
+        Date.now(),
+      );
+    }
+  } else if (finalHeadSeq !== undefined) {
     const allReached = () => connections.every((connection) => connection.reached(finalHeadSeq));
     if (!(await waitUntil(allReached, drainStartMs + profile.drainSeconds * 1000, drainPollMs))) {
       recorder.event(

@@ -25,7 +25,15 @@ const runDataSchema = z.object({
   runId: z.string().min(1),
   startedAtMs: z.number().nonnegative(),
   targets: z
-    .array(z.object({ url: z.string(), pod: z.string(), resume: z.boolean(), headSeq: z.number() }))
+    .array(
+      z.object({
+        url: z.string(),
+        wsUrl: z.string(),
+        pod: z.string(),
+        resume: z.boolean(),
+        headSeq: z.number(),
+      }),
+    )
     .min(1),
   seqAtStart: z.number(),
 });
@@ -134,7 +142,7 @@ async function buildRunReport(run: PreparedRun, summary: K6SummaryData, data: Ru
       durationSeconds: (endedAtMs - data.startedAtMs) / 1000,
       targets: data.targets.map((target) => ({ pod: target.pod, url: target.url })),
       delivery: deliveryMode(data),
-      accounting: "seq",
+      accounting: run.config.target.adapter.accounting,
       settings: {
         connections: profile.connections,
         rampSeconds: profile.rampSeconds,
@@ -144,6 +152,7 @@ async function buildRunReport(run: PreparedRun, summary: K6SummaryData, data: Ru
         triggerPod: profile.triggerPod,
         connectionsPerVu: profile.connectionsPerVu,
         subscriberVus: run.timing.subscriberVus,
+        ...(run.config.target.adapter.kind === "crosspod" ? {} : { adapter: run.config.target.adapter.kind }),
       },
     },
     pods: Object.fromEntries(pods),

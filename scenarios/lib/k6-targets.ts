@@ -1,6 +1,7 @@
 // The pods a k6 run talks to, from TARGETS: comma-separated base URLs (http://host:port), the same list the
 // Node engine's --targets takes. Pod names come from each pod's hello frame (see k6-discovery.ts).
-// No URL class here: k6 has none, so a base URL is checked and rewritten by hand.
+// No URL class here: k6 has none, so a base URL is checked by hand; the crosspod protocol adapter
+// (lib/core/adapters) builds the WebSocket and trigger URLs from it.
 
 export class TargetsError extends Error {
   readonly code = "CROSSPOD_K6_TARGETS";
@@ -28,14 +29,4 @@ export function parseTargets(text: string | undefined): string[] {
     throw new TargetsError(`TARGETS "${text}" lists the same URL twice: each pod must appear once`);
   }
   return urls;
-}
-
-/** ws(s)://host:port/ws for a base URL, resuming after `sinceSeq` when given. */
-export function webSocketUrl(baseUrl: string, sinceSeq?: number): string {
-  const wsBase = `${baseUrl.replace(/^http/, "ws")}/ws`;
-  return sinceSeq === undefined ? wsBase : `${wsBase}?since=${sinceSeq}`;
-}
-
-export function triggerUrl(baseUrl: string): string {
-  return `${baseUrl}/api/threats/trigger`;
 }

@@ -82,7 +82,7 @@ describe.skipIf(skipWithoutRedis)("the generic-json adapter against a seed-style
       redisUrl: redis.url,
       pods: 3,
       // The pod's first connection is the engine's discovery; the next is the run's first on soc-b.
-      drop: { pod: "soc-b", connectionIndex: 1, everyNth: 10 },
+      drop: { pod: "soc-b", connectionIndex: 1, withhold: (n) => n % 10 === 0 },
     });
     backends.push(backend);
     const out = join(workDir, "report.json");

@@ -105,6 +105,10 @@ function websocketsModule(resources: EmulatorResources) {
       return this.socket.readyState;
     }
 
+    send(data: string): void {
+      this.socket.send(data);
+    }
+
     close(code?: number, reason?: string): void {
       this.socket.close(code, reason);
     }
@@ -133,6 +137,15 @@ function httpModule(resources: EmulatorResources) {
     default: {
       post(url: string, body: string, params: { headers?: Record<string, string> } = {}) {
         const response = resources.http.request("POST", url, body, params.headers ?? {});
+        return { status: response.status, body: response.body, error_code: response.errorCode };
+      },
+      request(
+        method: string,
+        url: string,
+        body: string | null,
+        params: { headers?: Record<string, string> } = {},
+      ) {
+        const response = resources.http.request(method, url, body ?? undefined, params.headers ?? {});
         return { status: response.status, body: response.body, error_code: response.errorCode };
       },
       expectedStatuses: (...statuses: number[]) => ({ statuses }),

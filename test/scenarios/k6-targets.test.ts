@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseTargets, TargetsError, triggerUrl, webSocketUrl } from "../../scenarios/lib/k6-targets.js";
+import { parseTargets, TargetsError } from "../../scenarios/lib/k6-targets.js";
 
 describe("parseTargets", () => {
   it("reads comma-separated base URLs in order, without trailing slashes", () => {
@@ -22,16 +22,5 @@ describe("parseTargets", () => {
 
   it("refuses the same pod twice", () => {
     expect(() => parseTargets("http://a:1,http://a:1/")).toThrow(/same URL twice/);
-  });
-});
-
-describe("pod URLs", () => {
-  it("builds the WebSocket endpoint, with ?since= when resuming", () => {
-    expect(webSocketUrl("http://127.0.0.1:8081")).toBe("ws://127.0.0.1:8081/ws");
-    expect(webSocketUrl("https://pods.example:443/base", 42)).toBe("wss://pods.example:443/base/ws?since=42");
-  });
-
-  it("builds the trigger endpoint", () => {
-    expect(triggerUrl("http://127.0.0.1:8081")).toBe("http://127.0.0.1:8081/api/threats/trigger");
   });
 });

@@ -134,7 +134,6 @@ async function runProfile(config: RunConfig): Promise<void> {
   const nodeOnlyFlags = [
     ...(config.browsers > 0 ? ["--browsers"] : []),
     ...(config.chaos.length > 0 ? ["--chaos"] : []),
-    ...(config.target ? ["--target"] : []),
     ...(config.prometheus ? ["--prometheus"] : config.metricsPort !== undefined ? ["--metrics-port"] : []),
   ];
   const choice = chooseEngine(config.engine, { k6Binary: findK6(), nodeOnlyFlags });
@@ -223,6 +222,7 @@ async function runProfile(config: RunConfig): Promise<void> {
         runId,
         profile: config.profile,
         targets,
+        ...(config.targetJson ? { targetJson: config.targetJson } : {}),
         redisUrl: cluster?.redisUrl ?? process.env.REDIS_URL,
         k6Binary: choice.k6Binary,
         prometheusRemoteWrite: config.prometheusRemoteWrite,

@@ -2,7 +2,7 @@
 // each an HTTP server plus a WebSocket endpoint, sharing threats over Redis Pub/Sub. Nothing like crosspod's
 // protocol: no seq, no published_at, a welcome frame, heartbeats, frames {"type":"new_threat","data":{…}}
 // with an ISO timestamp, and the trigger's description echoed back (where the probe rides).
-// One pod can drop every Nth probe for one of its clients, so a test knows exactly what was lost.
+// One pod can withhold chosen probes from one of its clients, so a test knows exactly what was lost.
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,8 +13,8 @@ export interface DropRule {
   pod: string;
   /** Which WebSocket the pod accepted, from 0 (the engine's discovery connection comes first). */
   connectionIndex: number;
-  /** Drop frames whose probe n is a multiple of this. */
-  everyNth: number;
+  /** Withholds the frames whose probe n this says to. */
+  withhold: (n: number) => boolean;
 }
 
 export interface SeedStylePod {
@@ -98,7 +98,7 @@ export async function startSeedStyleBackend(options: {
         const n = Number(/\\"n\\":(\d+)/.exec(message)?.[1] ?? Number.NaN);
         for (const ws of wss.clients) {
           if (ws.readyState !== WebSocket.OPEN) continue;
-          if (options.drop && drops.has(ws) && n % options.drop.everyNth === 0) {
+          if (options.drop && drops.has(ws) && options.drop.withhold(n)) {
             dropped.push(n);
             continue;
           }

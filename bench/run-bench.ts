@@ -32,6 +32,7 @@ const settings = {
       stepSeconds: 3,
       budgetSeconds: 70,
       workers: 4,
+      warmUpSeconds: 3,
       retrySpoiled: true,
     },
     density: { levels: [5_000, 10_000, 20_000], rampPerSecond: 2_500, holdSeconds: 2 },
@@ -48,6 +49,7 @@ const settings = {
       budgetSeconds: 12,
       workers: 2,
       retrySpoiled: false,
+      warmUpSeconds: 0.5,
     },
     // Two workers even at this size, so the quick run exercises the multi-process path.
     density: { levels: [1_000], rampPerSecond: 2_000, holdSeconds: 1, maxConnectionsPerWorker: 500 },

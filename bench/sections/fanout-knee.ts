@@ -17,6 +17,8 @@ export interface KneeOptions {
   stepSeconds: number;
   /** Upper bound on the time spent stepping, so a slow machine still ends the bench in time. */
   budgetSeconds: number;
+  /** Triggers at 10/s before the first step, not reported. */
+  warmUpSeconds: number;
   /** Engine worker processes the subscribers are spread over. */
   workers: number;
   /** Run a step once more when the shared machine spoiled it (the quick smoke run does not). */
@@ -51,6 +53,7 @@ const lateStartLimit = 0.01;
 const saturatedCpu = 0.8;
 const settleTimeoutMs = 5_000;
 const settlePollMs = 20;
+const warmUpRate = 10;
 
 export async function measureKnee(system: SystemName, options: KneeOptions): Promise<KneeResult> {
   const section = `fan-out: ${systemLabels[system]}`;
@@ -84,8 +87,12 @@ export async function measureKnee(system: SystemName, options: KneeOptions): Pro
       if (connected < options.subscribers) {
         throw new Error(`only ${connected} of ${options.subscribers} subscribers connected`);
       }
+      // Warm-up, not reported: the first bursts of 1,000 frames pay for JIT compilation and heap growth in
+      // every pod and worker, which measured as tens of ms of event-loop lag on the first step.
+      const warmUp = await loop.run(warmUpRate, options.warmUpSeconds);
+      let acceptedTotal = warmUp.accepted;
+      await settle(fleet, acceptedTotal * connected);
       const deadline = performance.now() + options.budgetSeconds * 1000;
-      let acceptedTotal = 0;
       const pids = sut.pids;
       const runStep = async (rate: number) => {
         await fleet.windowStart();

@@ -23,7 +23,7 @@ export interface K6EngineRun {
 export async function runWithK6(run: K6EngineRun): Promise<{ report: Report; exitCode: number }> {
   if (run.redisUrl === undefined) {
     throw new CLIError(
-      "--engine k6 with --targets needs the pods' Redis: set REDIS_URL (the k6 run coordinates through it)",
+      "--engine k6 with --targets or --target needs a Redis: set REDIS_URL (the k6 run coordinates through it; with --targets, the pods' own, whose seq it reads as an oracle)",
       "CROSSPOD_USAGE",
       exitCodes.usage,
     );

@@ -88,6 +88,9 @@ export async function smokeTarget(target: Target, timeoutMs = 10_000): Promise<S
             e2eMs: atMs - probe.t,
           });
         } else if (frame.type !== "ping" && frame.type !== "hello" && others.length < maxOthers) {
+          // Keepalives repeat: one ignored frame per pod shows the ignore rules work.
+          if (frame.type === "ignored" && others.some((o) => o.pod === pod.pod && o.frame.type === "ignored"))
+            return;
           others.push({ pod: pod.pod, frame, text: text.slice(0, textSampleChars) });
         }
       });

@@ -18,7 +18,7 @@ import {
 
 const workDir = mkdtempSync(join(tmpdir(), "crosspod-generic-json-"));
 
-function writeTarget(name: string, pods: readonly SeedStylePod[]): string {
+function writeTarget(name: string, pods: readonly SeedStylePod[], probePath = "data.description"): string {
   const path = join(workDir, name);
   writeFileSync(
     path,
@@ -37,7 +37,7 @@ function writeTarget(name: string, pods: readonly SeedStylePod[]): string {
         ignore: [{ path: "type", equals: "heartbeat" }],
         id: "data.id",
         publishedAt: { path: "data.timestamp", unit: "iso" },
-        probe: "data.description",
+        probe: probePath,
         origin: "data.source_pod",
       },
     }),
@@ -75,6 +75,21 @@ describe.skipIf(skipWithoutRedis)("the generic-json adapter against a seed-style
       );
     }
     expect(result.stdout).toMatch(/ok: every pod delivered the probe/);
+  });
+
+  it("target check exits 1 and shows the frames it got when the probe is not where the file says", async () => {
+    const backend = await startSeedStyleBackend({ redisUrl: redis.url, pods: 3 });
+    backends.push(backend);
+    const result = await runCli(
+      ["target", "check", "--timeout", "2", writeTarget("wrong-probe.yaml", backend.pods, "data.summary")],
+      {},
+    );
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stdout).toMatch(/soc-a: no frame with the probe arrived/);
+    expect(result.stdout).toMatch(
+      /soc-b: delivery without this check's probe \(probe not found\): \{"type":"new_threat"/,
+    );
+    expect(result.stdout).toMatch(/not ok: 3 of 3 pods delivered no frame carrying the probe/);
   });
 
   it("run measures fan-out across pods and counts exactly the frames withheld from one client as lost", async () => {

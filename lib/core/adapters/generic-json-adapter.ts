@@ -6,6 +6,7 @@ import { AdapterError } from "./adapter-error.js";
 import {
   compileAllMatch,
   compileAnyMatch,
+  compileMatch,
   compilePayloadReader,
   type FrameMatch,
   type PayloadFields,
@@ -43,7 +44,7 @@ export function genericJsonAdapter(config: GenericJsonConfig): ProtocolAdapter {
   const read = compilePayloadReader(frames, "frames");
   const isIgnored = compileAnyMatch(frames.ignore, "frames.ignore");
   const isDelivery = compileAllMatch(frames.delivery, "frames.delivery");
-  const isHello = frames.hello === undefined ? undefined : compileAllMatch([frames.hello], "frames.hello");
+  const isHello = frames.hello === undefined ? undefined : compileMatch(frames.hello, "frames.hello");
   const opening =
     config.subscribe === undefined
       ? []

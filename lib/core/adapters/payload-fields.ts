@@ -78,7 +78,8 @@ export function compilePayloadReader(fields: PayloadFields, prefix: string): Pay
   };
 }
 
-function compileMatch(match: FrameMatch, field: string): (payload: unknown) => boolean {
+/** True when the payload's value at the match's path equals its value; `field` names it for errors. */
+export function compileMatch(match: FrameMatch, field: string): (payload: unknown) => boolean {
   const read = compileJsonPath(match.path, `${field}.path`);
   const equals = match.equals;
   return (payload) => read(payload) === equals;

@@ -3,8 +3,9 @@
 // read each frame the backend sends. Runtime-neutral (no Node or k6 imports): k6 bundles the same adapters.
 //
 // Contract, with the reference backend as the worked example:
-// - webSocketUrl(wsUrl, resume): the URL to dial for a pod's WebSocket URL. A backend that resumes by URL puts the position there
-//   (crosspod: ws://host/ws?since=<highest seq seen>); one that resumes in-band puts it in openingFrames.
+// - webSocketUrl(wsUrl, resume): the URL to dial for a pod's WebSocket URL. A backend that resumes by URL
+//   puts the position there (crosspod: ws://host/ws?since=<highest seq seen>); one that resumes in-band
+//   puts it in openingFrames.
 // - openingFrames(resume): text frames sent as soon as the socket opens, in order: a subscribe message,
 //   Socket.IO's namespace CONNECT with {pid, offset} for connection state recovery. Often none.
 // - sendsHello: true when the backend's first frame says the session is up (crosspod's hello, Socket.IO's

@@ -19,7 +19,10 @@ describe("chooseEngine", () => {
   });
 
   it("falls back to the Node engine for --engine auto without k6, and says why", () => {
-    expect(chooseEngine("auto", withoutK6)).toMatchObject({ engine: "node", reason: expect.stringMatching(/no k6/) });
+    expect(chooseEngine("auto", withoutK6)).toMatchObject({
+      engine: "node",
+      reason: expect.stringMatching(/no k6/),
+    });
   });
 
   it("keeps the Node engine for --engine auto when a flag only the Node engine serves is given", () => {
@@ -33,6 +36,8 @@ describe("chooseEngine", () => {
   });
 
   it("fails --engine k6 naming a Node-only flag", () => {
-    expect(() => chooseEngine("k6", { ...withK6, nodeOnlyFlags: ["--metrics-port"] })).toThrow(/--metrics-port/);
+    expect(() => chooseEngine("k6", { ...withK6, nodeOnlyFlags: ["--metrics-port"] })).toThrow(
+      /--metrics-port/,
+    );
   });
 });

@@ -15,8 +15,12 @@ import {
   profiles,
   resolveProfile,
 } from "../core/profiles.js";
-import { validateThresholds } from "../core/thresholds.js";
-import { defaultSaturationLimits, type SaturationLimits } from "../engine/generator-health.js";
+import { parseThreshold, validateThresholds } from "../core/thresholds.js";
+import {
+  defaultSaturationLimits,
+  lagLimitForThresholds,
+  type SaturationLimits,
+} from "../engine/generator-health.js";
 import { CLIError, exitCodes } from "./cli-error.js";
 import { type EngineRequest, engineNames } from "./engine-choice.js";
 import { parseFlags } from "./flag-error.js";
@@ -304,7 +308,10 @@ export function resolveRunConfig(
   }
   const prometheusKeepSeconds =
     flags.prometheusKeep === undefined ? undefined : keepSeconds(flags.prometheusKeep, flags.prometheus);
-  const saturationLimits: SaturationLimits = { ...defaultSaturationLimits };
+  const saturationLimits: SaturationLimits = {
+    ...defaultSaturationLimits,
+    eventLoopLagP99Ms: lagLimitForThresholds(thresholds, parseThreshold),
+  };
   if (flags.maxGeneratorCpu !== undefined) {
     const percent = number(
       "--max-generator-cpu",

@@ -23,6 +23,30 @@ export const defaultSaturationLimits: SaturationLimits = {
   lateStartFraction: 0.01,
 };
 
+/** Latency metrics whose thresholds the generator's own lag can shift. */
+const latencyMetrics = ["crosspod_fanout_latency", "crosspod_e2e_latency"];
+
+/**
+ * The default lag limit for a run: 10 ms, or a tenth of the tightest latency bound its thresholds judge,
+ * whichever is larger. Lag adds to every timestamp, so what matters is its size against the budget being
+ * judged: 16 ms of lag (seen on a 2-core machine running the pods too) cannot flip a p(99)<250 verdict
+ * unless the true p99 already sits within 10% of the bound, while it would swamp a p(99)<20 one.
+ */
+export function lagLimitForThresholds(
+  thresholds: Record<string, readonly string[]>,
+  parse: (expression: string) => { op: string; value: number },
+): number {
+  let tightestMs = Number.POSITIVE_INFINITY;
+  for (const metric of latencyMetrics) {
+    for (const expression of thresholds[metric] ?? []) {
+      const { op, value } = parse(expression);
+      if ((op === "<" || op === "<=") && value < tightestMs) tightestMs = value;
+    }
+  }
+  const budgetShare = Number.isFinite(tightestMs) ? tightestMs / 10 : 0;
+  return Math.max(defaultSaturationLimits.eventLoopLagP99Ms, budgetShare);
+}
+
 export interface GeneratorFigures {
   cpuFraction: number;
   eventLoopLagP99Ms: number;

@@ -3,7 +3,7 @@ import { CLIError } from "../../lib/cli/cli-error.js";
 import { resolveRunConfig } from "../../lib/cli/run-options.js";
 
 /** Commander's defaults, as the run command passes them. */
-const defaults = { engine: "auto", threshold: [], maxGeneratorCpu: "80", maxGeneratorLag: "10" };
+const defaults = { engine: "auto", threshold: [], maxGeneratorCpu: "80" };
 
 describe("run --browsers", () => {
   it("opens no browser pages unless asked", () => {

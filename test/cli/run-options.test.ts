@@ -15,7 +15,7 @@ function profileFile(name: string, text: string): string {
 }
 
 /** Commander's defaults, as the run command passes them. */
-const defaults = { engine: "auto", threshold: [], maxGeneratorCpu: "80", maxGeneratorLag: "10" };
+const defaults = { engine: "auto", threshold: [], maxGeneratorCpu: "80" };
 
 function usageError(work: () => unknown): string {
   try {
@@ -38,7 +38,18 @@ describe("run configuration", () => {
       drainSeconds: 5,
     });
     expect(config).toMatchObject({ engine: "auto", targets: [], replicas: 3, delivery: "recover" });
-    expect(config.saturationLimits).toMatchObject({ cpuFraction: 0.8, eventLoopLagP99Ms: 10 });
+    // A tenth of cross-pod-load's tightest latency bound, p(99)<250.
+    expect(config.saturationLimits).toMatchObject({ cpuFraction: 0.8, eventLoopLagP99Ms: 25 });
+  });
+
+  it("sizes the generator's lag limit to the tightest latency threshold, never under 10 ms", () => {
+    const lagLimit = (threshold: string[], extra: Record<string, unknown> = {}) =>
+      resolveRunConfig("cross-pod-load", { ...defaults, threshold, ...extra }, {}).saturationLimits
+        .eventLoopLagP99Ms;
+    expect(lagLimit(["crosspod_fanout_latency:p(99)<1000"])).toBe(100);
+    expect(lagLimit(["crosspod_e2e_latency:max<120"])).toBe(12);
+    expect(lagLimit(["crosspod_fanout_latency:p(99)<50"])).toBe(10);
+    expect(lagLimit(["crosspod_fanout_latency:p(99)<1000"], { maxGeneratorLag: "7" })).toBe(7);
   });
 
   it("takes a flag over the environment, the environment over the profile file, the file over the built-in", () => {

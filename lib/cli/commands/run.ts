@@ -368,7 +368,10 @@ export function registerRunCommand(program: Command): void {
       "generator CPU (% of one core) above which the run is invalid",
       "80",
     )
-    .option("--max-generator-lag <ms>", "generator event-loop lag p99 above which the run is invalid", "10")
+    .option(
+      "--max-generator-lag <ms>",
+      "generator event-loop lag p99 above which the run is invalid (default: 10, or a tenth of the tightest latency threshold when larger)",
+    )
     .option("--prometheus-rw <url>", "k6 engine: remote-write k6's metrics to this Prometheus endpoint")
     .option(
       "--chaos <schedule>",

@@ -15,7 +15,7 @@ import {
   profiles,
   resolveProfile,
 } from "../core/profiles.js";
-import { parseThreshold, validateThresholds } from "../core/thresholds.js";
+import { validateThresholds } from "../core/thresholds.js";
 import {
   defaultSaturationLimits,
   lagLimitForThresholds,
@@ -310,7 +310,7 @@ export function resolveRunConfig(
     flags.prometheusKeep === undefined ? undefined : keepSeconds(flags.prometheusKeep, flags.prometheus);
   const saturationLimits: SaturationLimits = {
     ...defaultSaturationLimits,
-    eventLoopLagP99Ms: lagLimitForThresholds(thresholds, parseThreshold),
+    eventLoopLagP99Ms: lagLimitForThresholds(thresholds),
   };
   if (flags.maxGeneratorCpu !== undefined) {
     const percent = number(

@@ -2,6 +2,7 @@
 // queue, not the backend's), so the run is marked invalid instead of reporting those numbers.
 import { readFileSync } from "node:fs";
 import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
+import { parseThreshold } from "../core/thresholds.js";
 
 /** Above any limit, measured over the triggering and drain phases, the run is invalid. */
 export interface SaturationLimits {
@@ -32,14 +33,11 @@ const latencyMetrics = ["crosspod_fanout_latency", "crosspod_e2e_latency"];
  * judged: 16 ms of lag (seen on a 2-core machine running the pods too) cannot flip a p(99)<250 verdict
  * unless the true p99 already sits within 10% of the bound, while it would swamp a p(99)<20 one.
  */
-export function lagLimitForThresholds(
-  thresholds: Record<string, readonly string[]>,
-  parse: (expression: string) => { op: string; value: number },
-): number {
+export function lagLimitForThresholds(thresholds: Record<string, readonly string[]>): number {
   let tightestMs = Number.POSITIVE_INFINITY;
   for (const metric of latencyMetrics) {
     for (const expression of thresholds[metric] ?? []) {
-      const { op, value } = parse(expression);
+      const { op, value } = parseThreshold(expression);
       if ((op === "<" || op === "<=") && value < tightestMs) tightestMs = value;
     }
   }

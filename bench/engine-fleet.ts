@@ -14,7 +14,7 @@ export class EngineFleet {
   constructor(runId: string, targets: readonly ConnectionTarget[], connections: number, rampSeconds: number) {
     this.pool = new ConnectionPool({
       runId,
-      published: new PublishedLog(`${runId}-bench`),
+      published: new PublishedLog(),
       targets,
       connections,
       rampSeconds,

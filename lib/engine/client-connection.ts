@@ -54,8 +54,8 @@ export class ClientConnection {
   private resume = false;
   /** Highest seq seen on this connection, hello head included: the drain waits for the final head. */
   private highestSeq = -1;
-  /** Highest probe n of this run seen: the drain's head for backends without a seq. */
-  private highestN = 0;
+  /** Publisher accounting only: highest probe n of this run seen per publisher, for the drain. */
+  private readonly highestN: Map<string, number> | undefined;
   /** Socket.IO: the session id of the last connect and the offset of the last delivery. */
   private session: string | undefined;
   private offset: string | undefined;
@@ -75,6 +75,7 @@ export class ClientConnection {
     readonly checker: DeliveryChecker,
   ) {
     this.pod = owner.pod(target.pod);
+    this.highestN = checker.accounting === "publisher" ? new Map() : undefined;
   }
 
   get connected(): boolean {
@@ -91,9 +92,11 @@ export class ClientConnection {
     return this.highestSeq >= seq || this.done;
   }
 
-  /** Whether this connection has seen this run's probe `n` or later (or cannot see anything any more). */
-  reachedProbe(n: number): boolean {
-    return this.highestN >= n || this.done;
+  /** Whether this connection has seen every publisher's head probe or later (or cannot see anything any more). */
+  reachedProbes(heads: ReadonlyMap<string, number>): boolean {
+    if (this.done) return true;
+    for (const [publisher, n] of heads) if ((this.highestN?.get(publisher) ?? 0) < n) return false;
+    return true;
   }
 
   connect(): void {
@@ -206,7 +209,10 @@ export class ClientConnection {
       const e2eMs = atMs - probe.t;
       pod.recorder.e2e.recordMs(e2eMs);
       pod.e2eSeries?.observe(e2eMs / 1000);
-      if (probe.n > this.highestN) this.highestN = probe.n;
+      const highestN = this.highestN;
+      if (highestN !== undefined && probe.n > (highestN.get(probe.publisher) ?? 0)) {
+        highestN.set(probe.publisher, probe.n);
+      }
       const published = this.owner.published;
       if (published.awaiting) published.seenInFrame(probe.publisher, probe.n, seq, publishedAtMs ?? atMs);
     }

@@ -134,15 +134,16 @@ export class ConnectionPool implements ConnectionOwner {
     );
   }
 
-  /** Waits until every connection has seen this run's probe `n` (or gave up): the drain without a seq. */
-  waitForProbe(n: () => number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-    return waitUntil(
-      () => {
-        const head = n();
-        return this.connections.every((c) => c.reachedProbe(head));
-      },
-      { timeoutMs, signal },
-    );
+  /**
+   * Waits until every connection has seen each publisher's head probe (or gave up): the drain without a
+   * seq. `heads` may still grow while waiting (a trigger without a reply shows up in a frame).
+   */
+  waitForProbes(
+    heads: ReadonlyMap<string, number>,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    return waitUntil(() => this.connections.every((c) => c.reachedProbes(heads)), { timeoutMs, signal });
   }
 
   /** Reconnects that recovered their previous session (Socket.IO connection state recovery). */

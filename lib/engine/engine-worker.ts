@@ -36,7 +36,7 @@ export function runEngineWorker(): Promise<void> {
         const rssBeforeBytes = process.memoryUsage.rss();
         pool = new ConnectionPool({
           runId: request.runId,
-          published: new PublishedLog(`${request.runId}-workers`),
+          published: new PublishedLog(),
           targets: request.targets,
           connections: request.connections,
           ...(request.adapter?.kind === "socketio"

@@ -1,5 +1,6 @@
 // The run's published log: every trigger the backend published, with its seq when the backend has one,
-// for the delivery checkers.
+// for the delivery checkers. Triggers are keyed by (publisher, n): the Node engine publishes over several
+// lanes, each its own probe publisher with its own counter.
 // A trigger whose request failed may still have been published (a timeout, a reset, a 5xx after the
 // publish); when a client receives its probe, the frame tells its seq, and it joins the log so its
 // delivery is checked like any other.
@@ -10,73 +11,99 @@ interface SeenFrame {
   publishedAtMs: number;
 }
 
+/** One publisher's requests whose outcome is not settled yet. */
+interface PublisherState {
+  /** Probe `n` of requests still waiting for their reply. */
+  readonly inFlight: Set<number>;
+  /** Frames seen for requests still in flight: the fan-out can beat the reply. */
+  readonly seenInFlight: Map<number, SeenFrame>;
+  /** Probe `n` of triggers that got no reply and were not seen in any frame yet. */
+  readonly unconfirmed: Set<number>;
+}
+
 export class PublishedLog {
   private readonly entries: PublishedTrigger[] = [];
-  /** Probe `n` of requests still waiting for their reply. */
-  private readonly inFlight = new Set<number>();
-  /** Frames seen for requests still in flight: the fan-out can beat the reply. */
-  private readonly seenInFlight = new Map<number, SeenFrame>();
-  /** Probe `n` of triggers that got no reply and were not seen in any frame yet. */
-  private readonly unconfirmed = new Set<number>();
+  private readonly publishers = new Map<string, PublisherState>();
+  private inFlightCount = 0;
+  private unconfirmedCount = 0;
+  private readonly highestN = new Map<string, number>();
   /** Highest seq published: the head every connection must reach in the drain. */
   headSeq: number | undefined;
-  /** Highest probe n published: the drain's head for backends without a seq. */
-  highestN: number | undefined;
   /** Failed triggers that clients received anyway. */
   confirmedByFrames = 0;
 
-  constructor(private readonly publisher: string) {}
-
-  sending(n: number): void {
-    this.inFlight.add(n);
+  /** Highest probe n published per publisher: the drain's heads for backends without a seq (live). */
+  get heads(): ReadonlyMap<string, number> {
+    return this.highestN;
   }
 
-  accepted(seq: number | undefined, n: number, acceptedAtMs: number): void {
-    this.inFlight.delete(n);
-    this.seenInFlight.delete(n);
-    this.add(seq, n, acceptedAtMs);
+  sending(publisher: string, n: number): void {
+    let state = this.publishers.get(publisher);
+    if (state === undefined) {
+      state = { inFlight: new Set(), seenInFlight: new Map(), unconfirmed: new Set() };
+      this.publishers.set(publisher, state);
+    }
+    if (!state.inFlight.has(n)) this.inFlightCount += 1;
+    state.inFlight.add(n);
+  }
+
+  accepted(seq: number | undefined, publisher: string, n: number, acceptedAtMs: number): void {
+    const state = this.publishers.get(publisher);
+    if (state?.inFlight.delete(n)) this.inFlightCount -= 1;
+    state?.seenInFlight.delete(n);
+    this.add(seq, publisher, n, acceptedAtMs);
   }
 
   /** The request failed; `replied` is false when no HTTP reply came at all (timeout, reset). */
-  failed(n: number, replied: boolean): void {
-    this.inFlight.delete(n);
-    const seen = this.seenInFlight.get(n);
+  failed(publisher: string, n: number, replied: boolean): void {
+    const state = this.publishers.get(publisher);
+    if (state === undefined) return;
+    if (state.inFlight.delete(n)) this.inFlightCount -= 1;
+    const seen = state.seenInFlight.get(n);
     if (seen) {
-      this.seenInFlight.delete(n);
+      state.seenInFlight.delete(n);
       this.confirmedByFrames += 1;
-      this.add(seen.seq, n, seen.publishedAtMs);
-    } else if (!replied) {
-      this.unconfirmed.add(n);
+      this.add(seen.seq, publisher, n, seen.publishedAtMs);
+    } else if (!replied && !state.unconfirmed.has(n)) {
+      state.unconfirmed.add(n);
+      this.unconfirmedCount += 1;
     }
   }
 
   /** False in the steady state between triggers, so most frames skip the lookup. */
   get awaiting(): boolean {
-    return this.inFlight.size > 0 || this.unconfirmed.size > 0;
+    return this.inFlightCount > 0 || this.unconfirmedCount > 0;
   }
 
+  /** A client received publisher's probe `n`; publishers this log never sent for are ignored. */
   seenInFrame(publisher: string, n: number, seq: number | undefined, publishedAtMs: number): void {
-    if (publisher !== this.publisher) return;
-    if (this.unconfirmed.delete(n)) {
+    const state = this.publishers.get(publisher);
+    if (state === undefined) return;
+    if (state.unconfirmed.delete(n)) {
+      this.unconfirmedCount -= 1;
       this.confirmedByFrames += 1;
-      this.add(seq, n, publishedAtMs);
-    } else if (this.inFlight.has(n) && !this.seenInFlight.has(n)) {
-      this.seenInFlight.set(n, { seq, publishedAtMs });
+      this.add(seq, publisher, n, publishedAtMs);
+    } else if (state.inFlight.has(n) && !state.seenInFlight.has(n)) {
+      state.seenInFlight.set(n, { seq, publishedAtMs });
     }
   }
 
-  /** In seq order (probe n order without a seq), as the checkers settle against it. */
+  /** In seq order (publisher, then probe n order without a seq), as the checkers settle against it. */
   sorted(): PublishedTrigger[] {
-    return [...this.entries].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0) || a.n - b.n);
+    return [...this.entries].sort(
+      (a, b) =>
+        (a.seq ?? 0) - (b.seq ?? 0) ||
+        (a.publisher < b.publisher ? -1 : a.publisher > b.publisher ? 1 : 0) ||
+        a.n - b.n,
+    );
   }
 
-  private add(seq: number | undefined, n: number, acceptedAtMs: number): void {
+  private add(seq: number | undefined, publisher: string, n: number, acceptedAtMs: number): void {
     this.entries.push(
-      seq === undefined
-        ? { publisher: this.publisher, n, acceptedAtMs }
-        : { seq, publisher: this.publisher, n, acceptedAtMs },
+      seq === undefined ? { publisher, n, acceptedAtMs } : { seq, publisher, n, acceptedAtMs },
     );
     if (seq !== undefined && (this.headSeq === undefined || seq > this.headSeq)) this.headSeq = seq;
-    if (this.highestN === undefined || n > this.highestN) this.highestN = n;
+    const head = this.highestN.get(publisher);
+    if (head === undefined || n > head) this.highestN.set(publisher, n);
   }
 }

@@ -97,7 +97,7 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
     );
   }
 
-  const published = new PublishedLog(`${runId}-node`);
+  const published = new PublishedLog();
   const chaosRecorder = options.chaos ? new ChaosImpactRecorder(startedAtMs) : undefined;
   let pool: ConnectionPool | undefined;
   const metrics = new LoadMetrics(runId, () => pool?.podCounts() ?? []);
@@ -243,13 +243,13 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
     }
 
     const headSeq = published.headSeq;
-    const highestN = published.highestN;
-    if (!signal?.aborted && accounting === "publisher" && highestN !== undefined) {
-      enter("drain", `until every connection has probe ${highestN}, at most ${profile.drainSeconds} s`);
-      const head = () => published.highestN ?? highestN;
-      const drained = await connections.waitForProbe(head, profile.drainSeconds * 1000, signal);
+    const heads = published.heads;
+    if (!signal?.aborted && accounting === "publisher" && heads.size > 0) {
+      const lanes = `the last probe of all ${heads.size} publisher lanes`;
+      enter("drain", `until every connection has ${lanes}, at most ${profile.drainSeconds} s`);
+      const drained = await connections.waitForProbes(heads, profile.drainSeconds * 1000, signal);
       if (!drained) {
-        event({ kind: "info", name: "drain-timeout", detail: `not every connection saw probe ${head()}` });
+        event({ kind: "info", name: "drain-timeout", detail: `not every connection saw ${lanes}` });
       }
     } else if (!signal?.aborted && headSeq !== undefined) {
       enter("drain", `until every connection has seq ${headSeq}, at most ${profile.drainSeconds} s`);

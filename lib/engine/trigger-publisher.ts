@@ -2,6 +2,10 @@
 // Each trigger carries a probe {run, publisher, n, t}, placed in the request by the target's protocol
 // adapter; each accepted reply (its seq and published time, when the backend gives them) goes into the
 // published log the delivery checkers settle against. Sends never wait for earlier responses.
+// Triggers go out over lanes, each at most one request in flight and its own probe publisher
+// (`<publisherId>-<lane>`) and counter: within a publisher the sends are then causally ordered, so a
+// lower n arriving after a higher one is a real ordering violation, not two concurrent requests that the
+// backend may publish either way round.
 import type { ProtocolAdapter, TriggerPod } from "../core/adapters/protocol-adapter.js";
 import type { Probe } from "../core/probe.js";
 import { type ArrivalSchedule, arrivalSchedule, dueAtMs, dueCount } from "./arrival-schedule.js";
@@ -44,6 +48,10 @@ export class TriggerPublisher {
   lateStarts = 0;
   private schedule: ArrivalSchedule | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Per lane: whether a request is in flight, the probe n last sent, and its publisher id. */
+  private readonly laneBusy: boolean[] = [];
+  private readonly laneSent: number[] = [];
+  private readonly lanePublisher: string[] = [];
   private stopped = false;
   private wake: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -102,7 +110,7 @@ export class TriggerPublisher {
   }
 
   private send(index: number): void {
-    const { targets, runId, publisherId } = this.options;
+    const { targets, runId } = this.options;
     const target = targets[index % targets.length] as TriggerTarget;
     const triggerPod = this.pods[index % targets.length] as TriggerPod;
     const podState = this.options.pod(target.pod);
@@ -112,10 +120,28 @@ export class TriggerPublisher {
       this.fail(podState, "overloaded");
       return;
     }
-    const probe: Probe = { run: runId, publisher: publisherId, n: index + 1, t: epochNowMs() };
-    this.options.published.sending(probe.n);
-    const request = this.post(triggerPod, probe, podState).finally(() => this.inFlight.delete(request));
+    const lane = this.takeLane();
+    const n = (this.laneSent[lane] ?? 0) + 1;
+    this.laneSent[lane] = n;
+    const probe: Probe = { run: runId, publisher: this.lanePublisher[lane] as string, n, t: epochNowMs() };
+    this.options.published.sending(probe.publisher, n);
+    const request = this.post(triggerPod, probe, podState).finally(() => {
+      this.inFlight.delete(request);
+      this.laneBusy[lane] = false;
+    });
     this.inFlight.add(request);
+  }
+
+  /** The lowest free lane, or a new one when all are busy (at most maxInFlight, checked by the caller). */
+  private takeLane(): number {
+    let lane = this.laneBusy.indexOf(false);
+    if (lane === -1) {
+      lane = this.laneBusy.length;
+      this.laneSent.push(0);
+      this.lanePublisher.push(`${this.options.publisherId}-${lane}`);
+    }
+    this.laneBusy[lane] = true;
+    return lane;
   }
 
   private async post(target: TriggerPod, probe: Probe, podState: PodState): Promise<void> {
@@ -124,16 +150,21 @@ export class TriggerPublisher {
       const { status, body } = await this.client.send(adapter.triggerRequest(target, probe));
       const reply = adapter.readTriggerReply(status, body);
       if (!reply.accepted) {
-        this.options.published.failed(probe.n, true);
+        this.options.published.failed(probe.publisher, probe.n, true);
         this.fail(podState, reply.cause);
         return;
       }
       this.accepted += 1;
       (reply.pod === undefined ? podState : this.options.pod(reply.pod)).recorder.triggers.accepted += 1;
       // Without a published time in the reply, the reply's arrival bounds when the backend accepted it.
-      this.options.published.accepted(reply.seq, probe.n, reply.publishedAtMs ?? epochNowMs());
+      this.options.published.accepted(
+        reply.seq,
+        probe.publisher,
+        probe.n,
+        reply.publishedAtMs ?? epochNowMs(),
+      );
     } catch (error) {
-      this.options.published.failed(probe.n, false);
+      this.options.published.failed(probe.publisher, probe.n, false);
       this.fail(podState, error instanceof TriggerRequestError ? error.code : "request-error");
     }
   }

@@ -97,7 +97,8 @@ describe.skipIf(skipWithoutRedis)("the generic-json adapter against a seed-style
       redisUrl: redis.url,
       pods: 3,
       // The pod's first connection is the engine's discovery; the next is the run's first on soc-b.
-      drop: { pod: "soc-b", connectionIndex: 1, withhold: (n) => n % 10 === 0 },
+      // n counts per publisher lane, so how many that withholds depends on how triggers spread over lanes.
+      drop: { pod: "soc-b", connectionIndex: 1, withhold: (n) => n % 5 === 0 },
     });
     backends.push(backend);
     const out = join(workDir, "report.json");
@@ -126,26 +127,26 @@ describe.skipIf(skipWithoutRedis)("the generic-json adapter against a seed-style
     const report = reportSchema.parse(JSON.parse(readFileSync(out, "utf8")));
     expect(report.run.accounting).toBe("publisher");
     expect(report.run.settings.adapter).toBe("generic-json");
-    expect(backend.dropped.sort((a, b) => a - b)).toEqual([10, 20, 30, 40]);
+    const dropped = backend.dropped.length;
+    expect(dropped).toBeGreaterThan(0);
     const delivery = report.overall.delivery;
     const context = JSON.stringify({ delivery, pods: report.pods, events: report.events });
     expect(delivery, context).toMatchObject({
       expected: 30 * 40,
-      received: 30 * 40 - 4,
-      lost: 4,
+      received: 30 * 40 - dropped,
+      lost: dropped,
       duplicates: 0,
       missedWhileDisconnected: 0,
+      // Triggers in flight at once go out on different publisher lanes, so publishing them in either
+      // order is no ordering violation.
+      outOfOrder: 0,
     });
-    // Not asserted: out-of-order. Triggers in flight at once to different pods may be published in either
-    // order, and without a seq crosspod can only compare with the order they were sent.
-    expect(delivery.lostSamples.map((sample) => sample.split(":").pop()).sort()).toEqual([
-      "10",
-      "20",
-      "30",
-      "40",
-    ]);
-    expect(report.pods["soc-b"]?.delivery.lost).toBe(4);
-    expect(report.overall.fanout.count).toBe(30 * 40 - 4);
+    const byN = (a: number, b: number) => a - b;
+    expect(delivery.lostSamples.map((sample) => Number(sample.split(":").pop())).sort(byN)).toEqual(
+      backend.dropped.sort(byN),
+    );
+    expect(report.pods["soc-b"]?.delivery.lost).toBe(dropped);
+    expect(report.overall.fanout.count).toBe(30 * 40 - dropped);
     expect(report.overall.fanout.p50).toBeGreaterThan(0);
     expect(report.matrix.map((cell) => `${cell.origin}->${cell.deliveredBy}`).sort()).toContain(
       "soc-c->soc-a",

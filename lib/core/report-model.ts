@@ -60,9 +60,11 @@ export const timeSeriesPointSchema = z.object({
   /** Seconds since the run started. */
   t: z.number().nonnegative(),
   connections: z.number().int().nonnegative(),
+  /** Triggers accepted since the previous point (points are about a second apart, later when the generator lags). */
   triggers: z.number().int().nonnegative(),
   framesPerSecond: z.number().nonnegative(),
   fanoutP99Ms: z.number().nonnegative(),
+  /** Connect and trigger failures since the previous point. */
   errors: z.number().int().nonnegative(),
 });
 export type TimeSeriesPoint = z.infer<typeof timeSeriesPointSchema>;

@@ -1,7 +1,7 @@
 // The HTML report's plots, built from a Report: fan-out and e2e percentile curves from the summary
 // points, and per-second series (fan-out p99, frames/s, connections, triggers and errors) with the
 // run's events as numbered markers on every time axis.
-import type { LatencySummary, Report, RunEvent } from "../core/report-model.js";
+import type { LatencySummary, Report, RunEvent, TimeSeriesPoint } from "../core/report-model.js";
 import { type Tick, timeTicks } from "./axis-ticks.js";
 import { formatCount, formatMs, formatRunTime } from "./figure-format.js";
 import type { XY } from "./series-downsample.js";
@@ -55,6 +55,20 @@ export function eventSummary(event: RunEvent): string {
   const target = event.target === undefined ? "" : ` ${event.target}`;
   const detail = event.detail === undefined ? "" : ` (${event.detail})`;
   return `${event.kind}: ${event.name}${target}${detail} at ${formatRunTime(event.t)}`;
+}
+
+/**
+ * Turns counts since the previous point into per-second rates. A blocked generator samples late (seen: points
+ * 1.5–3.4 s apart), so dividing by the real interval keeps the plot a rate rather than a count.
+ */
+export function countsPerSecond(
+  points: readonly TimeSeriesPoint[],
+  read: (p: TimeSeriesPoint) => number,
+): XY[] {
+  return points.map((p, i): XY => {
+    const intervalSeconds = p.t - (i > 0 ? (points[i - 1]?.t ?? 0) : 0);
+    return [p.t, intervalSeconds > 0 ? read(p) / intervalSeconds : read(p)];
+  });
 }
 
 export function reportCharts(report: Report): ReportChart[] {
@@ -115,6 +129,12 @@ function timeCharts(report: Report): ReportChart[] {
     area,
     points: points.map((p): XY => [p.t, read(p)]),
   });
+  const rateSeries = (name: string, color: string, read: (p: TimeSeriesPoint) => number) => ({
+    name,
+    color,
+    area: false,
+    points: countsPerSecond(points, read),
+  });
   const chart = (
     id: string,
     title: string,
@@ -154,8 +174,8 @@ function timeCharts(report: Report): ReportChart[] {
       "per second",
       "Errors: connect and trigger failures.",
       [
-        series("triggers/s", palette.triggers, (p) => p.triggers),
-        series("errors/s", palette.errors, (p) => p.errors),
+        rateSeries("triggers/s", palette.triggers, (p) => p.triggers),
+        rateSeries("errors/s", palette.errors, (p) => p.errors),
       ],
     ),
   ];

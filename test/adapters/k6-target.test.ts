@@ -15,6 +15,7 @@ import { buildK6Target } from "../../scripts/k6-bundles.js";
 import { skipWithoutRedis, startRedis } from "../fixtures/redis.js";
 import { emulateK6Run } from "../scenarios/k6-emulated-run.js";
 import { type SeedStyleBackend, startSeedStyleBackend } from "./support/seed-style-backend.js";
+import { socketIoPeerTargetFile } from "./support/socketio-peer-target.js";
 
 describe.skipIf(skipWithoutRedis)("a target file in the k6 scenarios", () => {
   let workDir: string;
@@ -110,28 +111,7 @@ describe.skipIf(skipWithoutRedis)("a target file in the k6 scenarios", () => {
   it("speaks Socket.IO over k6/websockets: cross-pod delivery to a 3-pod cluster, judged per publisher", async () => {
     const cluster = await startPeerCluster({ kind: "socketio", pods: 3, adapter: "pubsub" });
     try {
-      const report = await runK6(
-        {
-          adapter: "socketio",
-          pods: cluster.pods.map((pod) => ({ name: pod.name, url: pod.url })),
-          trigger: {
-            path: "/api/threats/trigger",
-            body: { probe: "{{probe}}" },
-            accept: [202],
-            response: { publishedAt: { path: "published_at" }, pod: "pod" },
-          },
-          socketio: {
-            event: "threat",
-            payload: {
-              id: "id",
-              publishedAt: { path: "published_at" },
-              probe: "threat.probe",
-              origin: "pod_origin",
-            },
-          },
-        },
-        "socketio.json",
-      );
+      const report = await runK6(socketIoPeerTargetFile(cluster.pods), "socketio.json");
       const context = JSON.stringify({ delivery: report.overall.delivery, events: report.events });
       expect(report.run).toMatchObject({
         engine: "k6",

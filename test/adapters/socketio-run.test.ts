@@ -11,6 +11,7 @@ import type { Report } from "../../lib/core/report-model.js";
 import { loadTarget } from "../../lib/core/target-file.js";
 import { runNodeEngine } from "../../lib/engine/run-node-engine.js";
 import { skipWithoutRedis } from "../fixtures/redis.js";
+import { socketIoPeerTargetFile } from "./support/socketio-peer-target.js";
 
 interface Stack {
   cluster: PeerCluster;
@@ -44,31 +45,11 @@ async function startStack(adapter: "pubsub" | "streams"): Promise<Stack> {
 }
 
 function socketIoTarget(stack: Stack) {
-  return loadTarget(
-    {
-      adapter: "socketio",
-      pods: stack.cluster.pods.map((pod, i) => ({
-        name: pod.name,
-        url: `http://127.0.0.1:${stack.proxies[i]?.port}`,
-      })),
-      trigger: {
-        path: "/api/threats/trigger",
-        body: { probe: "{{probe}}" },
-        accept: [202],
-        response: { publishedAt: { path: "published_at" }, pod: "pod" },
-      },
-      socketio: {
-        event: "threat",
-        payload: {
-          id: "id",
-          publishedAt: { path: "published_at" },
-          probe: "threat.probe",
-          origin: "pod_origin",
-        },
-      },
-    },
-    {},
-  );
+  const pods = stack.cluster.pods.map((pod, i) => ({
+    name: pod.name,
+    url: `http://127.0.0.1:${stack.proxies[i]?.port}`,
+  }));
+  return loadTarget(socketIoPeerTargetFile(pods), {});
 }
 
 /** Runs the Node engine against the stack; `during` acts once the trigger phase has run for a while. */

@@ -9,10 +9,9 @@ import type { Options } from "k6/options";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { K6SummaryData } from "../../scenarios/lib/k6-summary-data.js";
 import { loadBundle } from "./k6-bundle-vm.js";
-import { type EmulatorResources, type ExecutionState, emulatedModules } from "./k6-emulated-modules.js";
+import { type ExecutionState, emulatedModules, newEmulatorResources } from "./k6-emulated-modules.js";
 import { callExport, durationSeconds, sleepUntil } from "./k6-emulated-vus.js";
-import { MetricSink } from "./k6-metric-sink.js";
-import { SyncHttp } from "./k6-sync-http.js";
+import type { MetricSink } from "./k6-metric-sink.js";
 
 export interface BrowserRunResult {
   options: Options;
@@ -81,13 +80,7 @@ export async function emulateBrowserRun(
   chromium: Browser,
 ): Promise<BrowserRunResult> {
   const bundle = await loadBundle(bundleFile);
-  const resources: EmulatorResources = {
-    http: new SyncHttp(),
-    sink: new MetricSink(),
-    redisClients: new Set(),
-    sockets: new Set(),
-    toRealm: (value) => value,
-  };
+  const resources = newEmulatorResources();
   const pageUrls: string[] = [];
   let nextVuId = 1;
   const newVu = (scenario: string) => {

@@ -4,8 +4,8 @@
 // the scenarios call is provided; anything else is absent, as a missing module would be in k6.
 import { Redis } from "ioredis";
 import WebSocket from "ws";
-import type { MetricSink } from "./k6-metric-sink.js";
-import type { SyncHttp } from "./k6-sync-http.js";
+import { MetricSink } from "./k6-metric-sink.js";
+import { SyncHttp } from "./k6-sync-http.js";
 
 /** What k6/execution reports to one emulated VU; the emulated executor updates it per iteration. */
 export interface ExecutionState {
@@ -21,6 +21,17 @@ export interface EmulatorResources {
   sockets: Set<WebSocket>;
   /** Copies a value into the VU's realm, so the bundle's code never sees another realm's objects. */
   toRealm: (value: unknown) => unknown;
+}
+
+/** Fresh resources for one emulator thread: nothing open yet, values passed through as they are. */
+export function newEmulatorResources(): EmulatorResources {
+  return {
+    http: new SyncHttp(),
+    sink: new MetricSink(),
+    redisClients: new Set(),
+    sockets: new Set(),
+    toRealm: (value) => value,
+  };
 }
 
 function redisModule(resources: EmulatorResources) {

@@ -1,9 +1,8 @@
 // Emulated k6 VUs of one thread: each a fresh realm running the bundle's init code, wired to emulated
 // modules over this thread's shared resources (HTTP worker, metric sink, Redis clients, sockets).
 import { type BundleVu, loadBundle } from "./k6-bundle-vm.js";
-import { type EmulatorResources, type ExecutionState, emulatedModules } from "./k6-emulated-modules.js";
-import { MetricSink } from "./k6-metric-sink.js";
-import { SyncHttp } from "./k6-sync-http.js";
+import { type ExecutionState, emulatedModules, newEmulatorResources } from "./k6-emulated-modules.js";
+import type { MetricSink } from "./k6-metric-sink.js";
 
 export interface EmulatedVu {
   vu: BundleVu;
@@ -26,13 +25,7 @@ export async function createVuFactory(
   firstVuId: number,
 ): Promise<VuFactory> {
   const bundle = await loadBundle(bundleFile);
-  const resources: EmulatorResources = {
-    http: new SyncHttp(),
-    sink: new MetricSink(),
-    redisClients: new Set(),
-    sockets: new Set(),
-    toRealm: (value) => value,
-  };
+  const resources = newEmulatorResources();
   let nextVuId = firstVuId;
   return {
     sink: resources.sink,

@@ -1,5 +1,7 @@
-// Which load engine runs a profile: k6 when asked for, or with --engine auto when a k6 binary is found
-// (K6_BIN or PATH) and no flag needs the Node engine; the built-in Node engine otherwise.
+// Which load engine runs a profile: k6 only when asked for (--engine k6); --engine auto and node run the
+// built-in Node engine, which judges delivery exactly and costs less than k6 on the same workload. When auto
+// finds k6 (K6_BIN or PATH) it says so and how to use it, and changes nothing else: a k6 install must not
+// flip what `crosspod run` does.
 import { findK6 } from "../engine/k6-runner.js";
 import { CLIError, exitCodes } from "./cli-error.js";
 
@@ -12,6 +14,8 @@ export interface EngineChoice {
   reason: string;
   /** The k6 binary, when engine is k6. */
   k6Binary?: string;
+  /** One line for --engine auto when k6 was found: where, and how to run the profile with it. */
+  k6Hint?: string;
 }
 
 export interface EngineContext {
@@ -19,26 +23,27 @@ export interface EngineContext {
   k6Binary: string | undefined;
   /** Flags given that only the Node engine serves (--browsers, --metrics-port, --prometheus). */
   nodeOnlyFlags: readonly string[];
+  /** The profile being run, named in the k6 hint. */
+  profileName?: string;
 }
 
 export function chooseEngine(
   requested: EngineRequest,
   context: EngineContext = { k6Binary: findK6(), nodeOnlyFlags: [] },
 ): EngineChoice {
-  const { k6Binary, nodeOnlyFlags } = context;
+  const { k6Binary, nodeOnlyFlags, profileName = "<profile>" } = context;
   switch (requested) {
     case "node":
       return { engine: "node", reason: "--engine node" };
     case "auto":
-      if (k6Binary !== undefined && nodeOnlyFlags.length === 0) {
-        return { engine: "k6", reason: `--engine auto: k6 found at ${k6Binary}`, k6Binary };
-      }
       return {
         engine: "node",
-        reason:
-          k6Binary === undefined
-            ? "--engine auto: the built-in Node engine (no k6 on PATH or K6_BIN)"
-            : `--engine auto: the built-in Node engine, which ${nodeOnlyFlags.join(", ")} need`,
+        reason: "--engine auto: the built-in Node engine",
+        ...(k6Binary === undefined
+          ? {}
+          : {
+              k6Hint: `k6 found at ${k6Binary}; it runs only when asked: crosspod run ${profileName} --engine k6`,
+            }),
       };
     case "k6":
       if (k6Binary === undefined) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CLIError } from "../../lib/cli/cli-error.js";
 import { chooseEngine } from "../../lib/cli/engine-choice.js";
 
-const withK6 = { k6Binary: "/usr/local/bin/k6", nodeOnlyFlags: [] };
+const withK6 = { k6Binary: "/usr/local/bin/k6", nodeOnlyFlags: [], profileName: "soak" };
 const withoutK6 = { k6Binary: undefined, nodeOnlyFlags: [] };
 
 describe("chooseEngine", () => {
@@ -10,24 +10,28 @@ describe("chooseEngine", () => {
     expect(chooseEngine("node", withK6).engine).toBe("node");
   });
 
-  it("picks k6 for --engine auto when a k6 binary is found, and says where", () => {
-    expect(chooseEngine("auto", withK6)).toEqual({
+  it("keeps the Node engine for --engine auto when k6 is found, and says in one line where and how to use it", () => {
+    const choice = chooseEngine("auto", withK6);
+    expect(choice).toMatchObject({ engine: "node", reason: "--engine auto: the built-in Node engine" });
+    expect(choice.k6Binary).toBeUndefined();
+    expect(choice.k6Hint).toBe(
+      "k6 found at /usr/local/bin/k6; it runs only when asked: crosspod run soak --engine k6",
+    );
+    expect(choice.k6Hint).not.toContain("\n");
+  });
+
+  it("runs the Node engine for --engine auto without k6, with no k6 line", () => {
+    const choice = chooseEngine("auto", withoutK6);
+    expect(choice.engine).toBe("node");
+    expect(choice.k6Hint).toBeUndefined();
+  });
+
+  it("runs k6 for --engine k6 when it is found", () => {
+    expect(chooseEngine("k6", withK6)).toEqual({
       engine: "k6",
-      reason: "--engine auto: k6 found at /usr/local/bin/k6",
+      reason: "--engine k6: /usr/local/bin/k6",
       k6Binary: "/usr/local/bin/k6",
     });
-  });
-
-  it("falls back to the Node engine for --engine auto without k6, and says why", () => {
-    expect(chooseEngine("auto", withoutK6)).toMatchObject({
-      engine: "node",
-      reason: expect.stringMatching(/no k6/),
-    });
-  });
-
-  it("keeps the Node engine for --engine auto when a flag only the Node engine serves is given", () => {
-    const choice = chooseEngine("auto", { ...withK6, nodeOnlyFlags: ["--browsers"] });
-    expect(choice).toMatchObject({ engine: "node", reason: expect.stringContaining("--browsers") });
   });
 
   it("fails --engine k6 with usage exit 2 and how to install k6 when none is found", () => {

@@ -5,12 +5,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { reportSchema } from "../../lib/core/report-model.js";
+import { installFakeK6 } from "../fixtures/fake-k6.js";
 import { runCli, runNode, waitForOutput } from "../fixtures/node-process.js";
 import { descendantPids, isAlive, procAvailable } from "../fixtures/process-tree.js";
 import { skipWithoutRedis } from "../fixtures/redis.js";
 
 const workDir = mkdtempSync(join(tmpdir(), "crosspod-run-test-"));
-afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+const fakeK6 = installFakeK6();
+afterAll(() => {
+  rmSync(workDir, { recursive: true, force: true });
+  fakeK6.remove();
+});
 
 // The machine running the suite is shared with the pods under test and with other test files, so the
 // generator's own limits and the latency bound are relaxed here: these tests check delivery and exit
@@ -19,26 +24,32 @@ const relaxedGenerator = ["--max-generator-lag", "1000", "--max-generator-cpu", 
 const relaxedLatency = ["--threshold", "crosspod_fanout_latency:p(99)<10000"];
 
 describe.skipIf(skipWithoutRedis)("crosspod run against an auto-started local cluster", () => {
-  it("delivers every trigger to every connection, in order, and exits 0 with a valid JSON report", async () => {
+  it("delivers every trigger to every connection, in order, and exits 0 with a valid JSON report, on the Node engine even with k6 on PATH", async () => {
     const out = join(workDir, "report.json");
-    const { code, stdout, stderr } = await runCli([
-      "run",
-      "cross-pod-load",
-      "--connections",
-      "60",
-      "--rate",
-      "10",
-      "--duration",
-      "3s",
-      "--ramp",
-      "1s",
-      "--out",
-      out,
-      ...relaxedGenerator,
-      ...relaxedLatency,
-    ]);
+    const { code, stdout, stderr } = await runCli(
+      [
+        "run",
+        "cross-pod-load",
+        "--connections",
+        "60",
+        "--rate",
+        "10",
+        "--duration",
+        "3s",
+        "--ramp",
+        "1s",
+        "--out",
+        out,
+        ...relaxedGenerator,
+        ...relaxedLatency,
+      ],
+      { PATH: fakeK6.path },
+    );
     expect(code, `${stdout}\n${stderr}`).toBe(0);
     expect(stderr).toContain("engine node (--engine auto");
+    expect(stderr).toContain(
+      `k6 found at ${fakeK6.binary}; it runs only when asked: crosspod run cross-pod-load --engine k6`,
+    );
     expect(stderr).toMatch(/conns 60\/60 · triggers \d+\/30/);
     const report = reportSchema.parse(JSON.parse(readFileSync(out, "utf8")));
     const { delivery } = report.overall;
@@ -57,19 +68,22 @@ describe.skipIf(skipWithoutRedis)("crosspod run against an auto-started local cl
   });
 
   it("exits 99 when a threshold fails", async () => {
-    const { code, stdout, stderr } = await runCli([
-      "run",
-      "cross-pod-load",
-      "--connections",
-      "9",
-      "--rate",
-      "5",
-      "--duration",
-      "1s",
-      "--threshold",
-      "crosspod_fanout_latency:p(99)<0.001",
-      ...relaxedGenerator,
-    ]);
+    const { code, stdout, stderr } = await runCli(
+      [
+        "run",
+        "cross-pod-load",
+        "--connections",
+        "9",
+        "--rate",
+        "5",
+        "--duration",
+        "1s",
+        "--threshold",
+        "crosspod_fanout_latency:p(99)<0.001",
+        ...relaxedGenerator,
+      ],
+      { PATH: fakeK6.path },
+    );
     expect(code, `${stdout}\n${stderr}`).toBe(99);
     expect(stdout).toMatch(/✗\s+crosspod_fanout_latency\s+p\(99\)<0\.001/);
     expect(stdout).toMatch(/^FAIL · 1\/4 thresholds failed/m);

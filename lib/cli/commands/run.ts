@@ -136,7 +136,11 @@ async function runProfile(config: RunConfig): Promise<void> {
     ...(config.chaos.length > 0 ? ["--chaos"] : []),
     ...(config.prometheus ? ["--prometheus"] : config.metricsPort !== undefined ? ["--metrics-port"] : []),
   ];
-  const choice = chooseEngine(config.engine, { k6Binary: findK6(), nodeOnlyFlags });
+  const choice = chooseEngine(config.engine, {
+    k6Binary: findK6(),
+    nodeOnlyFlags,
+    profileName: config.profile.name,
+  });
   if (choice.engine === "node" && config.prometheusRemoteWrite !== undefined) {
     throw new CLIError(
       "--prometheus-rw applies to the k6 engine; use --engine k6",
@@ -145,6 +149,7 @@ async function runProfile(config: RunConfig): Promise<void> {
     );
   }
   console.error(`crosspod run ${config.profile.name}: engine ${choice.engine} (${choice.reason})`);
+  if (choice.k6Hint) console.error(choice.k6Hint);
 
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {

@@ -89,6 +89,8 @@ export interface ChaosStep {
   action: ChaosAction;
   /** The schedule text this step came from, for messages and event details. */
   source: string;
+  /** Its 1-based position in the schedule text, so later checks name the step as the parser does. */
+  stepNumber?: number;
 }
 
 /** Validates an action (a control API body, a k6 request); the error names the first bad field. */
@@ -264,11 +266,13 @@ function parseStep(part: string, index: number): ChaosStep[] {
   const action = actionFromText(head, fail);
   const name = action.action;
 
-  const steps: ChaosStep[] = [{ atSeconds, action, source: part }];
+  const stepNumber = index + 1;
+  const steps: ChaosStep[] = [{ atSeconds, action, source: part, stepNumber }];
   if (range !== undefined) {
     const undo = undoAction(action);
     if (!undo) return fail(`${name} cannot take a range: nothing undoes it`);
-    if (untilSeconds !== undefined) steps.push({ atSeconds: untilSeconds, action: undo, source: part });
+    if (untilSeconds !== undefined)
+      steps.push({ atSeconds: untilSeconds, action: undo, source: part, stepNumber });
   }
   return steps;
 }
@@ -308,13 +312,14 @@ export function checkChaosSchedule(
   lastSeconds = Number.POSITIVE_INFINITY,
 ): void {
   for (const step of steps) {
+    const where = `chaos step ${step.stepNumber === undefined ? "" : `${step.stepNumber} `}"${step.source}"`;
     const pod = chaosActionPod(step.action);
     if (pod !== undefined && !pods.includes(pod)) {
-      throw new ChaosScheduleError(`chaos step "${step.source}": no pod "${pod}" (pods: ${pods.join(", ")})`);
+      throw new ChaosScheduleError(`${where}: no pod "${pod}" (pods: ${pods.join(", ")})`);
     }
     if (step.atSeconds > lastSeconds) {
       throw new ChaosScheduleError(
-        `chaos step "${step.source}": ${step.atSeconds} s is after the trigger phase ends (${lastSeconds} s)`,
+        `${where}: ${step.atSeconds} s is after the trigger phase ends (${lastSeconds} s)`,
       );
     }
   }

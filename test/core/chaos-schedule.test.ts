@@ -90,7 +90,7 @@ describe("chaos schedule", () => {
   it("checks targets against the cluster's pods and the trigger phase's length", () => {
     const steps = parseChaosSchedule("kill-pod:pod-b@3s,latency:redis@pod-d=1ms@4s");
     expect(errorOf(() => checkChaosSchedule(steps, ["pod-a", "pod-b", "pod-c"])).message).toBe(
-      'chaos step "latency:redis@pod-d=1ms@4s": no pod "pod-d" (pods: pod-a, pod-b, pod-c)',
+      'chaos step 2 "latency:redis@pod-d=1ms@4s": no pod "pod-d" (pods: pod-a, pod-b, pod-c)',
     );
     expect(errorOf(() => checkChaosSchedule(steps, ["pod-b", "pod-d"], 3.5)).message).toContain(
       "4 s is after the trigger phase ends (3.5 s)",

@@ -124,8 +124,7 @@ async function postChaos(request: IncomingMessage, response: ServerResponse, con
     action = parseChaosAction(body);
   } catch (error) {
     if (!(error instanceof ChaosScheduleError)) throw error;
-    const field = error.message.split(":")[0]?.trim();
-    failure(response, 400, "invalid_action", error.message, field);
+    failure(response, 400, "invalid_action", error.message, error.field ?? "body");
     return;
   }
   try {

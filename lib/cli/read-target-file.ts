@@ -1,11 +1,10 @@
 // Reads a target file (YAML or JSON) for `crosspod run --target` and `crosspod target check`: parses it here
 // at the edge, validates it with lib/core's schema and builds its adapter. Every error is a usage error
 // (exit 2) that names the file and the field at fault.
-import { readFileSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
 import type { Target } from "../core/adapters/protocol-adapter.js";
 import { AdapterError, parseTargetFile, type TargetFile, targetFromFile } from "../core/target-file.js";
 import { CLIError, exitCodes } from "./cli-error.js";
+import { readConfigFile } from "./read-config-file.js";
 
 export interface LoadedTarget {
   file: TargetFile;
@@ -20,18 +19,9 @@ export function readTargetFile(
 ): LoadedTarget {
   const usage = (message: string) =>
     new CLIError(`${source}: ${message}`, "CROSSPOD_TARGET_FILE", exitCodes.usage);
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw usage(`cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-  let value: unknown;
-  try {
-    value = parseYaml(text);
-  } catch (error) {
-    throw usage(`not valid YAML or JSON (${error instanceof Error ? error.message : String(error)})`);
-  }
+  const value = readConfigFile(path, (message) => {
+    throw usage(message);
+  });
   try {
     const file = parseTargetFile(value);
     return { file, target: targetFromFile(file, env) };

@@ -1,12 +1,11 @@
 // `crosspod run` configuration: flags, CROSSPOD_* environment and an optional profile file, validated once
 // here into a RunConfig. Profile knobs go through lib/core's profile schema whichever way they came in
 // (precedence: flag > environment > profile file > built-in profile); every error names its source.
-import { readFileSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { type DeliveryMode, deliveryModes, maxReplicas, podName } from "../cluster/local-cluster.js";
 import type { Target } from "../core/adapters/protocol-adapter.js";
 import { type ChaosStep, checkChaosSchedule, parseChaosSchedule } from "../core/chaos-schedule.js";
+import { endpointUrlProblem, redactUrlCredentials } from "../core/endpoint-url.js";
 import {
   type Profile,
   parseDuration,
@@ -25,6 +24,7 @@ import { CLIError, exitCodes } from "./cli-error.js";
 import { type EngineRequest, engineNames } from "./engine-choice.js";
 import { parseFlags } from "./flag-error.js";
 import { portFlag } from "./port-flag.js";
+import { readConfigFile } from "./read-config-file.js";
 import { readTargetFile } from "./read-target-file.js";
 
 export interface RunConfig {
@@ -137,15 +137,11 @@ function parseTargets(text: string): string[] {
   if (urls.length === 0)
     throw usage(`--targets: expected pod base URLs such as http://127.0.0.1:8080 (got "${text}")`);
   for (const url of urls) {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw usage(`--targets: "${url}" is not a URL; expected http://host:port`);
-    }
-    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    const problem = endpointUrlProblem(url, ["http", "https"]);
+    if (problem !== undefined) {
+      // The pod's base URL, never its /ws URL; credentials in it are never echoed.
       throw usage(
-        `--targets: "${url}" must start with http:// or https:// (the pod's base URL, not its /ws URL)`,
+        `--targets: "${redactUrlCredentials(url)}": ${problem} (the pod's base URL such as http://127.0.0.1:8080)`,
       );
     }
   }
@@ -223,22 +219,9 @@ const profileFileSchema = z.record(z.string(), z.unknown());
 
 /** A YAML or JSON file of profile fields (a complete profile, or overrides of the named built-in one). */
 function readProfileFile(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw usage(
-      `--profile-file: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-    );
-  }
-  let value: unknown;
-  try {
-    value = parseYaml(text);
-  } catch (error) {
-    throw usage(
-      `--profile-file ${path}: not valid YAML or JSON (${error instanceof Error ? error.message : String(error)})`,
-    );
-  }
+  const value = readConfigFile(path, (message) => {
+    throw usage(`--profile-file ${path}: ${message}`);
+  });
   const parsed = profileFileSchema.safeParse(value);
   if (!parsed.success)
     throw usage(`--profile-file ${path}: expected a mapping of profile fields at the top level`);

@@ -2,7 +2,11 @@
 export class ChaosScheduleError extends Error {
   readonly code = "CROSSPOD_CHAOS_SCHEDULE";
 
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** For an action given as an object (control API body): the field at fault, "body" for the whole value. */
+    readonly field?: string,
+  ) {
     super(message);
     this.name = "ChaosScheduleError";
   }

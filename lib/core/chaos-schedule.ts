@@ -99,17 +99,18 @@ export function parseChaosAction(input: unknown): ChaosAction {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   if (issue?.code === "unrecognized_keys") {
-    throw new ChaosScheduleError(`${issue.keys.join(", ")}: not a field of ${describeInputAction(input)}`);
+    const keys = issue.keys.join(", ");
+    throw new ChaosScheduleError(`${keys}: not a field of ${describeInputAction(input)}`, keys);
   }
   if (issue === undefined || issue.path.length === 0) {
-    throw new ChaosScheduleError("expected an object {action, target, …}");
+    throw new ChaosScheduleError("expected an object {action, target, …}", "body");
   }
   const field = issue.path.join(".");
   const message =
     issue.code === "invalid_union" && field === "action"
       ? `expected one of ${chaosActionNames.join(", ")}`
       : issue.message;
-  throw new ChaosScheduleError(`${field}: ${message}`);
+  throw new ChaosScheduleError(`${field}: ${message}`, field);
 }
 
 function describeInputAction(input: unknown): string {

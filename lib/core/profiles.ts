@@ -147,6 +147,15 @@ function structuredCopy(spec: Record<string, string[]>): Record<string, string[]
   return Object.fromEntries(Object.entries(spec).map(([metric, expressions]) => [metric, [...expressions]]));
 }
 
+/** A value as the user wrote it: JSON, except YAML's .inf/.nan, which JSON.stringify would show as null. */
+function describeGiven(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (typeof value === "number" && !Number.isFinite(value)) {
+    return Number.isNaN(value) ? ".nan" : value > 0 ? ".inf" : "-.inf";
+  }
+  return JSON.stringify(value) ?? String(value);
+}
+
 function firstProblem(error: z.ZodError, value: unknown): { field: string; message: string } {
   const issue = error.issues[0];
   if (issue === undefined) return { field: "profile", message: "invalid" };
@@ -164,7 +173,7 @@ function firstProblem(error: z.ZodError, value: unknown): { field: string; messa
   const given = (value as Record<string, unknown>)[top];
   return {
     field,
-    message: `${field}: ${issue.message} (got ${given === undefined ? "nothing" : JSON.stringify(given)})`,
+    message: `${field}: ${issue.message} (got ${describeGiven(given)})`,
   };
 }
 

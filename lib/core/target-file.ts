@@ -9,13 +9,21 @@ import { timeUnits } from "./adapters/payload-fields.js";
 import type { AdapterPod, Target } from "./adapters/protocol-adapter.js";
 import { socketIoAdapter, socketIoWebSocketUrl } from "./adapters/socketio-adapter.js";
 import type { TriggerTemplate } from "./adapters/trigger-template.js";
+import { endpointUrlProblem, type UrlScheme } from "./endpoint-url.js";
 
 export { AdapterError };
 
-const httpUrl = z
-  .string()
-  .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, "expected a base URL such as http://127.0.0.1:8000");
-const wsUrl = z.string().regex(/^wss?:\/\/\S+$/, "expected a WebSocket URL such as ws://127.0.0.1:8000/ws");
+function endpointUrl(schemes: readonly UrlScheme[], query: boolean, example: string) {
+  return z
+    .string()
+    .max(2048, "expected a URL of at most 2048 characters")
+    .superRefine((text, context) => {
+      const problem = endpointUrlProblem(text, schemes, { query });
+      if (problem !== undefined) context.addIssue({ code: "custom", message: `${problem}, e.g. ${example}` });
+    });
+}
+const httpUrl = endpointUrl(["http", "https"], false, "a base URL such as http://127.0.0.1:8000");
+const wsUrl = endpointUrl(["ws", "wss"], true, "a WebSocket URL such as ws://127.0.0.1:8000/ws");
 const path = z.string().min(1, "expected a JSON path such as data.id").max(200);
 const podName = z
   .string()

@@ -30,11 +30,34 @@ describe("target file", () => {
   it("names the field that is wrong", () => {
     expect(errorOf({ ...valid, adapter: "mqtt" })).toMatch(/^adapter: expected adapter: "crosspod"/);
     expect(errorOf({ ...valid, pods: [{ name: "a", url: "127.0.0.1:1", ws: "ws://h/ws" }] })).toMatch(
-      /^pods\[0\]\.url: expected a base URL/,
+      /^pods\[0\]\.url: expected a URL starting with http:\/\/ or https:\/\/, e\.g\. a base URL/,
     );
     expect(errorOf({ ...valid, pods: [{ name: "a", url: "http://h:1", ws: "http://h:1/ws" }] })).toMatch(
-      /^pods\[0\]\.ws: expected a WebSocket URL/,
+      /^pods\[0\]\.ws: expected a URL starting with ws:\/\/ or wss:\/\/, e\.g\. a WebSocket URL/,
     );
+  });
+
+  it("refuses URLs whose host or port cannot be parsed, naming the field (D1)", () => {
+    const pod = valid.pods[0];
+    expect(errorOf({ ...valid, pods: [{ ...pod, url: "http://127.0.0.1:8081x" }] })).toMatch(
+      /^pods\[0\]\.url: "127\.0\.0\.1:8081x" is not a host\[:port\]/,
+    );
+    expect(errorOf({ ...valid, pods: [{ ...pod, ws: "ws://127.0.0.1:${P1}/ws" }] })).toMatch(
+      /^pods\[0\]\.ws: "127\.0\.0\.1:\$\{P1\}" is not a host\[:port\]/,
+    );
+    expect(errorOf({ ...valid, pods: [{ ...pod, url: "http://127.0.0.1:70000" }] })).toMatch(
+      /^pods\[0\]\.url: port 70000 is out of range/,
+    );
+    expect(errorOf({ ...valid, pods: [{ ...pod, url: "http://user:secret@127.0.0.1:1" }] })).toMatch(
+      /^pods\[0\]\.url: credentials in the URL are not accepted/,
+    );
+    expect(errorOf({ ...valid, pods: [{ ...pod, url: "http://user:secret@127.0.0.1:1" }] })).not.toContain(
+      "secret",
+    );
+    for (const url of ["http://[::1]:8080", "https://pod-a.svc.cluster.local/base", "http://localhost"]) {
+      expect(errorOf({ ...valid, pods: [{ ...pod, url }] })).toBe("no error");
+    }
+    expect(errorOf({ ...valid, pods: [{ ...pod, ws: "wss://h.example:443/ws?x=1" }] })).toBe("no error");
     expect(errorOf({ ...valid, trigger: { path: "t" } })).toMatch(
       /^trigger\.path: expected a path starting with \//,
     );

@@ -56,6 +56,12 @@ describe.skipIf(skipWithoutRedis)("chaos control API", () => {
     expect(await noTarget.json()).toMatchObject({ error: "invalid_action", field: "target" });
     const badLatency = await post({ action: "latency", target: "redis@pod-a", latencyMs: -1 });
     expect(await badLatency.json()).toMatchObject({ field: "latencyMs" });
+    // D10: a JSON null (or any non-object) body names the body, not the message text, as the field.
+    for (const body of [null, 5, '"kill-pod"']) {
+      const notObject = await post(body);
+      expect(notObject.status).toBe(400);
+      expect(await notObject.json()).toMatchObject({ error: "invalid_action", field: "body" });
+    }
     const unknown = await post({ action: "kill-pod", target: "pod-q" });
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { message: string }).message).toBe(

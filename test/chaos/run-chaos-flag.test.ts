@@ -22,7 +22,10 @@ describe("crosspod run --chaos", () => {
       '--chaos: chaos step 2 "kill-pod:pod-z@3s": no pod "pod-z" (pods: pod-a, pod-b, pod-c)',
     ],
     [{ chaos: "kill-pod:pod-d@1s", replicas: "4" }, undefined],
-    [{ chaos: "kill-pod:pod-b@40s" }, 'chaos step 1 "kill-pod:pod-b@40s": 40 s is after the trigger phase ends (30 s)'],
+    [
+      { chaos: "kill-pod:pod-b@40s" },
+      'chaos step 1 "kill-pod:pod-b@40s": 40 s is after the trigger phase ends (30 s)',
+    ],
     [{ chaos: "explode:pod-b@1s" }, '--chaos: chaos step 1 "explode:pod-b@1s": unknown action "explode"'],
     [
       { chaos: "kill-pod:pod-b@1s", targets: "http://127.0.0.1:8080" },

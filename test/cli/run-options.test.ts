@@ -121,7 +121,8 @@ describe("run configuration", () => {
       [{ threshold: ["crosspod_bogus:count==0"] }, {}, /^--threshold: .*unknown metric "crosspod_bogus"/],
       [{ threshold: ["crosspod_lost:p(99)<1"] }, {}, /^--threshold: .*a counter does not have/],
       [{ engine: "k7" }, {}, /^--engine: expected one of auto, node, k6/],
-      [{ targets: "ws://127.0.0.1:1/ws" }, {}, /^--targets: .*must start with http/],
+      [{ targets: "ws://127.0.0.1:1/ws" }, {}, /^--targets: .*expected a URL starting with http:\/\//],
+      [{ targets: "http://127.0.0.1:80x" }, {}, /^--targets: "http:\/\/127\.0\.0\.1:80x": .*is not a host/],
       [
         { targets: "http://127.0.0.1:1", delivery: "pubsub" },
         {},
@@ -153,9 +154,39 @@ describe("run configuration", () => {
       /^--profile-file .*: not valid YAML or JSON/,
     );
     expect(run(profileFile("list.yaml", "- 1\n"))).toMatch(/expected a mapping of profile fields/);
-    expect(run(join(dir, "absent.yaml"))).toMatch(/^--profile-file: cannot read .*absent\.yaml \(ENOENT\)/);
+    expect(run(join(dir, "absent.yaml"))).toMatch(
+      /^--profile-file .*absent\.yaml: cannot read the file \(ENOENT\)/,
+    );
     const renamed = profileFile("renamed.yaml", "name: other\n");
     expect(run(renamed)).toMatch(/its name "other" does not match the profile argument "cross-pod-load"/);
+  });
+
+  it("shows .inf and .nan as written and refuses a __proto__ key (D12)", () => {
+    const run = (file: string) =>
+      usageError(() => resolveRunConfig("cross-pod-load", { ...defaults, profileFile: file }, {}));
+    expect(run(profileFile("inf.yaml", "connections: .inf\n"))).toMatch(/connections: .*\(got \.inf\)$/);
+    expect(run(profileFile("nan.yaml", "triggerRate: .nan\n"))).toMatch(/triggerRate: .*\(got \.nan\)$/);
+    expect(run(profileFile("proto.yaml", "__proto__: {connections: 5}\n"))).toMatch(
+      /^--profile-file .*proto\.yaml: __proto__: "__proto__" is not accepted as a key$/,
+    );
+    expect(run(profileFile("nested.yaml", "thresholds:\n  __proto__: [count==0]\n"))).toMatch(
+      /thresholds\.__proto__: "__proto__" is not accepted/,
+    );
+  });
+
+  it("refuses a profile file over 1 MiB before parsing it (D2)", () => {
+    const big = profileFile("big.yaml", `# ${"x".repeat(1024 * 1024)}\nconnections: 5\n`);
+    expect(
+      usageError(() => resolveRunConfig("cross-pod-load", { ...defaults, profileFile: big }, {})),
+    ).toMatch(/^--profile-file .*big\.yaml: the file is larger than 1024 KiB/);
+  });
+
+  it("never echoes credentials given in --targets (D14)", () => {
+    const message = usageError(() =>
+      resolveRunConfig("cross-pod-load", { ...defaults, targets: "http://user:pw@127.0.0.1:80x" }, {}),
+    );
+    expect(message).not.toContain("pw");
+    expect(message).toContain("http://***@127.0.0.1:80x");
   });
 
   it("names the built-in profiles for an unknown profile without a file", () => {

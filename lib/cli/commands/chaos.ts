@@ -7,6 +7,7 @@ import type { ChaosEvent } from "../../chaos/chaos-controller.js";
 import { ControlClientError, listChaosEvents, postChaosAction } from "../../chaos/control-client.js";
 import { KubernetesDriver, KubernetesDriverError } from "../../chaos/kubernetes-driver.js";
 import { ChaosScheduleError, chaosActionNames, parseChaosActionText } from "../../core/chaos-schedule.js";
+import { endpointUrlProblem, redactUrlCredentials } from "../../core/endpoint-url.js";
 import { CLIError, exitCodes } from "../cli-error.js";
 import { parseFlags } from "../flag-error.js";
 
@@ -58,6 +59,13 @@ function controlApi(flags: ChaosFlags): { url: string; token: string } {
     throw usage(
       "no control API: pass --control-url and --token, or set CROSSPOD_CONTROL_URL and CROSSPOD_CONTROL_TOKEN " +
         "as `crosspod up --control-port 0` prints them (or use --kubernetes)",
+    );
+  }
+  // The variable gets the flag's check: a file:// or mistyped URL is the user's input, not a network failure.
+  const problem = flags.controlUrl === undefined ? endpointUrlProblem(url, ["http", "https"]) : undefined;
+  if (problem !== undefined) {
+    throw usage(
+      `CROSSPOD_CONTROL_URL: "${redactUrlCredentials(url)}": ${problem}, e.g. http://127.0.0.1:<port>`,
     );
   }
   return { url, token };

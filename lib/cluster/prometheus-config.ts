@@ -1,5 +1,8 @@
 // Renders a prometheus.yml for the live ports of a local run: which URLs to scrape, how often, which rules.
-// Alert rules match on the job names below, so callers scrape backend pods as `scrapeJobs.backend`.
+// Alert rules match on the job names below, so callers scrape backend pods as `scrapeJobs.backend`, each
+// pod directly and labelled {pod} (never through a chaos failover proxy, which answers for a dead pod with
+// another pod's metrics). Targets can live in file_sd files, so a kept Prometheus can stop scraping pods
+// that were torn down instead of alerting on them.
 import { stringify } from "yaml";
 import { z } from "zod";
 
@@ -12,12 +15,21 @@ export const scrapeJobs = {
 
 const labelName = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
+const scrapeUrlSchema = z.url({ protocol: /^https?$/ });
+const labelsSchema = z.record(
+  z.string().regex(labelName, "label names are [a-zA-Z_][a-zA-Z0-9_]*"),
+  z.string(),
+);
+
 const scrapeTargetSchema = z.object({
   job: z.string().min(1),
-  targets: z.array(z.url({ protocol: /^https?$/ })).min(1),
-  labels: z
-    .record(z.string().regex(labelName, "label names are [a-zA-Z_][a-zA-Z0-9_]*"), z.string())
-    .optional(),
+  /** A URL, or a URL with labels of its own (a pod's name). */
+  targets: z
+    .array(z.union([scrapeUrlSchema, z.object({ url: scrapeUrlSchema, labels: labelsSchema })]))
+    .min(1),
+  labels: labelsSchema.optional(),
+  /** Keep the scraped series' labels where they clash with target labels (a pod labels its own series {pod}). */
+  honorLabels: z.boolean().optional(),
 });
 
 export const prometheusConfigSchema = z.object({
@@ -43,17 +55,38 @@ export function parsePrometheusConfigOptions(options: unknown): z.output<typeof 
   return parsed.data;
 }
 
-/** One static_config per scheme and path, because Prometheus sets those per group, not per target. */
-function staticConfigs(target: ScrapeTarget) {
-  const groups = new Map<string, { targets: string[]; labels: Record<string, string> }>();
-  for (const raw of target.targets) {
+export interface TargetGroup {
+  targets: string[];
+  labels: Record<string, string>;
+}
+
+/**
+ * The backend job: every pod at its own address, labelled with its name, so a dead pod is up == 0 under
+ * that name. The pods label their series {pod} themselves; honouring it keeps rules reading `pod`.
+ */
+export function backendScrapeTarget(pods: readonly { name: string; httpUrl: string }[]): ScrapeTarget {
+  return {
+    job: scrapeJobs.backend,
+    targets: pods.map((pod) => ({
+      url: `${pod.httpUrl.replace(/\/+$/, "")}/metrics`,
+      labels: { pod: pod.name },
+    })),
+    honorLabels: true,
+  };
+}
+
+/** One group per scheme, path and target labels, because Prometheus sets those per group, not per target. */
+export function targetGroups(target: ScrapeTarget): TargetGroup[] {
+  const groups = new Map<string, TargetGroup>();
+  for (const entry of target.targets) {
+    const { url: raw, labels = {} } = typeof entry === "string" ? { url: entry } : entry;
     const url = new URL(raw);
     const scheme = url.protocol.replace(":", "");
     const path = url.pathname === "/" ? "/metrics" : url.pathname;
-    const key = `${scheme} ${path}`;
+    const key = JSON.stringify([scheme, path, Object.entries(labels).sort()]);
     const group = groups.get(key) ?? {
       targets: [],
-      labels: { ...target.labels, __scheme__: scheme, __metrics_path__: path },
+      labels: { ...target.labels, ...labels, __scheme__: scheme, __metrics_path__: path },
     };
     group.targets.push(url.host);
     groups.set(key, group);
@@ -61,7 +94,14 @@ function staticConfigs(target: ScrapeTarget) {
   return [...groups.values()];
 }
 
-export function renderPrometheusConfig(options: PrometheusConfigOptions): string {
+/**
+ * `targetFile(job)` names a file_sd file per job (which the caller writes with targetGroups, and may
+ * empty later); without it the targets are static.
+ */
+export function renderPrometheusConfig(
+  options: PrometheusConfigOptions,
+  targetFile?: (job: string) => string,
+): string {
   const { scrapeTargets, ruleFiles, scrapeIntervalSeconds } = parsePrometheusConfigOptions(options);
   const jobs = scrapeTargets.map((t) => t.job);
   const duplicate = jobs.find((job, i) => jobs.indexOf(job) !== i);
@@ -72,7 +112,10 @@ export function renderPrometheusConfig(options: PrometheusConfigOptions): string
     rule_files: ruleFiles,
     scrape_configs: scrapeTargets.map((target) => ({
       job_name: target.job,
-      static_configs: staticConfigs(target),
+      ...(target.honorLabels ? { honor_labels: true } : {}),
+      ...(targetFile
+        ? { file_sd_configs: [{ files: [targetFile(target.job)] }] }
+        : { static_configs: targetGroups(target) }),
     })),
   });
 }

@@ -1,6 +1,8 @@
 // Runs Debian's prometheus binary on a free loopback port with a config generated for the live ports,
 // the repo's recording and alert rules, and the remote-write receiver k6 needs; data lives in a temp dir.
 // It resolves once Prometheus scrapes, so a run started right after is in its series from the first second.
+// Targets live in file_sd files, so stopScraping() can drop them before the processes behind them go away:
+// a Prometheus kept after a run then shows the run, not a torn-down cluster as pods down.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -10,8 +12,13 @@ import { fileURLToPath } from "node:url";
 import { hasExited, terminate } from "./child-process-exit.js";
 import { findBinary } from "./find-binary.js";
 import { freePort } from "./free-port.js";
-import { renderPrometheusConfig, type ScrapeTarget } from "./prometheus-config.js";
-import { waitUntilScraping } from "./prometheus-targets.js";
+import {
+  parsePrometheusConfigOptions,
+  renderPrometheusConfig,
+  type ScrapeTarget,
+  targetGroups,
+} from "./prometheus-config.js";
+import { activeTargets, waitUntilScraping } from "./prometheus-targets.js";
 import { registerTeardown } from "./teardown-on-exit.js";
 
 export interface PrometheusOptions {
@@ -28,6 +35,11 @@ export interface PrometheusOptions {
 export interface PrometheusServer {
   url: string;
   port: number;
+  /**
+   * Empties every scrape job and resolves once Prometheus has dropped the targets (their series end with
+   * staleness markers, so no alert reads a torn-down pod as down); throws after `timeoutMs`.
+   */
+  stopScraping(timeoutMs?: number): Promise<void>;
   /** Stops prometheus and removes its data; idempotent. */
   close(): Promise<void>;
 }
@@ -38,6 +50,8 @@ export class PrometheusServerError extends Error {
 
 const host = "127.0.0.1";
 const portAttempts = 3;
+/** Prometheus applies changed targets on a 5 s tick; a loaded machine adds seconds. */
+const stopScrapingTimeoutMs = 15_000;
 
 /** The prometheus executable: `override`, else PROMETHEUS_BIN, else PATH; undefined if not executable. */
 export function findPrometheus(override?: string): string | undefined {
@@ -78,6 +92,19 @@ async function waitForReady(url: string, child: ChildProcess, output: () => stri
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new PrometheusServerError(`prometheus at ${url} was not ready within ${timeoutMs} ms: ${output()}`);
+}
+
+async function waitUntilNoTargets(url: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const targets = await activeTargets(url);
+    if (targets.length === 0) return;
+    if (performance.now() >= deadline) {
+      const left = targets.map((target) => target.scrapeUrl).join(", ");
+      throw new PrometheusServerError(`prometheus at ${url} still scrapes ${left} after ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 async function launch(binary: string, dataDir: string, configFile: string, timeoutMs: number) {
@@ -121,15 +148,19 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
       `prometheus was not found ${where}; install it (apt-get install prometheus) or set PROMETHEUS_BIN`,
     );
   }
+  const configOptions = parsePrometheusConfigOptions({
+    scrapeTargets: options.scrapeTargets,
+    ruleFiles: options.ruleFiles ?? defaultRuleFiles(),
+    scrapeIntervalSeconds: options.scrapeIntervalSeconds ?? 1,
+  });
   const dataDir = await mkdtemp(join(tmpdir(), "crosspod-prometheus-"));
   const configFile = join(dataDir, "prometheus.yml");
+  const targetFile = (job: string) => join(dataDir, `targets-${job}.json`);
   try {
-    const config = renderPrometheusConfig({
-      scrapeTargets: options.scrapeTargets,
-      ruleFiles: options.ruleFiles ?? defaultRuleFiles(),
-      scrapeIntervalSeconds: options.scrapeIntervalSeconds ?? 1,
-    });
-    await writeFile(configFile, config);
+    await writeFile(configFile, renderPrometheusConfig(configOptions, targetFile));
+    for (const target of configOptions.scrapeTargets) {
+      await writeFile(targetFile(target.job), JSON.stringify(targetGroups(target)));
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         const { child, port, url } = await launch(
@@ -150,6 +181,10 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
         const server: PrometheusServer = {
           url,
           port,
+          async stopScraping(timeoutMs = stopScrapingTimeoutMs) {
+            for (const target of configOptions.scrapeTargets) await writeFile(targetFile(target.job), "[]");
+            await waitUntilNoTargets(url, timeoutMs);
+          },
           close() {
             closing ??= (async () => {
               await terminate(child, "SIGTERM");

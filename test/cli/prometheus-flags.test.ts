@@ -174,6 +174,18 @@ describe.skipIf(skip)("--prometheus with real processes", () => {
       `crosspod:* series of ${report.run.id}: frames_received_total ${frames}, connections ${connectionsSeen}, frames_received:rate max ${framesPerSecond}, lost ${lost}`,
     );
 
+    // The pods were dropped from the targets before the teardown, so the kept Prometheus does not read
+    // them as down: their `up` series end (marked stale within a few scrapes) and no pod alert is raised.
+    expect(await activeTargets(prometheusUrl)).toEqual([]);
+    const upDeadline = Date.now() + 10_000;
+    while ((await queryPrometheus(prometheusUrl, "up")).length > 0 && Date.now() < upDeadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(await queryPrometheus(prometheusUrl, "up")).toEqual([]);
+    expect(
+      await queryPrometheus(prometheusUrl, `ALERTS{alertname=~"CrosspodPodDown|CrosspodRedisDown"}`),
+    ).toEqual([]);
+
     // Only Prometheus is left: the cluster is torn down and the engine's /metrics is closed.
     const children = descendantPids(cli.child.pid as number);
     expect(children).toHaveLength(1);

@@ -2,9 +2,11 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
+  backendScrapeTarget,
   PrometheusConfigError,
   renderPrometheusConfig,
   scrapeJobs,
+  targetGroups,
 } from "../../lib/cluster/prometheus-config.js";
 
 describe("renderPrometheusConfig", () => {
@@ -47,6 +49,41 @@ describe("renderPrometheusConfig", () => {
           },
         ],
       },
+    ]);
+  });
+
+  it("scrapes each pod at its own address labelled with its name, keeping the pod's own {pod} labels", () => {
+    const target = backendScrapeTarget([
+      { name: "pod-a", httpUrl: "http://127.0.0.1:4001" },
+      { name: "pod-b", httpUrl: "http://127.0.0.1:4002/" },
+    ]);
+    const [job] = parse(renderPrometheusConfig({ scrapeTargets: [target] })).scrape_configs;
+    expect(job).toEqual({
+      job_name: "crosspod-backend",
+      honor_labels: true,
+      static_configs: [
+        {
+          targets: ["127.0.0.1:4001"],
+          labels: { pod: "pod-a", __scheme__: "http", __metrics_path__: "/metrics" },
+        },
+        {
+          targets: ["127.0.0.1:4002"],
+          labels: { pod: "pod-b", __scheme__: "http", __metrics_path__: "/metrics" },
+        },
+      ],
+    });
+  });
+
+  it("reads each job's targets from a file_sd file when given one, so they can be dropped later", () => {
+    const target = { job: scrapeJobs.engine, targets: ["http://127.0.0.1:4100/metrics"] };
+    const config = parse(
+      renderPrometheusConfig({ scrapeTargets: [target] }, (job) => `/data/targets-${job}.json`),
+    );
+    expect(config.scrape_configs).toEqual([
+      { job_name: "crosspod-engine", file_sd_configs: [{ files: ["/data/targets-crosspod-engine.json"] }] },
+    ]);
+    expect(targetGroups(target)).toEqual([
+      { targets: ["127.0.0.1:4100"], labels: { __scheme__: "http", __metrics_path__: "/metrics" } },
     ]);
   });
 

@@ -33,6 +33,19 @@ async function waitForSeries(prometheusUrl: string, query: string, timeoutMs: nu
   throw new Error(`no series for ${query} within ${timeoutMs} ms; last answer ${last}`);
 }
 
+async function waitForNoSeries(prometheusUrl: string, query: string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    const response = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`);
+    const body = (await response.json()) as QueryResponse;
+    if (body.data.result.length === 0) return;
+    last = JSON.stringify(body.data.result);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${query} still has series after ${timeoutMs} ms: ${last}`);
+}
+
 const skip = !findPrometheus() && process.env.CI !== "true";
 if (skip) console.warn("SKIPPING startPrometheus tests: prometheus not found (apt-get install prometheus)");
 
@@ -91,6 +104,33 @@ describe.skipIf(skip)("startPrometheus", () => {
     // An empty body is not a valid write request (400), but a disabled receiver answers 404.
     const response = await fetch(`${prometheus?.url}/api/v1/write`, { method: "POST", body: "" });
     expect(response.status).not.toBe(404);
+  });
+});
+
+describe.skipIf(skip)("PrometheusServer.stopScraping", () => {
+  it("drops every target, so the series of what was scraped end instead of reading as down", async () => {
+    const fixture = createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(exposition);
+    });
+    await new Promise<void>((resolve) => fixture.listen(0, "127.0.0.1", resolve));
+    const { port } = fixture.address() as AddressInfo;
+    const server = await startPrometheus({
+      scrapeTargets: [{ job: "fixture", targets: [`http://127.0.0.1:${port}/metrics`] }],
+      ruleFiles: [],
+    });
+    try {
+      await waitForSeries(server.url, 'up{job="fixture"} == 1', 20_000);
+      await server.stopScraping();
+      const targets = await fetch(`${server.url}/api/v1/targets?state=active`);
+      expect(((await targets.json()) as { data: { activeTargets: unknown[] } }).data.activeTargets).toEqual(
+        [],
+      );
+      // The dropped scrape loop marks its series stale a scrape interval or two later.
+      await waitForNoSeries(server.url, 'up{job="fixture"}', 10_000);
+    } finally {
+      await server.close();
+      await new Promise((resolve) => fixture.close(resolve));
+    }
   });
 });
 

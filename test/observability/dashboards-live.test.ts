@@ -1,14 +1,15 @@
-// The live check: a real Prometheus scrapes a short real run (3 local pods, the Node engine, a pod killed
-// mid-run, one console page in Chromium on that pod sending Faro RUM to the local collector, as
-// `crosspod run --browsers` does) and every query of every panel of every dashboard returns data from
-// Prometheus's HTTP API.
+// The live check: a real Prometheus scrapes a short real run as `crosspod run --chaos --prometheus --browsers`
+// sets it up (3 local pods behind failover proxies for the clients, the Node engine, pod-b killed for longer
+// than CrosspodPodDown's `for:` and restarted, one console page in Chromium on pod-b sending Faro RUM to the
+// local collector). Prometheus scrapes the pods themselves, so pod-b is down under its own name: the alert
+// fires for it and resolves, pods scraped goes 3 → 2 → 3, no trigger is counted twice, and every query of
+// every panel of every dashboard returns data from Prometheus's HTTP API.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChaosController } from "../../lib/chaos/chaos-controller.js";
+import { type ChaosCluster, startChaosCluster } from "../../lib/chaos/chaos-cluster.js";
 import { ChaosScheduleRunner } from "../../lib/chaos/chaos-schedule-runner.js";
 import { type FaroCollector, startFaroCollector } from "../../lib/cluster/faro-collector.js";
 import { freePort } from "../../lib/cluster/free-port.js";
-import { type LocalCluster, startLocalCluster } from "../../lib/cluster/local-cluster.js";
-import { scrapeJobs } from "../../lib/cluster/prometheus-config.js";
+import { backendScrapeTarget, scrapeJobs } from "../../lib/cluster/prometheus-config.js";
 import {
   findPrometheus,
   type PrometheusServer,
@@ -17,9 +18,14 @@ import {
 import { parseChaosSchedule } from "../../lib/core/chaos-schedule.js";
 import { resolveProfile } from "../../lib/core/profiles.js";
 import { type BrowserPages, findChromium, openBrowserPages } from "../../lib/engine/browser-pages.js";
-import { runNodeEngine } from "../../lib/engine/run-node-engine.js";
+import { type NodeEngineResult, runNodeEngine } from "../../lib/engine/run-node-engine.js";
 import { redisAvailable } from "../fixtures/redis.js";
 import { type PanelQuery, panelQueries } from "./panel-queries.js";
+import { type ShortAlertRules, shortAlertRules } from "./support/short-alert-rules.js";
+
+/** Triggers per second, and Prometheus's scrape interval: a dead pod's last second of publishes is unseen. */
+const triggerRate = 20;
+const scrapeIntervalSeconds = 1;
 
 interface PrometheusAnswer {
   status: string;
@@ -40,6 +46,30 @@ async function queryRange(prometheusUrl: string, expr: string, startSeconds: num
   return answer.data.result;
 }
 
+async function queryNow(prometheusUrl: string, expr: string) {
+  const response = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
+  const answer = (await response.json()) as { status: string; error?: string; data: { result: unknown[] } };
+  if (answer.status !== "success") throw new Error(`query ${expr} failed: ${answer.error}`);
+  return answer.data.result;
+}
+
+/** The values of a series with runs of equal values collapsed: [3, 3, 2, 2, 3] → [3, 2, 3]. */
+function steps(values: [number, string][]): number[] {
+  return values.map(([, value]) => Number(value)).filter((value, i, all) => i === 0 || all[i - 1] !== value);
+}
+
+/** What a counter counted over the samples, across restarts (a reset starts again from 0). */
+function counted(values: [number, string][]): number {
+  let total = 0;
+  let previous = 0;
+  for (const [, text] of values) {
+    const value = Number(text);
+    total += value >= previous ? value - previous : value;
+    previous = value;
+  }
+  return total;
+}
+
 async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -51,25 +81,37 @@ async function waitFor(what: string, timeoutMs: number, check: () => Promise<boo
 
 const skip = (!findPrometheus() || !redisAvailable || !findChromium()) && process.env.CI !== "true";
 
-describe.skipIf(skip)("dashboards against a live run", () => {
+describe.skipIf(skip)("dashboards against a live run with pod-b killed", () => {
   const runId = `live-${Date.now()}`;
-  let cluster: LocalCluster | undefined;
+  let chaosCluster: ChaosCluster | undefined;
+  let rules: ShortAlertRules | undefined;
+  let result: NodeEngineResult | undefined;
   let prometheus: PrometheusServer | undefined;
   let collector: FaroCollector | undefined;
   let pages: BrowserPages | undefined;
   let startSeconds = 0;
+  /** When Prometheus had scraped all three pods. */
+  let allUpSeconds = 0;
   let endSeconds = 0;
 
   beforeAll(async () => {
-    [cluster, collector] = await Promise.all([startLocalCluster({ replicas: 3 }), startFaroCollector()]);
+    [chaosCluster, collector, rules] = await Promise.all([
+      startChaosCluster({ replicas: 3, clientLinks: true }),
+      startFaroCollector(),
+      // The shipped rules, with CrosspodPodDown's 15 s shortened so a short kill outlasts it.
+      shortAlertRules({ CrosspodPodDown: "3s" }),
+    ]);
+    const cluster = chaosCluster.cluster;
     collector.registry.setDefaultLabels({ run: runId });
     const metricsPort = await freePort();
     prometheus = await startPrometheus({
       scrapeTargets: [
-        { job: scrapeJobs.backend, targets: cluster.pods.map((pod) => `${pod.httpUrl}/metrics`) },
+        backendScrapeTarget(cluster.pods),
         { job: scrapeJobs.engine, targets: [`http://127.0.0.1:${metricsPort}/metrics`] },
         { job: scrapeJobs.browser, targets: [collector.metricsUrl] },
       ],
+      ruleFiles: rules.files,
+      scrapeIntervalSeconds,
     });
     const url = prometheus.url;
     await waitFor("Prometheus to scrape all three pods", 30_000, async () => {
@@ -77,10 +119,10 @@ describe.skipIf(skip)("dashboards against a live run", () => {
       const up = await queryRange(url, `sum(up{job="${scrapeJobs.backend}"})`, now - 2, now);
       return up[0]?.values.some(([, value]) => value === "3") ?? false;
     });
-    startSeconds = Math.floor(Date.now() / 1000) - 5;
-    const live = cluster;
+    allUpSeconds = Math.ceil(Date.now() / 1000);
+    startSeconds = allUpSeconds - 5;
     // On the pod the schedule kills, so the page reconnects too (the Browser row's reconnect panel).
-    const podB = live.pods.find((pod) => pod.name === "pod-b");
+    const podB = cluster.pods.find((pod) => pod.name === "pod-b");
     if (!podB) throw new Error("the cluster has no pod-b");
     pages = await openBrowserPages({
       pods: [{ name: podB.name, httpUrl: podB.httpUrl }],
@@ -90,20 +132,21 @@ describe.skipIf(skip)("dashboards against a live run", () => {
     const profile = resolveProfile("cross-pod-load", {
       connections: 60,
       rampSeconds: 1,
-      triggerRate: 20,
-      durationSeconds: 12,
+      triggerRate,
+      durationSeconds: 16,
       drainSeconds: 5,
     });
-    // Kill pod-b a few seconds into triggering and start it again: reconnects, resume backfills, and a
-    // chaos event that the engine exports for annotations.
+    // Kill pod-b a few seconds into triggering for longer than the alert's 3 s `for:`, and start it again:
+    // reconnects, resume backfills, and chaos events that the engine exports for annotations. Clients and
+    // triggers go through the failover proxies, as `crosspod run --chaos` sends them.
     const chaos = new ChaosScheduleRunner(
-      parseChaosSchedule("kill-pod:pod-b@4s,restart-pod:pod-b@5s"),
-      new ChaosController(live),
+      parseChaosSchedule("kill-pod:pod-b@3s,restart-pod:pod-b@12s"),
+      chaosCluster.controller,
     );
-    await runNodeEngine({
+    result = await runNodeEngine({
       runId,
       profile,
-      targets: live.pods.map((pod) => pod.httpUrl),
+      targets: chaosCluster.targetUrls,
       thresholds: {},
       metricsPort,
       chaos,
@@ -115,7 +158,52 @@ describe.skipIf(skip)("dashboards against a live run", () => {
     await pages?.close();
     await collector?.close();
     await prometheus?.close();
-    await cluster?.close();
+    await chaosCluster?.close();
+    await rules?.remove();
+  });
+
+  it("scrapes pod-b at its own address: pods scraped goes 3 → 2 → 3 and pod-b is down under its name", async () => {
+    const url = prometheus?.url ?? "";
+    const [scraped] = await queryRange(url, `sum(up{job="${scrapeJobs.backend}"})`, allUpSeconds, endSeconds);
+    expect(steps(scraped?.values ?? [])).toEqual([3, 2, 3]);
+    const [podB] = await queryRange(
+      url,
+      `up{job="${scrapeJobs.backend}", pod="pod-b"}`,
+      allUpSeconds,
+      endSeconds,
+    );
+    expect(steps(podB?.values ?? [])).toEqual([1, 0, 1]);
+  });
+
+  it("fires CrosspodPodDown for pod-b while it is dead, and resolves it after the restart", async () => {
+    const url = prometheus?.url ?? "";
+    const firing = await queryRange(
+      url,
+      'ALERTS{alertname="CrosspodPodDown", alertstate="firing"}',
+      startSeconds,
+      endSeconds,
+    );
+    expect(firing.map((series) => series.metric.pod)).toEqual(["pod-b"]);
+    await waitFor("CrosspodPodDown to resolve", 10_000, async () => {
+      return (await queryNow(url, 'ALERTS{alertname="CrosspodPodDown"}')).length === 0;
+    });
+  });
+
+  it("counts each accepted trigger once in the pods' publish counters, within one scrape interval", async () => {
+    const url = prometheus?.url ?? "";
+    const series = await queryRange(
+      url,
+      `crosspod_backend_published_total{job="${scrapeJobs.backend}"}`,
+      startSeconds,
+      endSeconds,
+    );
+    expect(series.map((s) => s.metric.pod).sort()).toEqual(["pod-a", "pod-b", "pod-c"]);
+    const published = series.reduce((sum, s) => sum + counted(s.values), 0);
+    const accepted = result?.report.overall.triggers.accepted ?? 0;
+    console.log(`published per pods' counters: ${published}; triggers accepted: ${accepted}`);
+    expect(accepted).toBeGreaterThan(0);
+    // What pod-b published after its last scrape before the kill is never scraped.
+    expect(Math.abs(published - accepted)).toBeLessThanOrEqual(triggerRate * scrapeIntervalSeconds);
   });
 
   it("answers every panel query of every dashboard with data", async () => {

@@ -20,7 +20,7 @@ import {
   maxReplicas,
   startLocalCluster,
 } from "../../cluster/local-cluster.js";
-import { scrapeJobs } from "../../cluster/prometheus-config.js";
+import { backendScrapeTarget, scrapeJobs } from "../../cluster/prometheus-config.js";
 import { waitForFinalScrape } from "../../cluster/prometheus-final-scrape.js";
 import {
   type PrometheusServer,
@@ -34,7 +34,7 @@ import { findK6 } from "../../engine/k6-runner.js";
 import { MetricsServerError } from "../../engine/metrics-server.js";
 import { type NodeEngineResult, runNodeEngine } from "../../engine/run-node-engine.js";
 import { progressWriter } from "../../engine/run-progress.js";
-import { TargetError } from "../../engine/target-discovery.js";
+import { discoverTargets, TargetError } from "../../engine/target-discovery.js";
 import { renderConsoleSummary } from "../../report/console-summary.js";
 import { renderHtmlReport } from "../../report/html-report.js";
 import { renderJsonReport } from "../../report/json-report.js";
@@ -71,6 +71,22 @@ function toCLIError(error: unknown): unknown {
     return new CLIError(error.message, error.code, exitCodes.internal);
   }
   return error;
+}
+
+/**
+ * The pods Prometheus scrapes, by name: the local cluster's own pods (never the chaos proxies in front of
+ * them, which answer for a dead pod with another pod's metrics), a target file's pods, or the names the
+ * --targets pods give in their hello.
+ */
+async function scrapedPods(
+  config: RunConfig,
+  cluster: LocalCluster | undefined,
+  targets: readonly string[],
+): Promise<{ name: string; httpUrl: string }[]> {
+  if (cluster) return cluster.pods.map((pod) => ({ name: pod.name, httpUrl: pod.httpUrl }));
+  if (config.target) return config.target.pods.map((pod) => ({ name: pod.name, httpUrl: pod.httpUrl }));
+  const found = await discoverTargets(targets);
+  return found.map((target) => ({ name: target.pod, httpUrl: target.url }));
 }
 
 /** Holds the engine's /metrics open until Prometheus has the run's final figures (bounded). */
@@ -199,7 +215,7 @@ async function runProfile(config: RunConfig): Promise<void> {
       prometheus = await startPrometheus({
         scrapeTargets: [
           { job: scrapeJobs.engine, targets: [`http://127.0.0.1:${metricsPort}/metrics`] },
-          { job: scrapeJobs.backend, targets: targets.map((url) => `${url.replace(/\/+$/, "")}/metrics`) },
+          backendScrapeTarget(await scrapedPods(config, cluster, targets)),
           ...(faro ? [{ job: scrapeJobs.browser, targets: [faro.metricsUrl] }] : []),
         ],
       });
@@ -299,6 +315,12 @@ async function runProfile(config: RunConfig): Promise<void> {
     throw toCLIError(error);
   } finally {
     await browserPages?.close();
+    // A kept Prometheus must not read the torn-down pods as down: drop them before they go.
+    if (afterRun?.keep) {
+      await prometheus?.stopScraping().catch((error: unknown) => {
+        console.error(`prometheus: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    }
     await faro?.close();
     await cluster?.close();
     await chaos?.close();

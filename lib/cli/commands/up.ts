@@ -19,7 +19,7 @@ import {
   maxReplicas,
   startLocalCluster,
 } from "../../cluster/local-cluster.js";
-import { type ScrapeTarget, scrapeJobs } from "../../cluster/prometheus-config.js";
+import { backendScrapeTarget, type ScrapeTarget, scrapeJobs } from "../../cluster/prometheus-config.js";
 import {
   type PrometheusServer,
   PrometheusServerError,
@@ -86,7 +86,7 @@ export function parseUpOptions(raw: Record<string, unknown>): UpOptions {
 /** Every pod (job names the alert rules match on), and the Faro collector's browser metrics when it runs. */
 function scrapeTargets(cluster: LocalCluster, faro: FaroCollector | undefined): ScrapeTarget[] {
   return [
-    { job: scrapeJobs.backend, targets: cluster.pods.map((pod) => `${pod.httpUrl}/metrics`) },
+    backendScrapeTarget(cluster.pods),
     ...(faro ? [{ job: scrapeJobs.browser, targets: [faro.metricsUrl] }] : []),
   ];
 }

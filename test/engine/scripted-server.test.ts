@@ -3,10 +3,13 @@
 // counts can be checked against exactly what was injected.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Profile } from "../../lib/core/profiles.js";
+import { GeneratorHealth } from "../../lib/engine/generator-health.js";
+import { RunSampler } from "../../lib/engine/phases/sample-phase.js";
 import { runNodeEngine } from "../../lib/engine/run-node-engine.js";
+import { waitUntil } from "../../lib/engine/wait-until.js";
 
 interface ThreatLog {
   seq: number;
@@ -17,6 +20,8 @@ interface ScriptedPod {
   url: string;
   /** ?since= of every WebSocket upgrade, in order ("" when absent). */
   sinces: string[];
+  /** WebSocket clients connected right now. */
+  openClients(): number;
   close(): Promise<void>;
 }
 
@@ -114,6 +119,7 @@ async function startScriptedPod(
   return {
     url: `http://127.0.0.1:${port}`,
     sinces,
+    openClients: () => clients.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of wss.clients) client.terminate();
@@ -273,6 +279,39 @@ describe("node engine against a scripted pod", () => {
     expect(text).toContain('crosspod_connections{pod="pod-s",run="scripted-5"} 3');
     expect(text).toMatch(/crosspod_frames_received_total\{pod="pod-s",run="scripted-5"\} [1-9]/);
     expect(text).toMatch(/crosspod_fanout_latency_seconds_count\{pod="pod-s",run="scripted-5"\} [1-9]/);
+  });
+
+  it("closes its connections, /metrics, sampler and event-loop monitor when a phase throws", async () => {
+    scripted = await startScriptedPod((seq, clients, log) => send(clients, log, [seq]));
+    const monitorStopped = vi.spyOn(GeneratorHealth.prototype, "stop");
+    const samplerStopped = vi.spyOn(RunSampler.prototype, "stop");
+    let metricsUrl: string | undefined;
+    try {
+      await expect(
+        runNodeEngine({
+          runId: "scripted-6",
+          profile: profile({ connections: 2, durationSeconds: 0.2 }),
+          targets: [scripted.url],
+          thresholds: {},
+          metricsPort: 0,
+          onStarted: (info) => {
+            metricsUrl = info.metricsUrl;
+          },
+          beforeMetricsClose: async () => {
+            expect(scripted?.openClients()).toBe(2);
+            throw new Error("final scrape blew up");
+          },
+        }),
+      ).rejects.toThrow("final scrape blew up");
+      expect(monitorStopped).toHaveBeenCalledOnce();
+      expect(samplerStopped).toHaveBeenCalledOnce();
+      await expect(fetch(`${metricsUrl}`)).rejects.toThrow();
+      const closed = await waitUntil(() => scripted?.openClients() === 0, { timeoutMs: 5_000 });
+      expect(closed, "the pod still has the run's clients").toBe(true);
+    } finally {
+      monitorStopped.mockRestore();
+      samplerStopped.mockRestore();
+    }
   });
 
   it("fails fast naming a target that does not speak the protocol", async () => {

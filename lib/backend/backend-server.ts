@@ -1,10 +1,11 @@
 // One pod: wires config, Redis bus, fan-out hub, HTTP routes and the WebSocket endpoint into a server,
 // and owns its lifecycle, including the bounded graceful shutdown.
-import { createServer, type Server } from "node:http";
+import { createServer, maxHeaderSize, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { closeCodes } from "../core/threat-protocol.js";
 import { createBackendMetrics } from "./backend-metrics.js";
+import { answerClientError } from "./client-error-response.js";
 import type { BackendConfig } from "./config.js";
 import { consoleRoutes } from "./console-assets.js";
 import { FanoutHub } from "./fanout-hub.js";
@@ -85,9 +86,10 @@ export async function startBackend(
     }),
     ...consoleRoutes(),
   ];
-  const server = createServer(createRequestHandler(routes, logger));
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  // Timeouts are checked every second (node's default, 30 s, let a stalled body hold a socket ~55 s).
+  const server = createServer({ connectionsCheckingInterval: 1000 }, createRequestHandler(routes, logger));
+  server.requestTimeout = config.requestTimeoutMs;
+  server.headersTimeout = Math.min(10_000, config.requestTimeoutMs);
   const endpoint = createWsEndpoint({
     hub,
     maxPayloadBytes: config.wsMaxPayloadBytes,
@@ -96,10 +98,14 @@ export async function startBackend(
     logger,
   });
   server.on("upgrade", endpoint.handleUpgrade);
-  server.on("clientError", (error, socket) => {
-    logger.debug({ err: error }, "malformed HTTP request");
-    socket.destroy();
-  });
+  server.on("clientError", (error, socket) =>
+    answerClientError(
+      error,
+      socket,
+      { maxHeaderBytes: maxHeaderSize, requestTimeoutMs: config.requestTimeoutMs },
+      logger,
+    ),
+  );
 
   bus.start({
     onFrame: (frame) => hub.onFrame(frame),

@@ -34,6 +34,8 @@ export const backendEnvSchema = z.object({
   TRIGGER_RATE_LIMIT: integer(0, 1_000_000).default(2000),
   REDIS_COMMAND_TIMEOUT_MS: integer(100, 600_000).default(5000),
   SHUTDOWN_TIMEOUT_MS: integer(100, 600_000).default(10_000),
+  /** A request (headers and body) not received within this is answered 408 and closed. */
+  REQUEST_TIMEOUT_MS: integer(1000, 600_000).default(30_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -57,6 +59,7 @@ export interface BackendConfig {
   triggerRateLimit: number;
   redisCommandTimeoutMs: number;
   shutdownTimeoutMs: number;
+  requestTimeoutMs: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 }
 
@@ -98,6 +101,7 @@ export function parseBackendEnv(env: Record<string, string | undefined>): Backen
     triggerRateLimit: e.TRIGGER_RATE_LIMIT,
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

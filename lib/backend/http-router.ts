@@ -50,9 +50,13 @@ async function dispatch(routes: Route[], request: RouteRequest): Promise<void> {
   for (const route of routes) {
     const match = route.path.exec(request.url.pathname);
     if (!match) continue;
-    const handler = route.methods[request.req.method as "GET" | "POST"];
+    // HEAD is GET without the body (node:http drops a HEAD response's body by itself).
+    const method = request.req.method === "HEAD" ? "GET" : request.req.method;
+    const handler = route.methods[method as "GET" | "POST"];
     if (!handler) {
-      const allow = Object.keys(route.methods).join(", ");
+      const allow = Object.keys(route.methods)
+        .flatMap((name) => (name === "GET" ? ["GET", "HEAD"] : [name]))
+        .join(", ");
       throw new HttpError(
         405,
         "method_not_allowed",
@@ -70,6 +74,12 @@ async function dispatch(routes: Route[], request: RouteRequest): Promise<void> {
 }
 
 function respondWithError(req: IncomingMessage, res: ServerResponse, error: unknown, logger: Logger): void {
+  // A client that went away mid-body (or a request timeout that already answered 408) is nobody's fault
+  // here: nothing to answer, nothing to alarm the operator about.
+  if (res.destroyed || req.socket.destroyed || isAbort(error)) {
+    logger.debug({ method: req.method, url: req.url, reason: describe(error) }, "client went away");
+    return;
+  }
   // Keep reading (and discarding) a body the handler did not consume, so the client gets the response.
   if (!req.complete) req.resume();
   if (res.headersSent) {
@@ -85,4 +95,13 @@ function respondWithError(req: IncomingMessage, res: ServerResponse, error: unkn
     logger.error({ err: error, method: req.method, url: req.url }, "request failed");
     sendJson(res, 500, errorBody("internal", "internal error; see the pod's log"));
   }
+}
+
+function isAbort(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === "ECONNRESET" || code === "ERR_STREAM_PREMATURE_CLOSE";
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

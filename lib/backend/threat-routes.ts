@@ -14,6 +14,7 @@ import type { Route, RouteRequest } from "./http-router.js";
 import { readJsonBody } from "./json-body.js";
 import { buildThreat } from "./random-threat.js";
 import type { ThreatBus } from "./redis-bus.js";
+import { seqPattern } from "./seq-query.js";
 import type { TriggerRateLimit } from "./trigger-rate-limit.js";
 
 export interface ThreatRoutesOptions {
@@ -32,16 +33,25 @@ const idPattern = /^[A-Za-z0-9-]{1,64}$/;
 const maxHistoryLimit = 1000;
 
 const historyQuerySchema = z.object({
-  since: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
-  limit: z.coerce.number().int().min(1).max(maxHistoryLimit).default(100),
+  since: z
+    .string()
+    .regex(seqPattern, "expected a non-negative integer seq in decimal digits")
+    .transform(Number)
+    .default(0),
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,4}$/, `expected a whole number from 1 to ${maxHistoryLimit}`)
+    .transform(Number)
+    .pipe(z.number().min(1).max(maxHistoryLimit))
+    .default(100),
 });
 
 /** The first zod issue as a field name: a path like "probe.n", or the unknown key itself. */
 function firstIssue(error: z.ZodError): { field: string; message: string; code: string } {
   const issue = error.issues[0];
   if (issue?.code === "unrecognized_keys") {
-    const key = issue.keys[0] ?? "";
-    return { field: key, message: `unknown field "${key}"`, code: "unknown_field" };
+    const field = [...issue.path, issue.keys[0] ?? ""].join(".");
+    return { field, message: `unknown field "${field}"`, code: "unknown_field" };
   }
   const field = issue && issue.path.length > 0 ? issue.path.join(".") : "body";
   return { field, message: `${field}: ${issue?.message ?? "invalid"}`, code: "invalid_field" };
@@ -69,7 +79,8 @@ export function threatRoutes(options: ThreatRoutesOptions): Route[] {
       });
     }
     const body = await readJsonBody(req, options.maxBodyBytes);
-    const parsed = triggerBodySchema.safeParse(body ?? {});
+    // Only an empty body means "a random threat"; a JSON null is a body, and not an object.
+    const parsed = triggerBodySchema.safeParse(body === undefined ? {} : body);
     if (!parsed.success) {
       const issue = firstIssue(parsed.error);
       throw new HttpError(400, issue.code, issue.message, issue.field);

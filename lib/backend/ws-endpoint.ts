@@ -9,6 +9,7 @@ import { abortHandshake } from "./abort-handshake.js";
 import type { FanoutHub } from "./fanout-hub.js";
 import { startHeartbeat } from "./heartbeat.js";
 import { invalidUrlMessage, parseRequestUrl } from "./http-router.js";
+import { seqPattern } from "./seq-query.js";
 
 export interface WsEndpointOptions {
   hub: FanoutHub;
@@ -23,7 +24,6 @@ export interface WsEndpoint {
   close(): void;
 }
 
-const seqPattern = /^(0|[1-9][0-9]{0,14})$/;
 const epochPattern = /^[A-Za-z0-9-]{1,64}$/;
 const keyPattern = /^[+/0-9A-Za-z]{22}==$/;
 const pong = JSON.stringify({ type: "pong" } satisfies PongFrame);

@@ -22,9 +22,35 @@ const metaSchema = z.looseObject({
   view: z.looseObject({ name: shortText }).optional(),
 });
 
+// Durations the collector turns into histograms, in ms: at most an hour, never negative (one 1e308 would
+// poison a histogram's _sum for good). CLS is a unitless layout-shift score. Other values are not recorded,
+// but are still bounded so nothing downstream meets an absurd number.
+const maxDurationMs = 3_600_000;
+const valueRanges: Record<string, readonly [min: number, max: number]> = {
+  threat_render_latency: [0, maxDurationMs],
+  ws_reconnect_duration: [0, maxDurationMs],
+  fcp: [0, maxDurationMs],
+  lcp: [0, maxDurationMs],
+  inp: [0, maxDurationMs],
+  ttfb: [0, maxDurationMs],
+  cls: [0, 1000],
+};
+const anyValueRange = [-1e12, 1e12] as const;
+
 const measurementSchema = z.looseObject({
   type: shortText.min(1),
-  values: z.record(z.string().min(1).max(128), z.number()),
+  values: z.record(z.string().min(1).max(128), z.number()).superRefine((values, context) => {
+    for (const [name, value] of Object.entries(values)) {
+      const [min, max] = valueRanges[name] ?? anyValueRange;
+      if (value < min || value > max) {
+        context.addIssue({
+          code: "custom",
+          path: [name],
+          message: `expected a value from ${min} to ${max} (got ${value})`,
+        });
+      }
+    }
+  }),
   timestamp: shortText,
   context: attributes.optional(),
 });

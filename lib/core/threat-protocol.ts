@@ -12,7 +12,8 @@ export const triggerBodySchema = z
     severity: z.enum(severities).optional(),
     source_ip: z.string().min(1).max(64).optional(),
     description: z.string().max(2000).optional(),
-    probe: probeSchema.optional(),
+    // Strict here, at the edge: a misspelt probe field is refused by name rather than dropped.
+    probe: probeSchema.strict().optional(),
   })
   .strict();
 

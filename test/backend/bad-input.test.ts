@@ -66,6 +66,38 @@ const httpCases: HttpCase[] = [
     field: "probe.n",
   },
   {
+    name: "a JSON null body (D6)",
+    headers: json,
+    body: "null",
+    status: 400,
+    code: "invalid_field",
+    field: "body",
+  },
+  {
+    name: "an unknown field inside probe (D7)",
+    headers: json,
+    body: '{"probe":{"run":"r","publisher":"p","n":1,"t":1,"tt":2}}',
+    status: 400,
+    code: "unknown_field",
+    field: "probe.tt",
+  },
+  {
+    name: "a hexadecimal since (D8)",
+    path: "/api/threats?since=0x10",
+    method: "GET",
+    status: 400,
+    code: "invalid_query",
+    field: "since",
+  },
+  {
+    name: "an exponent limit (D8)",
+    path: "/api/threats?limit=1e2",
+    method: "GET",
+    status: 400,
+    code: "invalid_query",
+    field: "limit",
+  },
+  {
     name: "an unknown field",
     headers: json,
     body: '{"colour":"red"}',
@@ -201,6 +233,26 @@ const frameCases: FrameCase[] = [
   },
 ];
 
+const requestTimeoutMs = 1500;
+
+/** Raw requests node:http cannot parse (D3): each gets its status and the JSON error body, then a close. */
+const malformedCases: Array<[name: string, request: string, status: number, code: string]> = [
+  [
+    "headers over 16 KiB",
+    `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: ${"a".repeat(20_000)}\r\n\r\n`,
+    431,
+    "headers_too_large",
+  ],
+  ["a URL over 16 KiB", `GET /${"a".repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431, "headers_too_large"],
+  ["a bad request line", "FLY /healthz NOPE\r\n\r\n", 400, "malformed_request"],
+  [
+    "Content-Length: -1",
+    "POST /api/threats/trigger HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+    400,
+    "malformed_request",
+  ],
+];
+
 describe.skipIf(skipWithoutRedis)("bad input", () => {
   let redis: RedisServer | undefined;
   let pod: Pod | undefined;
@@ -215,7 +267,12 @@ describe.skipIf(skipWithoutRedis)("bad input", () => {
 
   beforeAll(async () => {
     redis = await startRedis();
-    const env = { AUTH_TOKEN: token, MAX_BODY_BYTES: "1024", WS_MAX_PAYLOAD_BYTES: "512" };
+    const env = {
+      AUTH_TOKEN: token,
+      MAX_BODY_BYTES: "1024",
+      WS_MAX_PAYLOAD_BYTES: "512",
+      REQUEST_TIMEOUT_MS: String(requestTimeoutMs),
+    };
     [pod, limited] = await Promise.all([
       startPod("strict-pod", redis.url, env),
       startPod("limited-pod", redis.url, { TRIGGER_RATE_LIMIT: "5", KEY_PREFIX: "limited:" }),
@@ -327,6 +384,42 @@ describe.skipIf(skipWithoutRedis)("bad input", () => {
     expect(reply.body.error).toMatchObject({ code: "body_too_large", field: "body" });
   });
 
+  it.each(malformedCases)(
+    "answers %s with its status and a JSON error body (D3)",
+    async (_name, text, status, code) => {
+      const reply = await rawRequest(target().port, text);
+      expect(reply).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(reply).toMatch(/content-type: application\/json/i);
+      expect(reply).toContain(`"code":"${code}"`);
+      expect((await fetch(`${target().http}/healthz`)).status).toBe(200);
+    },
+  );
+
+  it("answers a stalled body with 408 once REQUEST_TIMEOUT_MS has passed (D3)", async () => {
+    const started = Date.now();
+    const reply = await rawRequest(
+      target().port,
+      `POST /api/threats/trigger HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer ${token}\r\nContent-Length: 100\r\n\r\n{"type":`,
+      { keepOpen: true },
+    );
+    const elapsedMs = Date.now() - started;
+    expect(reply).toMatch(/^HTTP\/1\.1 408 /);
+    expect(reply).toContain('"code":"request_timeout"');
+    // node checks timeouts once a second; well before its 30 s default that held a socket ~55 s.
+    expect(elapsedMs).toBeGreaterThanOrEqual(requestTimeoutMs - 100);
+    expect(elapsedMs).toBeLessThan(requestTimeoutMs + 10_000);
+  });
+
+  it("answers HEAD /healthz like GET, without a body (D9)", async () => {
+    const head = await fetch(`${target().http}/healthz`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(await head.text()).toBe("");
+    const wrong = await fetch(`${target().http}/healthz`, { method: "DELETE" });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get("allow")).toBe("GET, HEAD");
+  });
+
   it.each([
     ["an HTTP request", ""],
     [
@@ -341,10 +434,15 @@ describe.skipIf(skipWithoutRedis)("bad input", () => {
   });
 });
 
-/** Sends raw bytes (for requests fetch refuses to make) and resolves with everything the pod answers. */
-function rawRequest(port: number, text: string): Promise<string> {
+/**
+ * Sends raw bytes (for requests fetch refuses to make) and resolves with everything the pod answers;
+ * `keepOpen` leaves the sending side open, as a client stalled mid-body does.
+ */
+function rawRequest(port: number, text: string, options: { keepOpen?: boolean } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, "127.0.0.1", () => socket.end(text));
+    const socket = connect(port, "127.0.0.1", () =>
+      options.keepOpen ? socket.write(text) : socket.end(text),
+    );
     let reply = "";
     socket.on("data", (chunk: Buffer) => {
       reply += chunk.toString();

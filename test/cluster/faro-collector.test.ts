@@ -125,6 +125,26 @@ describe("Faro collector", () => {
     expect(ok.status).toBe(202);
   });
 
+  it.each([
+    ["threat_render_latency", 1e308],
+    ["threat_render_latency", -5],
+    ["ws_reconnect_duration", 3_600_001],
+    ["lcp", -1],
+    ["anything_else", 1e300],
+  ])("rejects an out-of-range %s of %d with 400 naming the field (D5)", async (name, value) => {
+    const before = await metricsText(collector);
+    const res = await post(
+      collector,
+      JSON.stringify({ meta, measurements: [{ type: name, values: { [name]: value }, timestamp: "t" }] }),
+    );
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toMatch(
+      new RegExp(`^measurements\\.0\\.values\\.${name}: expected a value from`),
+    );
+    const sums = (text: string) => text.split("\n").filter((line) => line.includes("_seconds_sum"));
+    expect(sums(await metricsText(collector))).toEqual(sums(before));
+  });
+
   it("answers a CORS preflight from a loopback console origin and refuses other origins", async () => {
     const origin = "http://127.0.0.1:4123";
     const preflight = await fetch(collector.url, {

@@ -1,6 +1,8 @@
 # Builds crosspod once. The last stage is one backend pod (`node dist/cli.js backend`, configured by
 # PORT, POD_NAME, REDIS_URL, DELIVERY); the k6 stage carries the bundled scenarios for the compose "load" profile.
-ARG K6_IMAGE=grafana/k6:latest
+# k6 is pinned: its release decides which bundle folder runs (lib/engine/k6-bundle-targets.ts; 1.6 to 1.x run
+# dist/scenarios/k6-1.x), and docker-compose.yml's k6 command names that folder.
+ARG K6_IMAGE=grafana/k6:1.8.1
 
 FROM node:20-slim AS build
 WORKDIR /app
@@ -13,7 +15,8 @@ FROM ${K6_IMAGE} AS k6
 COPY --from=build /app/dist/scenarios /scenarios
 
 FROM node:20-slim AS backend
-ENV NODE_ENV=production PORT=8080
+# A container's loopback is its own: the pod must listen on every interface for the other services.
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules

@@ -124,7 +124,7 @@ function describeGenerator(generator: NodeEngineResult["generator"]): string {
   ].join(" · ");
 }
 
-/** CROSSPOD_FARO_PORT fixes the collector's port (a Prometheus outside, e.g. docker compose, scrapes it). */
+/** CROSSPOD_FARO_PORT fixes the collector's port, for a Prometheus outside the run to scrape. */
 function faroPort(env: Record<string, string | undefined>): number {
   const text = env.CROSSPOD_FARO_PORT;
   if (text === undefined || text === "") return 0;

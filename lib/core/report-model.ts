@@ -56,6 +56,13 @@ export const podFiguresSchema = z.object({
 });
 export type PodFigures = z.infer<typeof podFiguresSchema>;
 
+export const podHistogramsSchema = z.object({
+  fanout: z.string(),
+  e2e: z.string(),
+  reconnectTime: z.string(),
+});
+export type PodHistograms = z.infer<typeof podHistogramsSchema>;
+
 export const timeSeriesPointSchema = z.object({
   /** Seconds since the run started. */
   t: z.number().nonnegative(),
@@ -92,6 +99,8 @@ export const matrixCellSchema = z.object({
   deliveredBy: z.string(),
   fanout: latencySummarySchema,
   received: z.number().int().nonnegative(),
+  /** The cell's fan-out HDR histogram (base64), so matrices of partial reports merge exactly. */
+  fanoutHistogram: z.string().optional(),
 });
 export type MatrixCell = z.infer<typeof matrixCellSchema>;
 
@@ -127,6 +136,11 @@ export const reportSchema = z.object({
     /** seq: the backend's global seq; publisher: per-publisher probe `n` (backends without a seq). */
     accounting: z.enum(["seq", "publisher"]),
     settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+    /**
+     * The execution segment this report covers (k6 notation, e.g. "1/3:2/3"), when the run was split;
+     * a merged report lists every segment it was made of.
+     */
+    segments: z.array(z.string()).optional(),
   }),
   overall: podFiguresSchema,
   pods: z.record(z.string(), podFiguresSchema),
@@ -140,7 +154,13 @@ export const reportSchema = z.object({
     reasons: z.array(z.string()),
   }),
   /** Base64 HDR histograms (µs) so reports from several processes or k6 segments merge exactly. */
-  histograms: z.object({ fanout: z.string(), e2e: z.string() }),
+  histograms: z.object({
+    fanout: z.string(),
+    e2e: z.string(),
+    reconnectTime: z.string().optional(),
+    /** Per pod, for `crosspod report merge` (absent in reports written before it existed). */
+    pods: z.record(z.string(), podHistogramsSchema).optional(),
+  }),
   /** Present when the run drove headless console pages (`--browsers N`): what the analysts would see. */
   browser: z
     .object({

@@ -9,6 +9,7 @@ import {
   type DeliveryFigures,
   type MatrixCell,
   type PodFigures,
+  type PodHistograms,
   type Report,
   type RunEvent,
   reportSchema,
@@ -66,15 +67,37 @@ export class TimeSeriesRecorder {
   }
 }
 
+/** One origin → delivering pod cell as the engines record it: the histogram, not yet its summary. */
+export interface MatrixCellInput {
+  origin: string;
+  deliveredBy: string;
+  fanout: LatencyHistogram;
+  received: number;
+}
+
 export interface ReportInput {
   run: Report["run"];
   pods: Record<string, PodRecorder>;
-  matrix?: MatrixCell[];
+  matrix?: MatrixCellInput[];
   timeSeries: TimeSeriesPoint[];
   events: RunEvent[];
   chaos?: ChaosImpact[];
   thresholds: Record<string, string[]>;
   validityReasons?: string[];
+}
+
+/** Judged on the whole run: a segment of a split run may expect nothing while the run as a whole does. */
+export const nothingExpectedReason =
+  "no frame was expected on any connection: no trigger was accepted while a connection was up";
+
+function matrixCell(cell: MatrixCellInput): MatrixCell {
+  return {
+    origin: cell.origin,
+    deliveredBy: cell.deliveredBy,
+    fanout: cell.fanout.summary(),
+    received: cell.received,
+    fanoutHistogram: cell.fanout.encode(),
+  };
 }
 
 /**
@@ -85,9 +108,15 @@ export interface ReportInput {
 export function buildReport(input: ReportInput): Report {
   const overall = new PodRecorder();
   const pods: Record<string, PodFigures> = {};
+  const podHistograms: Record<string, PodHistograms> = {};
   for (const [name, pod] of Object.entries(input.pods)) {
     overall.merge(pod);
     pods[name] = pod.toFigures();
+    podHistograms[name] = {
+      fanout: pod.fanout.encode(),
+      e2e: pod.e2e.encode(),
+      reconnectTime: pod.reconnectTime.encode(),
+    };
   }
   const overallFigures = overall.toFigures();
   if (input.timeSeries.length > 0) {
@@ -99,17 +128,13 @@ export function buildReport(input: ReportInput): Report {
     overallFigures.connections.peak = peak;
   }
   const reasons = [...(input.validityReasons ?? [])];
-  if (overallFigures.delivery.expected === 0) {
-    reasons.push(
-      "no frame was expected on any connection: no trigger was accepted while a connection was up",
-    );
-  }
+  if (overallFigures.delivery.expected === 0) reasons.push(nothingExpectedReason);
   const report = {
     schema: reportSchemaId,
     run: input.run,
     overall: overallFigures,
     pods,
-    matrix: input.matrix ?? [],
+    matrix: (input.matrix ?? []).map(matrixCell),
     timeSeries: input.timeSeries,
     events: input.events,
     chaos: input.chaos ?? [],
@@ -119,7 +144,12 @@ export function buildReport(input: ReportInput): Report {
       reconnectTime: overall.reconnectTime,
     }),
     validity: { valid: reasons.length === 0, reasons },
-    histograms: { fanout: overall.fanout.encode(), e2e: overall.e2e.encode() },
+    histograms: {
+      fanout: overall.fanout.encode(),
+      e2e: overall.e2e.encode(),
+      reconnectTime: overall.reconnectTime.encode(),
+      pods: podHistograms,
+    },
   };
   const parsed = reportSchema.safeParse(report);
   if (!parsed.success) {

@@ -3,7 +3,7 @@
 // origin -> this pod latency cells of the matrix (the pod's fan-out histogram is their merge, so a frame
 // costs one fan-out record, not two), and the pod's pre-bound Prometheus series.
 import { LatencyHistogram } from "../core/latency-histogram.js";
-import type { MatrixCell } from "../core/report-model.js";
+import type { MatrixCellInput } from "../core/run-recorder.js";
 import { PodRecorder } from "../core/run-recorder.js";
 import type { HistogramSeries } from "./bucket-histogram-metric.js";
 import type { LoadMetrics, PodCounts } from "./load-metrics.js";
@@ -74,11 +74,11 @@ export class PodState {
     };
   }
 
-  matrixCells(): MatrixCell[] {
+  matrixCells(): MatrixCellInput[] {
     return [...this.byOrigin].map(([origin, cell]) => ({
       origin,
       deliveredBy: this.name,
-      fanout: cell.fanout.summary(),
+      fanout: cell.fanout,
       received: cell.received,
     }));
   }

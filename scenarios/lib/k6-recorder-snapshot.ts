@@ -4,13 +4,8 @@
 import { z } from "zod";
 import { addDelivery } from "../../lib/core/delivery-figures.js";
 import { LatencyHistogram } from "../../lib/core/latency-histogram.js";
-import {
-  deliverySchema,
-  type MatrixCell,
-  type RunEvent,
-  runEventSchema,
-} from "../../lib/core/report-model.js";
-import { PodRecorder } from "../../lib/core/run-recorder.js";
+import { deliverySchema, type RunEvent, runEventSchema } from "../../lib/core/report-model.js";
+import { type MatrixCellInput, PodRecorder } from "../../lib/core/run-recorder.js";
 import { SeriesHistogram } from "./k6-series-histogram.js";
 
 const count = z.number().int().nonnegative();
@@ -60,7 +55,7 @@ export interface MergedBucket {
 
 export interface MergedSnapshots {
   pods: Map<string, PodRecorder>;
-  matrix: MatrixCell[];
+  matrix: MatrixCellInput[];
   buckets: MergedBucket[];
   events: RunEvent[];
   /** VUs whose snapshot was read. */
@@ -159,7 +154,7 @@ export function mergeSnapshots(snapshots: readonly RecorderSnapshot[]): MergedSn
       .map((cell) => ({
         origin: cell.origin,
         deliveredBy: cell.deliveredBy,
-        fanout: cell.fanout.summary(),
+        fanout: cell.fanout,
         received: cell.received,
       })),
     buckets: [...buckets.values()].sort((a, b) => a.bucket - b.bucket),

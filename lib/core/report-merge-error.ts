@@ -1,0 +1,10 @@
+// Error for partial reports that cannot be merged into one: not parts of one run, a segment missing or
+// given twice, or a part without the histograms an exact merge needs. The message names the part.
+export class ReportMergeError extends Error {
+  readonly code = "CROSSPOD_REPORT_MERGE";
+
+  constructor(message: string) {
+    super(message);
+    this.name = "ReportMergeError";
+  }
+}

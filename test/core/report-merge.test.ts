@@ -30,7 +30,8 @@ function recordedRun(connections: readonly ConnectionRecord[], segments?: string
   const recorders: Record<string, PodRecorder> = {};
   const cells = new Map<string, MatrixCellInput>();
   for (const connection of connections) {
-    const pod = (recorders[connection.pod] ??= new PodRecorder());
+    const pod = recorders[connection.pod] ?? new PodRecorder();
+    recorders[connection.pod] = pod;
     pod.connections.opened += connection.failed ? 0 : 1;
     pod.connections.failed += connection.failed ? 1 : 0;
     pod.connections.peak += connection.failed ? 0 : 1;

@@ -85,7 +85,7 @@ function checkedThreshold(
   metric: string,
   expression: string,
 ): { source: MetricSource; parsed: ParsedThreshold } {
-  const source = metrics[metric];
+  const source = Object.hasOwn(metrics, metric) ? metrics[metric] : undefined;
   if (source === undefined) {
     throw new ThresholdSyntaxError(
       `threshold "${expression}" is on unknown metric "${metric}": expected one of ${thresholdMetrics.join(", ")}`,

@@ -64,9 +64,12 @@ function leafPaths(value: Json, path: (string | number)[] = []): (string | numbe
 function replaced(value: Json, path: (string | number)[], leaf: unknown): Json {
   if (path.length === 0) return leaf;
   const [head, ...rest] = path as [string | number, ...(string | number)[]];
-  const copy: Record<string | number, unknown> = Array.isArray(value)
-    ? [...value]
-    : { ...(value as Record<string, unknown>) };
+  if (Array.isArray(value)) {
+    const copy: unknown[] = [...value];
+    copy[Number(head)] = replaced(copy[Number(head)], rest, leaf);
+    return copy;
+  }
+  const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
   copy[head] = replaced(copy[head], rest, leaf);
   return copy;
 }

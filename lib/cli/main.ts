@@ -4,6 +4,7 @@ import { runEngineWorker } from "../engine/engine-worker.js";
 import { CLIError, exitCodes } from "./cli-error.js";
 import { backendCommand } from "./commands/backend.js";
 import { registerChaosCommand } from "./commands/chaos.js";
+import { registerReportCommand } from "./commands/report.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerTargetCommand } from "./commands/target.js";
 import { registerUpCommand } from "./commands/up.js";
@@ -17,6 +18,7 @@ registerUpCommand(program);
 registerRunCommand(program);
 registerChaosCommand(program);
 registerTargetCommand(program);
+registerReportCommand(program);
 
 program.addCommand(backendCommand());
 program

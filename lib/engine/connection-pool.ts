@@ -6,17 +6,16 @@ import type { ChaosImpactRecorder } from "../core/chaos-impact.js";
 import {
   type Accounting,
   addDelivery,
-  DeliveryChecker,
   emptyDelivery,
   type PublishedTrigger,
 } from "../core/delivery-checker.js";
 import { LatencyHistogram } from "../core/latency-histogram.js";
+import { type BackoffPolicy, defaultBackoffPolicy } from "../core/reconnect-backoff.js";
 import type { DeliveryFigures, RunEvent } from "../core/report-model.js";
 import { ClientConnection, type ConnectionOwner, type ConnectionTarget } from "./client-connection.js";
 import type { LoadMetrics, PodCounts } from "./load-metrics.js";
 import { PodState } from "./pod-state.js";
 import type { PublishedLog } from "./published-log.js";
-import { type BackoffPolicy, defaultBackoffPolicy } from "./reconnect-backoff.js";
 import { waitUntil } from "./wait-until.js";
 
 export interface PoolOptions {
@@ -43,6 +42,7 @@ const closeGraceMs = 5_000;
 
 export class ConnectionPool implements ConnectionOwner {
   readonly adapter: ProtocolAdapter;
+  readonly accounting: Accounting;
   readonly runId: string;
   readonly published: PublishedLog;
   readonly backoff: BackoffPolicy;
@@ -63,6 +63,7 @@ export class ConnectionPool implements ConnectionOwner {
 
   constructor(private readonly options: PoolOptions) {
     this.adapter = options.adapter ?? defaultAdapter;
+    this.accounting = options.accounting;
     this.runId = options.runId;
     this.published = options.published;
     this.backoff = options.backoff ?? defaultBackoffPolicy;
@@ -81,7 +82,7 @@ export class ConnectionPool implements ConnectionOwner {
 
   /** Starts every connection, linearly over the ramp; resolves once all have been started. */
   async open(signal?: AbortSignal): Promise<void> {
-    const { targets, connections, rampSeconds, accounting } = this.options;
+    const { targets, connections, rampSeconds } = this.options;
     const rampMs = rampSeconds * 1000;
     const startedAt = performance.now();
     while (this.connections.length < connections && !signal?.aborted && !this.closing) {
@@ -90,11 +91,7 @@ export class ConnectionPool implements ConnectionOwner {
         rampMs <= 0 ? connections : Math.min(connections, Math.floor((elapsedMs / rampMs) * connections) + 1);
       while (this.connections.length < due) {
         const target = targets[this.connections.length % targets.length] as ConnectionTarget;
-        const checker = new DeliveryChecker(
-          accounting,
-          accounting === "publisher" ? { runId: this.runId } : {},
-        );
-        const connection = new ClientConnection(this, target, checker);
+        const connection = new ClientConnection(this, target);
         this.connections.push(connection);
         connection.connect();
       }
@@ -222,6 +219,16 @@ export class ConnectionPool implements ConnectionOwner {
     this.eventOnce(`invalid:${pod.name}:${reason}`, {
       kind: "error",
       name: "invalid-frame",
+      target: pod.name,
+      detail: reason,
+    });
+  }
+
+  /** The backend ended an open session in-band; the drop that follows is counted as a disconnect. */
+  refused(pod: PodState, reason: string): void {
+    this.eventOnce(`refused:${pod.name}:${reason}`, {
+      kind: "error",
+      name: "refused",
       target: pod.name,
       detail: reason,
     });

@@ -5,6 +5,7 @@
 // publish); when a client receives its probe, the frame tells its seq, and it joins the log so its
 // delivery is checked like any other.
 import type { PublishedTrigger } from "../core/delivery-checker.js";
+import { PublishedHeads } from "../core/published-heads.js";
 
 interface SeenFrame {
   seq: number | undefined;
@@ -26,15 +27,18 @@ export class PublishedLog {
   private readonly publishers = new Map<string, PublisherState>();
   private inFlightCount = 0;
   private unconfirmedCount = 0;
-  private readonly highestN = new Map<string, number>();
-  /** Highest seq published: the head every connection must reach in the drain. */
-  headSeq: number | undefined;
+  private readonly published = new PublishedHeads();
   /** Failed triggers that clients received anyway. */
   confirmedByFrames = 0;
 
+  /** Highest seq published: the head every connection must reach in the drain. */
+  get headSeq(): number | undefined {
+    return this.published.headSeq;
+  }
+
   /** Highest probe n published per publisher: the drain's heads for backends without a seq (live). */
   get heads(): ReadonlyMap<string, number> {
-    return this.highestN;
+    return this.published.byPublisher;
   }
 
   sending(publisher: string, n: number): void {
@@ -102,8 +106,6 @@ export class PublishedLog {
     this.entries.push(
       seq === undefined ? { publisher, n, acceptedAtMs } : { seq, publisher, n, acceptedAtMs },
     );
-    if (seq !== undefined && (this.headSeq === undefined || seq > this.headSeq)) this.headSeq = seq;
-    const head = this.highestN.get(publisher);
-    if (head === undefined || n > head) this.highestN.set(publisher, n);
+    this.published.add(seq, publisher, n);
   }
 }

@@ -7,8 +7,10 @@ import type { Target } from "../core/adapters/protocol-adapter.js";
 import { ChaosImpactRecorder, type ChaosTimeline } from "../core/chaos-impact.js";
 import { closeAll } from "../core/close-all.js";
 import type { Profile } from "../core/profiles.js";
+import type { BackoffPolicy } from "../core/reconnect-backoff.js";
 import type { Report } from "../core/report-model.js";
 import { TimeSeriesRecorder } from "../core/run-recorder.js";
+import { type DiscoveredTarget, triggerTargets as selectTriggerTargets } from "../core/target-discovery.js";
 import { epochNowMs } from "./clock.js";
 import { ConnectionPool } from "./connection-pool.js";
 import {
@@ -29,9 +31,8 @@ import { settlePhase } from "./phases/settle-phase.js";
 import { triggerPhase } from "./phases/trigger-phase.js";
 import { judgeValidity } from "./phases/validity-phase.js";
 import { PublishedLog } from "./published-log.js";
-import type { BackoffPolicy } from "./reconnect-backoff.js";
 import type { RunPhase, RunProgress } from "./run-progress.js";
-import { type DiscoveredTarget, discoverPods, discoverTargets, TargetError } from "./target-discovery.js";
+import { discoverPods, discoverTargets } from "./target-discovery.js";
 import { TriggerPublisher } from "./trigger-publisher.js";
 
 export interface NodeEngineOptions {
@@ -137,18 +138,6 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
   );
 }
 
-/** Picks the pods that receive triggers: all of them round-robin, or the one --trigger-pod names. */
-function selectTriggerTargets(triggerPod: string, targets: DiscoveredTarget[]): DiscoveredTarget[] {
-  const chosen =
-    triggerPod === "round-robin" ? targets : targets.filter((target) => target.pod === triggerPod);
-  if (chosen.length === 0) {
-    throw new TargetError(
-      `trigger pod "${triggerPod}" (--trigger-pod) is not among the targets (pods: ${targets.map((t) => t.pod).join(", ")})`,
-    );
-  }
-  return chosen;
-}
-
 function assembleRun(
   options: NodeEngineOptions,
   timeline: RunTimeline,
@@ -156,7 +145,7 @@ function assembleRun(
 ): NodeRun {
   const { profile, runId } = options;
   const limits = options.saturationLimits ?? defaultSaturationLimits;
-  const triggerTargets = selectTriggerTargets(profile.triggerPod, targets);
+  const triggerTargets = selectTriggerTargets(targets, profile.triggerPod);
   const adapter = options.target?.adapter;
   const published = new PublishedLog();
   const chaosRecorder = options.chaos ? new ChaosImpactRecorder(timeline.startedAtMs) : undefined;
@@ -293,7 +282,6 @@ function finishRun(
     runId: options.runId,
     profile: options.profile,
     targets: run.targets,
-    adapter: options.target?.adapter,
     accounting: pool.adapter.accounting,
     settings: options.settings,
     startedAtMs: timeline.startedAtMs,

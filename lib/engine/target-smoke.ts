@@ -4,8 +4,10 @@
 import WebSocket from "ws";
 import type { AdapterFrame, DeliveryFrame, Target, TriggerReply } from "../core/adapters/protocol-adapter.js";
 import type { Probe } from "../core/probe.js";
+import type { DiscoveredTarget } from "../core/target-discovery.js";
+import { TargetError } from "../core/target-error.js";
 import { epochNowMs } from "./clock.js";
-import { type DiscoveredTarget, discoverPods, TargetError } from "./target-discovery.js";
+import { discoverPods } from "./target-discovery.js";
 import { TriggerClient, TriggerRequestError } from "./trigger-request.js";
 import { waitUntil } from "./wait-until.js";
 

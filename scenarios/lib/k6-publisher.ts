@@ -8,7 +8,7 @@ import { check } from "k6";
 import exec from "k6/execution";
 import http from "k6/http";
 import type { Probe } from "../../lib/core/probe.js";
-import { triggerTargets } from "./k6-discovery.js";
+import { triggerTargets } from "../../lib/core/target-discovery.js";
 import type { PreparedRun, RunData } from "./k6-run.js";
 import type { RunStore } from "./k6-run-store.js";
 import { waitUntil } from "./k6-wait-until.js";

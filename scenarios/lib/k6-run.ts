@@ -3,7 +3,8 @@
 // start) -> subscribe / publish (VU code) -> teardownRun (oracle check) -> summarizeRun (handleSummary).
 import type { Options } from "k6/options";
 import redis, { type Client } from "k6/x/redis";
-import { type DiscoveredTarget, discoverTargets, triggerTargets } from "./k6-discovery.js";
+import { type DiscoveredTarget, triggerTargets } from "../../lib/core/target-discovery.js";
+import { discoverTargets } from "./k6-discovery.js";
 import { createRunMetrics, type RunMetrics } from "./k6-metrics.js";
 import { type RunTiming, runOptions, runTiming } from "./k6-options.js";
 import { runPublisherIteration } from "./k6-publisher.js";

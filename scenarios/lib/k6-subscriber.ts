@@ -9,8 +9,9 @@ import { clearInterval, setInterval, setTimeout } from "k6/timers";
 import type { ProtocolAdapter } from "../../lib/core/adapters/protocol-adapter.js";
 import type { PublishedTrigger } from "../../lib/core/delivery-checker.js";
 import { addDelivery, emptyDelivery } from "../../lib/core/delivery-figures.js";
+import { PublishedHeads } from "../../lib/core/published-heads.js";
+import { defaultBackoffPolicy } from "../../lib/core/reconnect-backoff.js";
 import type { DeliveryFigures, RunEvent } from "../../lib/core/report-model.js";
-import { defaultBackoffPolicy } from "../../lib/engine/reconnect-backoff.js";
 import type { PreparedRun, RunData } from "./k6-run.js";
 import type { PublishedEntry, RunStore } from "./k6-run-store.js";
 import { type ConnectionOwner, SubscriberConnection } from "./k6-subscriber-connection.js";
@@ -48,20 +49,10 @@ export function toPublishedTriggers(entries: readonly PublishedEntry[]): Publish
     .sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0) || a.n - b.n);
 }
 
-/** Without a seq, the drain's head: each publisher's highest n. */
-function highestByPublisher(published: readonly PublishedTrigger[]): Map<string, number> {
-  const heads = new Map<string, number>();
-  for (const trigger of published) {
-    if (trigger.n > (heads.get(trigger.publisher) ?? 0)) heads.set(trigger.publisher, trigger.n);
-  }
-  return heads;
-}
-
 class SubscriberVu implements ConnectionOwner {
   readonly backoff = defaultBackoffPolicy;
   readonly adapter: ProtocolAdapter;
   readonly helloTimeoutMs = helloTimeoutMs;
-  closing = false;
   private readonly pendingFrames = new Map<string, number>();
   private readonly eventCounts = new Map<string, number>();
 
@@ -90,10 +81,10 @@ class SubscriberVu implements ConnectionOwner {
     this.background(this.store.changeOpen(pod, 1), atMs);
   }
 
-  connectionDown(pod: string, atMs: number): void {
+  connectionDown(pod: string, atMs: number, expected: boolean): void {
     this.recorder.connectionDown(pod, atMs);
     this.background(this.store.changeOpen(pod, -1), atMs);
-    if (!this.closing) {
+    if (!expected) {
       this.recorder.error(atMs);
       this.problem({ kind: "error", name: "disconnected", target: pod }, atMs);
     }
@@ -105,9 +96,15 @@ class SubscriberVu implements ConnectionOwner {
     this.problem({ kind: "error", name: "connect-failed", target: pod, detail: reason }, atMs);
   }
 
-  frame(pod: string, origin: string, fanoutMs: number, e2eMs: number | undefined, atMs: number): void {
+  frame(
+    pod: string,
+    origin: string,
+    fanoutMs: number | undefined,
+    e2eMs: number | undefined,
+    atMs: number,
+  ): void {
     this.recorder.frame(pod, origin, fanoutMs, e2eMs, atMs);
-    this.run.metrics.fanout.add(fanoutMs, { pod });
+    if (fanoutMs !== undefined) this.run.metrics.fanout.add(fanoutMs, { pod });
     if (e2eMs !== undefined) this.run.metrics.e2e.add(e2eMs, { pod });
     this.pendingFrames.set(pod, (this.pendingFrames.get(pod) ?? 0) + 1);
   }
@@ -217,8 +214,9 @@ export async function runSubscriberVu(run: PreparedRun, store: RunStore, data: R
   }
   const published = toPublishedTriggers(await store.published());
   const bySeq = run.config.target.adapter.accounting === "seq";
-  const finalHeadSeq = bySeq && published.length > 0 ? published[published.length - 1]?.seq : undefined;
-  const heads = bySeq ? undefined : highestByPublisher(published);
+  const publishedHeads = PublishedHeads.of(published);
+  const finalHeadSeq = bySeq ? publishedHeads.headSeq : undefined;
+  const heads = bySeq ? undefined : publishedHeads.byPublisher;
   const drainStartMs = Date.now();
   if (sampler) {
     const until =
@@ -262,7 +260,6 @@ export async function runSubscriberVu(run: PreparedRun, store: RunStore, data: R
     }
   }
   clearInterval(ticker);
-  vu.closing = true;
   for (const connection of connections) connection.close();
   if (sampler)
     recorder.event({ kind: "phase", name: "finish", detail: "connections closed and checked" }, Date.now());

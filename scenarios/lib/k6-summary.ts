@@ -3,6 +3,7 @@
 // returns k6's files: the JSON report, the HTML report, and stdout (k6's figures, then crosspod's summary).
 import { z } from "zod";
 import type { Report, RunEvent, TimeSeriesPoint } from "../../lib/core/report-model.js";
+import { runHeader } from "../../lib/core/run-header.js";
 import { buildReport, PodRecorder } from "../../lib/core/run-recorder.js";
 import { renderConsoleSummary } from "../../lib/report/console-summary.js";
 import { renderHtmlReport } from "../../lib/report/html-report.js";
@@ -31,7 +32,7 @@ const runDataSchema = z.object({
         wsUrl: z.string(),
         pod: z.string(),
         resume: z.boolean(),
-        headSeq: z.number(),
+        headSeq: z.number().optional(),
       }),
     )
     .min(1),
@@ -75,11 +76,6 @@ function timeSeries(
     fanoutP99Ms: bucket.fanout.count > 0 ? bucket.fanout.percentileMs(99) : 0,
     errors: bucket.errors,
   }));
-}
-
-function deliveryMode(data: RunData): Report["run"]["delivery"] {
-  if (data.targets.every((target) => target.resume)) return "recover";
-  return data.targets.some((target) => target.resume) ? "unknown" : "pubsub";
 }
 
 async function buildRunReport(run: PreparedRun, summary: K6SummaryData, data: RunData, store: RunStore) {
@@ -133,28 +129,17 @@ async function buildRunReport(run: PreparedRun, summary: K6SummaryData, data: Ru
 
   const endedAtMs = Date.now();
   return buildReport({
-    run: {
-      id: data.runId,
-      profile: profile.name,
+    run: runHeader({
+      runId: data.runId,
+      profile,
       engine: "k6",
-      startedAt: new Date(data.startedAtMs).toISOString(),
-      endedAt: new Date(endedAtMs).toISOString(),
-      durationSeconds: (endedAtMs - data.startedAtMs) / 1000,
-      targets: data.targets.map((target) => ({ pod: target.pod, url: target.url })),
-      delivery: deliveryMode(data),
+      startedAtMs: data.startedAtMs,
+      endedAtMs,
+      targets: data.targets,
+      adapter: run.config.target.adapter.kind,
       accounting: run.config.target.adapter.accounting,
-      settings: {
-        connections: profile.connections,
-        rampSeconds: profile.rampSeconds,
-        triggerRate: profile.triggerRate,
-        durationSeconds: profile.durationSeconds,
-        drainSeconds: profile.drainSeconds,
-        triggerPod: profile.triggerPod,
-        connectionsPerVu: profile.connectionsPerVu,
-        subscriberVus: run.timing.subscriberVus,
-        ...(run.config.target.adapter.kind === "crosspod" ? {} : { adapter: run.config.target.adapter.kind }),
-      },
-    },
+      settings: { connectionsPerVu: profile.connectionsPerVu, subscriberVus: run.timing.subscriberVus },
+    }),
     pods: Object.fromEntries(pods),
     matrix: merged.matrix,
     timeSeries: timeSeries(merged.buckets, published, data.startedAtMs, run.timing.bucketSeconds),

@@ -64,10 +64,16 @@ export class VuRecorder {
     this.open = Math.max(0, this.open - 1);
   }
 
-  frame(pod: string, origin: string, fanoutMs: number, e2eMs: number | undefined, atMs: number): void {
+  /** fanoutMs: undefined when the frame says nothing of when it was published (counted, not timed). */
+  frame(
+    pod: string,
+    origin: string,
+    fanoutMs: number | undefined,
+    e2eMs: number | undefined,
+    atMs: number,
+  ): void {
     this.advance(atMs);
     const recorder = this.pod(pod);
-    recorder.fanout.recordMs(fanoutMs);
     if (e2eMs !== undefined) recorder.e2e.recordMs(e2eMs);
     const key = `${origin}\u0000${pod}`;
     let cell = this.cells.get(key);
@@ -75,9 +81,11 @@ export class VuRecorder {
       cell = { origin, deliveredBy: pod, fanout: new LatencyHistogram(), received: 0 };
       this.cells.set(key, cell);
     }
-    cell.fanout.recordMs(fanoutMs);
     cell.received += 1;
     this.bucketFrames += 1;
+    if (fanoutMs === undefined) return;
+    recorder.fanout.recordMs(fanoutMs);
+    cell.fanout.recordMs(fanoutMs);
     this.bucketFanout.recordMs(fanoutMs);
   }
 

@@ -29,12 +29,13 @@ import {
 } from "../../cluster/prometheus-server.js";
 import { RedisServerError } from "../../cluster/redis-server.js";
 import type { Report } from "../../core/report-model.js";
+import { TargetError } from "../../core/target-error.js";
 import { type BrowserPages, BrowserPagesError, openBrowserPages } from "../../engine/browser-pages.js";
 import { findK6 } from "../../engine/k6-runner.js";
 import { MetricsServerError } from "../../engine/metrics-server.js";
 import { type NodeEngineResult, runNodeEngine } from "../../engine/run-node-engine.js";
 import { progressWriter } from "../../engine/run-progress.js";
-import { discoverTargets, TargetError } from "../../engine/target-discovery.js";
+import { discoverTargets } from "../../engine/target-discovery.js";
 import { renderConsoleSummary } from "../../report/console-summary.js";
 import { renderHtmlReport } from "../../report/html-report.js";
 import { renderJsonReport } from "../../report/json-report.js";

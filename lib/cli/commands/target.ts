@@ -4,7 +4,7 @@
 // every pod delivered the probe, 1 when one did not (with the frames it saw instead).
 import type { Command } from "commander";
 import type { AdapterFrame } from "../../core/adapters/protocol-adapter.js";
-import { TargetError } from "../../engine/target-discovery.js";
+import { TargetError } from "../../core/target-error.js";
 import { type SmokeResult, smokeTarget } from "../../engine/target-smoke.js";
 import { CLIError, exitCodes } from "../cli-error.js";
 import { readTargetFile } from "../read-target-file.js";

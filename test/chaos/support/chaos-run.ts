@@ -5,8 +5,8 @@ import type { ChaosCluster } from "../../../lib/chaos/chaos-cluster.js";
 import { ChaosScheduleRunner } from "../../../lib/chaos/chaos-schedule-runner.js";
 import { parseChaosSchedule } from "../../../lib/core/chaos-schedule.js";
 import { type Profile, resolveProfile } from "../../../lib/core/profiles.js";
+import type { BackoffPolicy } from "../../../lib/core/reconnect-backoff.js";
 import type { Report } from "../../../lib/core/report-model.js";
-import type { BackoffPolicy } from "../../../lib/engine/reconnect-backoff.js";
 import { runNodeEngine } from "../../../lib/engine/run-node-engine.js";
 
 export interface ChaosRunResult {

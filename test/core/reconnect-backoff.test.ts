@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelayMs, defaultBackoffPolicy, mayRetry } from "../../lib/engine/reconnect-backoff.js";
+import { backoffDelayMs, defaultBackoffPolicy, mayRetry } from "../../lib/core/reconnect-backoff.js";
 
 const policy = { initialDelayMs: 100, maxDelayMs: 1_000, maxAttempts: 5, giveUpAfterMs: 10_000 };
 

@@ -4,7 +4,9 @@ import { createServer, maxHeaderSize, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { closeCodes } from "../core/threat-protocol.js";
+import { loadSpanTracer } from "../tracing/load-span-tracer.js";
 import { createBackendMetrics } from "./backend-metrics.js";
+import { backendTracing, backendTracingOff } from "./backend-tracing.js";
 import { answerClientError } from "./client-error-response.js";
 import type { BackendConfig } from "./config.js";
 import { consoleRoutes } from "./console-assets.js";
@@ -36,6 +38,11 @@ export async function startBackend(
   logger: Logger = createLogger(config),
 ): Promise<RunningBackend> {
   const metrics = createBackendMetrics(config.podName);
+  const tracer = await loadSpanTracer(config.tracing, {
+    serviceName: "crosspod-backend",
+    instanceId: config.podName,
+  });
+  const tracing = tracer ? backendTracing(tracer, config.podName) : backendTracingOff;
   const bus = new RedisThreatBus({
     redisUrl: config.redisUrl,
     keyPrefix: config.keyPrefix,
@@ -51,6 +58,7 @@ export async function startBackend(
     slowConsumerBytes: config.slowConsumerBytes,
     bus,
     metrics,
+    tracing,
     logger,
   });
   let draining = false;
@@ -71,6 +79,7 @@ export async function startBackend(
       bus,
       rateLimit: createTriggerRateLimit(config.triggerRateLimit),
       metrics,
+      tracing,
       isDraining,
       track,
     }),
@@ -126,6 +135,7 @@ export async function startBackend(
   } catch (error) {
     endpoint.close();
     await bus.close();
+    await tracing.shutdown();
     throw new BackendStartError(
       `cannot listen on ${config.host}:${config.port} (PORT, HOST): ${error instanceof Error ? error.message : error}`,
       { cause: error },
@@ -153,6 +163,8 @@ export async function startBackend(
     if (!(await withTimeout(serverClosed, remaining()))) server.closeAllConnections();
     await bus.close();
     metrics.redisUp.set(0);
+    // Last, so the spans of the final deliveries are exported too.
+    await tracing.shutdown();
     logger.info("backend stopped");
   }
 

@@ -13,7 +13,7 @@ export function parseBusFrame(text: string): BusFrame {
   } catch {
     throw new BusFrameError(`bus message is not JSON: ${text.slice(0, 80)}`);
   }
-  const frame = value as { type?: unknown; seq?: unknown; published_at?: unknown };
+  const frame = value as { type?: unknown; seq?: unknown; published_at?: unknown; traceparent?: unknown };
   if (
     frame.type !== "threat" ||
     typeof frame.seq !== "number" ||
@@ -25,5 +25,10 @@ export function parseBusFrame(text: string): BusFrame {
       `bus message is not a threat frame with seq and published_at: ${text.slice(0, 80)}`,
     );
   }
-  return { seq: frame.seq, publishedAt: frame.published_at, bytes: Buffer.from(text) };
+  return {
+    seq: frame.seq,
+    publishedAt: frame.published_at,
+    bytes: Buffer.from(text),
+    traceparent: typeof frame.traceparent === "string" ? frame.traceparent : undefined,
+  };
 }

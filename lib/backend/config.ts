@@ -2,6 +2,7 @@
 // Keys are the environment variable names, so a parse error names exactly what to change.
 import { hostname } from "node:os";
 import { z } from "zod";
+import { type TracingConfig, TracingConfigError, tracingConfigFromEnv } from "../tracing/tracing-config.js";
 import { ConfigError } from "./config-error.js";
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -61,6 +62,8 @@ export interface BackendConfig {
   shutdownTimeoutMs: number;
   requestTimeoutMs: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** From the standard OTEL_* variables; undefined = tracing off (the SDK is never loaded). */
+  tracing: TracingConfig | undefined;
 }
 
 /** Variables whose values must never appear in an error message or a log line. */
@@ -84,6 +87,15 @@ export function parseBackendEnv(env: Record<string, string | undefined>): Backen
     throw new ConfigError(`invalid backend config: ${variable}: ${issue?.message}${shown}`, variable);
   }
   const e = parsed.data;
+  let tracing: TracingConfig | undefined;
+  try {
+    tracing = tracingConfigFromEnv(env);
+  } catch (error) {
+    if (error instanceof TracingConfigError) {
+      throw new ConfigError(`invalid backend config: ${error.message}`, error.variable);
+    }
+    throw error;
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -103,5 +115,6 @@ export function parseBackendEnv(env: Record<string, string | undefined>): Backen
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
+    tracing,
   };
 }

@@ -7,6 +7,7 @@ import type { WebSocket } from "ws";
 import type { HelloFrame, ResetFrame } from "../core/threat-protocol.js";
 import { closeCodes } from "../core/threat-protocol.js";
 import type { BackendMetrics } from "./backend-metrics.js";
+import type { BackendTracing } from "./backend-tracing.js";
 import type { BusEvents, BusFrame, BusPosition, ThreatBus } from "./redis-bus.js";
 
 export interface FanoutHubOptions {
@@ -15,6 +16,7 @@ export interface FanoutHubOptions {
   slowConsumerBytes: number;
   bus: ThreatBus;
   metrics: BackendMetrics;
+  tracing: BackendTracing;
   logger: Logger;
 }
 
@@ -38,6 +40,8 @@ const maxBackfillPages = 1000;
 /** Live frames held while the pod synchronises; past this, recover mode re-reads them from history. */
 const maxHeldFrames = 10_000;
 const syncRetryMs = 500;
+/** A resume span links to at most this many replayed traces: enough to find them, bounded per client. */
+const maxResumeLinks = 32;
 /** A slow consumer gets this long to read its close frame before its socket is destroyed. */
 const slowCloseGraceMs = 2000;
 const textFrame = { binary: false } as const;
@@ -192,20 +196,41 @@ export class FanoutHub implements BusEvents {
   private fanOut(frame: BusFrame): void {
     this.lastSeq = frame.seq;
     const { metrics, slowConsumerBytes } = this.options;
+    const traceparent = frame.traceparent;
+    const startMs = traceparent === undefined ? 0 : nowMs();
     let delivered = 0;
+    let coalesced = 0;
+    let slow = 0;
     for (const client of this.clients) {
       if (client.pending !== undefined) {
         client.pending.push(frame);
         client.pendingBytes += frame.bytes.length;
-        if (client.pendingBytes > slowConsumerBytes) this.closeSlow(client, client.pendingBytes);
+        if (client.pendingBytes > slowConsumerBytes) {
+          this.closeSlow(client, client.pendingBytes);
+          slow++;
+        }
         continue;
       }
       if (frame.seq <= client.lastSent) continue;
       client.lastSent = frame.seq;
+      if (client.corked) coalesced++;
       this.cork(client);
       client.ws.send(frame.bytes, textFrame);
       delivered++;
-      if (client.ws.bufferedAmount > slowConsumerBytes) this.closeSlow(client, client.ws.bufferedAmount);
+      if (client.ws.bufferedAmount > slowConsumerBytes) {
+        this.closeSlow(client, client.ws.bufferedAmount);
+        slow++;
+      }
+    }
+    if (traceparent !== undefined) {
+      this.options.tracing.delivery(traceparent, {
+        seq: frame.seq,
+        startMs,
+        clientsWritten: delivered,
+        bytesWritten: delivered * frame.bytes.length,
+        coalescedWrites: coalesced,
+        slowConsumersSkipped: slow,
+      });
     }
     if (delivered === 0) return;
     metrics.delivered.inc(delivered);
@@ -360,7 +385,9 @@ export class FanoutHub implements BusEvents {
     const pending: BusFrame[] = [];
     client.pending = pending;
     const cancelled = () => client.resume !== token || this.closed;
+    const startMs = nowMs();
     let resumed = 0;
+    const links: string[] = [];
     try {
       if (client.lastSent > target && client.lastSent > (await this.options.bus.position()).head) {
         // Ahead of this pod is fine (it may lag a little); ahead of Redis's head is a position from an
@@ -384,6 +411,7 @@ export class FanoutHub implements BusEvents {
           await this.writePaced(client, frame);
           if (cancelled()) return;
           resumed++;
+          if (frame.traceparent !== undefined && links.length < maxResumeLinks) links.push(frame.traceparent);
         }
         if (client.lastSent === before) break;
       }
@@ -406,6 +434,7 @@ export class FanoutHub implements BusEvents {
     client.pendingBytes = 0;
     client.resume = undefined;
     if (resumed > 0) this.options.metrics.backfilled.inc({ reason: "resume" }, resumed);
+    if (links.length > 0) this.options.tracing.resume(links, resumed, startMs);
   }
 
   private write(client: HubClient, frame: BusFrame, onWritten?: () => void): void {

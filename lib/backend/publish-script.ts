@@ -3,7 +3,8 @@
 
 /**
  * KEYS: seq, stream, epoch, threat.   ARGV: expected epoch, stream maxlen, ttl seconds, channel,
- * id (JSON string), pod (JSON string), threat (JSON object).   Returns {seq, published_at as text}.
+ * id (JSON string), pod (JSON string), threat (JSON object), traceparent (JSON string, or empty when the
+ * publish is not traced).   Returns {seq, published_at as text}.
  *
  * The frame is assembled here, not in Node, because seq and published_at exist only inside the script;
  * the same bytes then go to the store, the stream, the channel and, unchanged, to every client.
@@ -20,8 +21,10 @@ local seq = (tonumber(redis.call('GET', KEYS[1])) or 0) + 1
 local now = redis.call('TIME')
 local usec = tonumber(now[2])
 local publishedAt = string.format('%s%03d.%03d', now[1], math.floor(usec / 1000), usec % 1000)
+local trace = ''
+if ARGV[8] ~= nil and ARGV[8] ~= '' then trace = ',"traceparent":' .. ARGV[8] end
 local frame = '{"type":"threat","seq":' .. string.format('%d', seq) .. ',"id":' .. ARGV[5] ..
-  ',"pod_origin":' .. ARGV[6] .. ',"published_at":' .. publishedAt .. ',"threat":' .. ARGV[7] .. '}'
+  ',"pod_origin":' .. ARGV[6] .. ',"published_at":' .. publishedAt .. ',"threat":' .. ARGV[7] .. trace .. '}'
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], string.format('%d-0', seq), 'frame', frame)
 redis.call('SET', KEYS[1], seq)
 redis.call('SET', KEYS[4], frame, 'EX', ARGV[3])

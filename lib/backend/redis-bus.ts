@@ -9,6 +9,8 @@ export interface BusFrame {
   publishedAt: number;
   /** The serialized ThreatFrame, built once by the publish script and sent unchanged to every client. */
   bytes: Buffer;
+  /** The publish span's context, when the publish was traced and sampled (the frame's `traceparent`). */
+  traceparent: string | undefined;
 }
 
 export interface BusPosition {
@@ -21,6 +23,8 @@ export interface PublishRequest {
   id: string;
   podOrigin: string;
   threat: Threat;
+  /** Stored in the frame, so every pod and every client (live or resumed) can continue the trace. */
+  traceparent?: string;
 }
 
 export interface PublishResult {

@@ -193,6 +193,7 @@ export class RedisThreatBus implements ThreatBus {
       JSON.stringify(request.id),
       JSON.stringify(request.podOrigin),
       JSON.stringify(request.threat),
+      request.traceparent === undefined ? "" : JSON.stringify(request.traceparent),
     );
     return { seq: Number(seq), publishedAt: Number(publishedAt), epoch: this.knownEpoch };
   }

@@ -7,6 +7,7 @@ import {
   triggerBodySchema,
 } from "../core/threat-protocol.js";
 import type { BackendMetrics } from "./backend-metrics.js";
+import type { BackendTracing, TriggerTrace } from "./backend-tracing.js";
 import { requireBearer } from "./bearer-auth.js";
 import { HttpError } from "./http-error.js";
 import { errorBody, sendJson } from "./http-response.js";
@@ -24,6 +25,7 @@ export interface ThreatRoutesOptions {
   bus: ThreatBus;
   rateLimit: TriggerRateLimit;
   metrics: BackendMetrics;
+  tracing: BackendTracing;
   isDraining: () => boolean;
   /** Registers a trigger in flight, so shutdown can wait for it to be answered. */
   track: <T>(work: Promise<T>) => Promise<T>;
@@ -66,11 +68,22 @@ export function threatRoutes(options: ThreatRoutesOptions): Route[] {
         "Retry-After": "1",
       });
     }
-    // Tracked from the start, so a trigger accepted before draining is answered before Redis is quit.
-    await options.track(publishTrigger(req, res));
+    const trace = options.tracing.startTrigger(req);
+    try {
+      // Tracked from the start, so a trigger accepted before draining is answered before Redis is quit.
+      await options.track(publishTrigger(req, res, trace));
+      trace.end(res.statusCode);
+    } catch (error) {
+      trace.end(res.statusCode, error);
+      throw error;
+    }
   }
 
-  async function publishTrigger(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function publishTrigger(
+    req: IncomingMessage,
+    res: ServerResponse,
+    trace: TriggerTrace,
+  ): Promise<void> {
     requireBearer(req, options.authToken);
     const waitMs = options.rateLimit.take(Date.now());
     if (waitMs > 0) {
@@ -86,7 +99,14 @@ export function threatRoutes(options: ThreatRoutesOptions): Route[] {
       throw new HttpError(400, issue.code, issue.message, issue.field);
     }
     const threat = buildThreat(parsed.data);
-    const published = await bus.publish({ id: threat.id, podOrigin: options.podName, threat });
+    const published = await trace.publish((traceparent) =>
+      bus.publish({
+        id: threat.id,
+        podOrigin: options.podName,
+        threat,
+        ...(traceparent ? { traceparent } : {}),
+      }),
+    );
     metrics.published.inc();
     const response: TriggerResponse = {
       id: threat.id,

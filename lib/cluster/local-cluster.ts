@@ -9,6 +9,7 @@ import { z } from "zod";
 import { defaultCliPath, requireBuiltCli } from "./cli-path.js";
 import { ClusterError } from "./cluster-error.js";
 import { type PodExit, PodProcess } from "./pod-process.js";
+import { withPodTraceIdentity } from "./pod-trace-identity.js";
 import { RedisServer } from "./redis-server.js";
 import { registerTeardown } from "./teardown-on-exit.js";
 
@@ -167,7 +168,10 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       name,
       host,
       cliPath,
-      env: redisUrlForPod ? { ...env, REDIS_URL: redisUrlForPod(name, redisUrl) } : env,
+      env: withPodTraceIdentity(
+        redisUrlForPod ? { ...env, REDIS_URL: redisUrlForPod(name, redisUrl) } : env,
+        name,
+      ),
       logFile: logDir === undefined ? undefined : join(logDir, `${name}.log`),
       readyTimeoutMs: config.readyTimeoutMs,
       stopGraceMs: config.stopGraceMs,

@@ -53,6 +53,8 @@ export interface ThreatFrame {
   pod_origin: string;
   published_at: number;
   threat: Threat;
+  /** W3C trace context of the publish, present when the trigger was traced and sampled. */
+  traceparent?: string;
 }
 
 export interface ResetFrame {

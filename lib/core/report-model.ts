@@ -1,6 +1,7 @@
 // The run report: one versioned JSON document produced by both engines (Node and k6) and read by every
 // renderer (console, JSON, HTML). Bump `schema` on any breaking change; additive fields keep v1.
 import { z } from "zod";
+import { threatTraceSchema } from "./threat-traces.js";
 
 export const reportSchemaId = "crosspod.report/v1";
 
@@ -173,5 +174,7 @@ export const reportSchema = z.object({
       pageErrors: z.array(z.string()).max(20),
     })
     .optional(),
+  /** Present when the run collected its spans (`--traces`): the slowest sampled threats, slowest first. */
+  traces: z.array(threatTraceSchema).optional(),
 });
 export type Report = z.infer<typeof reportSchema>;

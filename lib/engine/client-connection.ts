@@ -16,6 +16,7 @@ import {
 import { epochNowMs } from "./clock.js";
 import type { PodState } from "./pod-state.js";
 import type { PublishedLog } from "./published-log.js";
+import type { ReceiveTracing } from "./receive-tracing.js";
 import { dialWebSocket, nodeTimers } from "./ws-dial.js";
 
 /** What a connection reports to, and reads from, the pool that owns it. */
@@ -28,6 +29,8 @@ export interface ConnectionOwner {
   readonly helloTimeoutMs: number;
   /** In chaos runs: each drop and comeback, for every chaos event's impact. */
   readonly chaos: ChaosImpactRecorder | undefined;
+  /** When the engine traces: the receive side of sampled threats. */
+  readonly receiveTracing: ReceiveTracing | undefined;
   pod(name: string): PodState;
   /** fanoutMs: undefined when the frame says nothing of when it was published. */
   frameReceived(fanoutMs: number | undefined): void;
@@ -152,6 +155,9 @@ export class ClientConnection implements SessionListener {
     state.framesReceived += 1;
     if (verdict === "duplicate") state.duplicates += 1;
     else if (verdict === "out-of-order") state.outOfOrder += 1;
+    if (frame.traceparent !== undefined) {
+      this.owner.receiveTracing?.received(state.name, frame.traceparent, frame.seq, atMs);
+    }
     const cell = state.cellFrom(frame.podOrigin);
     cell.received += 1;
     if (fanoutMs !== undefined) {

@@ -16,6 +16,7 @@ import { ClientConnection, type ConnectionOwner, type ConnectionTarget } from ".
 import type { LoadMetrics, PodCounts } from "./load-metrics.js";
 import { PodState } from "./pod-state.js";
 import type { PublishedLog } from "./published-log.js";
+import type { ReceiveTracing } from "./receive-tracing.js";
 import { waitUntil } from "./wait-until.js";
 
 export interface PoolOptions {
@@ -34,6 +35,8 @@ export interface PoolOptions {
   onEvent?: (event: Omit<RunEvent, "t">) => void;
   /** In chaos runs: records each connection's drops and comebacks. */
   chaos?: ChaosImpactRecorder;
+  /** When the engine traces: the receive side of sampled threats. */
+  receiveTracing?: ReceiveTracing;
 }
 
 const rampTickMs = 10;
@@ -48,6 +51,7 @@ export class ConnectionPool implements ConnectionOwner {
   readonly backoff: BackoffPolicy;
   readonly helloTimeoutMs: number;
   readonly chaos: ChaosImpactRecorder | undefined;
+  readonly receiveTracing: ReceiveTracing | undefined;
   closing = false;
   readonly pods = new Map<string, PodState>();
   /** Failed connect attempts by cause ("ECONNREFUSED", "http-503", "no-hello"). */
@@ -69,6 +73,7 @@ export class ConnectionPool implements ConnectionOwner {
     this.backoff = options.backoff ?? defaultBackoffPolicy;
     this.helloTimeoutMs = options.helloTimeoutMs ?? 10_000;
     this.chaos = options.chaos;
+    this.receiveTracing = options.receiveTracing;
   }
 
   pod(name: string): PodState {

@@ -11,6 +11,7 @@ import type { BackoffPolicy } from "../core/reconnect-backoff.js";
 import type { Report } from "../core/report-model.js";
 import { TimeSeriesRecorder } from "../core/run-recorder.js";
 import { type DiscoveredTarget, triggerTargets as selectTriggerTargets } from "../core/target-discovery.js";
+import type { SpanTracer } from "../tracing/span-tracer.js";
 import { epochNowMs } from "./clock.js";
 import { ConnectionPool } from "./connection-pool.js";
 import {
@@ -31,6 +32,7 @@ import { settlePhase } from "./phases/settle-phase.js";
 import { triggerPhase } from "./phases/trigger-phase.js";
 import { judgeValidity } from "./phases/validity-phase.js";
 import { PublishedLog } from "./published-log.js";
+import { ReceiveTracing } from "./receive-tracing.js";
 import type { RunPhase, RunProgress } from "./run-progress.js";
 import { discoverPods, discoverTargets } from "./target-discovery.js";
 import { TriggerPublisher } from "./trigger-publisher.js";
@@ -57,6 +59,8 @@ export interface NodeEngineOptions {
   connectTimeoutSeconds?: number;
   /** A chaos schedule run alongside the trigger phase; its events and their impact go into the report. */
   chaos?: ChaosTimeline;
+  /** When tracing is on: trigger spans with traceparent on each request, receive spans per pod. */
+  tracer?: SpanTracer;
   signal?: AbortSignal;
   onProgress?: (progress: RunProgress) => void;
   /** Called once targets are known and /metrics listens, before the ramp. */
@@ -87,6 +91,7 @@ interface NodeRun {
   published: PublishedLog;
   metrics: LoadMetrics;
   chaosRecorder: ChaosImpactRecorder | undefined;
+  receiveTracing: ReceiveTracing | undefined;
   limits: SaturationLimits;
 }
 
@@ -125,6 +130,7 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
       () => publisher.stop(),
       () => options.chaos?.stop(),
       () => pool.close(),
+      () => run.receiveTracing?.close(),
       () => metricsServer?.close(),
       () => health.stop(),
     ]);
@@ -149,6 +155,7 @@ function assembleRun(
   const adapter = options.target?.adapter;
   const published = new PublishedLog();
   const chaosRecorder = options.chaos ? new ChaosImpactRecorder(timeline.startedAtMs) : undefined;
+  const receiveTracing = options.tracer ? new ReceiveTracing(options.tracer) : undefined;
   let counted: ConnectionPool | undefined;
   const metrics = new LoadMetrics(runId, () => counted?.podCounts() ?? []);
   const pool = new ConnectionPool({
@@ -163,6 +170,7 @@ function assembleRun(
     onEvent: (event) => timeline.event(event),
     ...(options.backoff ? { backoff: options.backoff } : {}),
     ...(chaosRecorder ? { chaos: chaosRecorder } : {}),
+    ...(receiveTracing ? { receiveTracing } : {}),
   });
   counted = pool;
   const publisher = new TriggerPublisher({
@@ -178,9 +186,21 @@ function assembleRun(
     durationSeconds: profile.durationSeconds,
     pod: (name) => pool.pod(name),
     lateStartToleranceMs: limits.eventLoopLagP99Ms,
+    ...(options.tracer ? { tracer: options.tracer } : {}),
   });
   for (const target of targets) pool.pod(target.pod);
-  return { options, timeline, targets, pool, publisher, published, metrics, chaosRecorder, limits };
+  return {
+    options,
+    timeline,
+    targets,
+    pool,
+    publisher,
+    published,
+    metrics,
+    chaosRecorder,
+    receiveTracing,
+    limits,
+  };
 }
 
 function newSampler(run: NodeRun, health: GeneratorHealth, timeSeries: TimeSeriesRecorder): RunSampler {

@@ -8,11 +8,13 @@
 // backend may publish either way round.
 import type { ProtocolAdapter, TriggerPod } from "../core/adapters/protocol-adapter.js";
 import type { Probe } from "../core/probe.js";
+import type { SpanTracer } from "../tracing/span-tracer.js";
 import { type ArrivalSchedule, arrivalSchedule, dueAtMs, dueCount } from "./arrival-schedule.js";
 import { epochNowMs } from "./clock.js";
 import type { PodState } from "./pod-state.js";
 import type { PublishedLog } from "./published-log.js";
 import { TriggerClient, TriggerRequestError } from "./trigger-request.js";
+import { type TracedTrigger, traceTrigger } from "./trigger-tracing.js";
 
 export interface TriggerTarget {
   /** http://host:port */
@@ -38,6 +40,8 @@ export interface PublisherOptions {
   maxInFlight?: number;
   /** Called on the first failure of each cause, for the run's events. */
   onFirstFailure?: (pod: string, cause: string) => void;
+  /** When the engine traces: a span per trigger, its traceparent sent on the request. */
+  tracer?: SpanTracer;
 }
 
 export class TriggerPublisher {
@@ -145,10 +149,17 @@ export class TriggerPublisher {
   }
 
   private async post(target: TriggerPod, probe: Probe, podState: PodState): Promise<void> {
-    const { adapter } = this.options;
+    const { adapter, tracer } = this.options;
+    let request = adapter.triggerRequest(target, probe);
+    let traced: TracedTrigger | undefined;
+    if (tracer !== undefined) {
+      traced = traceTrigger(tracer, target.name, probe, request);
+      request = traced.request;
+    }
     try {
-      const { status, body } = await this.client.send(adapter.triggerRequest(target, probe));
+      const { status, body } = await this.client.send(request);
       const reply = adapter.readTriggerReply(status, body);
+      traced?.end({ reply });
       if (!reply.accepted) {
         this.options.published.failed(probe.publisher, probe.n, true);
         this.fail(podState, reply.cause);
@@ -164,8 +175,10 @@ export class TriggerPublisher {
         reply.publishedAtMs ?? epochNowMs(),
       );
     } catch (error) {
+      const cause = error instanceof TriggerRequestError ? error.code : "request-error";
+      traced?.end({ error: cause });
       this.options.published.failed(probe.publisher, probe.n, false);
-      this.fail(podState, error instanceof TriggerRequestError ? error.code : "request-error");
+      this.fail(podState, cause);
     }
   }
 

@@ -23,7 +23,7 @@ export function readCrosspodFrame(text: string): AdapterFrame {
   const frame = value as Record<string, unknown>;
   switch (frame.type) {
     case "threat": {
-      const { seq, id, pod_origin, published_at, threat } = frame;
+      const { seq, id, pod_origin, published_at, threat, traceparent } = frame;
       if (typeof seq !== "number" || typeof published_at !== "number") {
         return invalid("threat frame without numeric seq and published_at");
       }
@@ -37,6 +37,7 @@ export function readCrosspodFrame(text: string): AdapterFrame {
         podOrigin: typeof pod_origin === "string" ? pod_origin : "unknown",
         probe: isProbe(probe) ? probe : undefined,
         offset: undefined,
+        ...(typeof traceparent === "string" ? { traceparent } : {}),
       };
     }
     case "hello": {

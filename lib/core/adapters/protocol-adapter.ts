@@ -70,6 +70,8 @@ export interface DeliveryFrame {
   probe: Probe | undefined;
   /** Resume position after this frame (Socket.IO offset). */
   offset: string | undefined;
+  /** W3C trace context the backend put in the frame (sampled threats only), for the receive span. */
+  traceparent?: string;
 }
 
 /** The session is up. crosspod: the hello frame; Socket.IO: the namespace CONNECT ack. */

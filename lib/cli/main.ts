@@ -2,8 +2,10 @@
 import { Command, CommanderError } from "commander";
 import { runEngineWorker } from "../engine/engine-worker.js";
 import { CLIError, exitCodes } from "./cli-error.js";
+import { crosspodVersion, helpExamples, usageHint } from "./cli-help.js";
 import { backendCommand } from "./commands/backend.js";
 import { registerChaosCommand } from "./commands/chaos.js";
+import { registerProfilesCommand } from "./commands/profiles.js";
 import { registerReportCommand } from "./commands/report.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerTargetCommand } from "./commands/target.js";
@@ -12,13 +14,16 @@ import { registerUpCommand } from "./commands/up.js";
 const program = new Command()
   .name("crosspod")
   .description("Load and chaos testing for WebSocket fan-out across replicas over Redis Pub/Sub")
-  .showHelpAfterError()
+  .version(crosspodVersion(), "-V, --version", "print the version")
+  .showHelpAfterError(usageHint)
+  .addHelpText("after", helpExamples)
   .exitOverride();
 registerUpCommand(program);
 registerRunCommand(program);
 registerChaosCommand(program);
 registerTargetCommand(program);
 registerReportCommand(program);
+registerProfilesCommand(program);
 
 program.addCommand(backendCommand());
 program

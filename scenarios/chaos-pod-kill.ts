@@ -6,12 +6,14 @@
 //   k6 run -e TARGETS=<pod URLs or their @clients links> -e REDIS_URL=redis://127.0.0.1:<port> \
 //     -e CROSSPOD_CONTROL_URL=... -e CROSSPOD_CONTROL_TOKEN=... \
 //     -e CROSSPOD_CHAOS=kill-pod:pod-b@10s,restart-pod:pod-b@15s dist/scenarios/chaos-pod-kill.js
+
 import http from "k6/http";
 import { Counter, Gauge } from "k6/metrics";
 import type { Options } from "k6/options";
 import { setTimeout } from "k6/timers";
 import { z } from "zod";
 import { type ChaosStep, parseChaosSchedule } from "../lib/core/chaos-schedule.js";
+import { CrosspodError } from "../lib/core/crosspod-error.js";
 import { loadMetrics } from "../lib/core/metric-names.js";
 import {
   type K6SummaryData,
@@ -35,8 +37,9 @@ const chaosEnvSchema = z.object({
   CROSSPOD_CHAOS: z.string().min(1).default(defaultSchedule),
 });
 
-export class ChaosScenarioError extends Error {
-  readonly code = "CROSSPOD_K6_CHAOS";
+export class ChaosScenarioError extends CrosspodError {
+  override readonly code = "CROSSPOD_K6_CHAOS";
+  override readonly kind = "environment";
 }
 
 function loadChaosConfig(env: Record<string, string | undefined>, durationSeconds: number) {

@@ -1,10 +1,13 @@
 // Runs one bench peer (a module under bench/peers with a `--main` entry) as a child process through tsx,
 // and waits for the JSON line `{"listening":PORT}` it prints once it accepts connections.
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { CrosspodError } from "../../lib/core/crosspod-error.js";
 
-export class PeerProcessError extends Error {
-  readonly code = "CROSSPOD_BENCH_PEER";
+export class PeerProcessError extends CrosspodError {
+  override readonly code = "CROSSPOD_BENCH_PEER";
+  override readonly kind = "environment";
 }
 
 export interface PeerProcess {

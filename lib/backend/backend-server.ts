@@ -3,6 +3,7 @@
 import { createServer, maxHeaderSize, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
+import { CrosspodError } from "../core/crosspod-error.js";
 import { closeCodes } from "../core/threat-protocol.js";
 import { loadSpanTracer } from "../tracing/load-span-tracer.js";
 import { createBackendMetrics } from "./backend-metrics.js";
@@ -29,8 +30,9 @@ export interface RunningBackend {
   close(): Promise<void>;
 }
 
-export class BackendStartError extends Error {
-  readonly code = "CROSSPOD_BACKEND_START";
+export class BackendStartError extends CrosspodError {
+  override readonly code = "CROSSPOD_BACKEND_START";
+  override readonly kind = "environment";
 }
 
 export async function startBackend(

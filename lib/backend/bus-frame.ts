@@ -1,9 +1,11 @@
 // Reading a threat frame that came off the bus (pub/sub message or history entry). Parsed once per pod,
 // never per client: the hub needs only seq and published_at; clients get the original bytes.
+import { CrosspodError } from "../core/crosspod-error.js";
 import type { BusFrame } from "./redis-bus.js";
 
-export class BusFrameError extends Error {
-  readonly code = "CROSSPOD_BUS_FRAME";
+export class BusFrameError extends CrosspodError {
+  override readonly code = "CROSSPOD_BUS_FRAME";
+  override readonly kind = "internal";
 }
 
 export function parseBusFrame(text: string): BusFrame {

@@ -1,6 +1,9 @@
 // Thrown when the backend's environment does not parse; the message names the variable to fix.
-export class ConfigError extends Error {
-  readonly code = "CROSSPOD_BACKEND_CONFIG";
+import { CrosspodError } from "../core/crosspod-error.js";
+
+export class ConfigError extends CrosspodError {
+  override readonly code = "CROSSPOD_BACKEND_CONFIG";
+  override readonly kind = "usage";
 
   constructor(
     message: string,

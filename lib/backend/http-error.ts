@@ -1,9 +1,11 @@
 // An HTTP request the backend refuses: status, machine-readable code, message, and the field at fault.
 // Rendered as {"error":{"code","message","field"?}} by http-response.ts.
-export class HttpError extends Error {
+import { CrosspodError, type ErrorKind } from "../core/crosspod-error.js";
+
+export class HttpError extends CrosspodError {
   constructor(
     readonly status: number,
-    readonly code: string,
+    override readonly code: string,
     message: string,
     readonly field?: string,
     /** Extra response headers, e.g. Retry-After or WWW-Authenticate. */
@@ -11,5 +13,9 @@ export class HttpError extends Error {
   ) {
     super(message);
     this.name = "HttpError";
+  }
+
+  override get kind(): ErrorKind {
+    return this.status < 500 ? "usage" : "internal";
   }
 }

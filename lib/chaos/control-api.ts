@@ -2,9 +2,11 @@
 // needs `Authorization: Bearer <token>` (compared in constant time over digests, so not even the length
 // leaks). POST /chaos {action, target, …} runs an action and answers with its event once it is done;
 // GET /chaos/events lists the events so far.
+
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { ChaosScheduleError, chaosActionNames, parseChaosAction } from "../core/chaos-schedule.js";
+import { CrosspodError } from "../core/crosspod-error.js";
 import { ChaosActionError } from "./chaos-action-error.js";
 import type { ChaosController } from "./chaos-controller.js";
 
@@ -22,8 +24,9 @@ export interface ControlApi {
   close(): Promise<void>;
 }
 
-export class ControlApiError extends Error {
-  readonly code = "CROSSPOD_CONTROL_API";
+export class ControlApiError extends CrosspodError {
+  override readonly code = "CROSSPOD_CONTROL_API";
+  override readonly kind = "environment";
 }
 
 const host = "127.0.0.1";

@@ -1,18 +1,31 @@
 // The client side of the supervisor's control API, for `crosspod chaos`: sends one action and reads the
 // event back, or lists the events. Errors say what to check (is `crosspod up --control-port` running,
 // is the token right) and carry the API's own message.
+
 import type { ChaosAction } from "../core/chaos-schedule.js";
+import { CrosspodError, type ErrorKind } from "../core/crosspod-error.js";
 import type { ChaosEvent } from "./chaos-controller.js";
 
-export class ControlClientError extends Error {
+export class ControlClientError extends CrosspodError {
   constructor(
     message: string,
-    readonly code: "CROSSPOD_CONTROL_UNREACHABLE" | "CROSSPOD_CONTROL_REFUSED" | "CROSSPOD_CHAOS_FAILED",
+    override readonly code:
+      | "CROSSPOD_CONTROL_UNREACHABLE"
+      | "CROSSPOD_CONTROL_REFUSED"
+      | "CROSSPOD_CHAOS_FAILED",
     /** HTTP status, when the API answered. */
     readonly status?: number,
   ) {
     super(message);
     this.name = "ControlClientError";
+  }
+
+  override get kind(): ErrorKind {
+    // A request the API refused for its content is the user's to fix; an API that is down or an action
+    // that failed is not.
+    const refusedInput =
+      this.code === "CROSSPOD_CONTROL_REFUSED" && this.status !== undefined && this.status < 500;
+    return refusedInput ? "usage" : "environment";
   }
 }
 

@@ -2,7 +2,9 @@
 // pod and Redis (the pod's REDIS_URL points here) or between clients and a pod (clients dial this port).
 // With several upstreams it also balances like a Kubernetes Service: each new connection goes to the next
 // upstream that accepts it, so clients of a stopped pod land on another one when they reconnect.
+
 import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
+import { CrosspodError } from "../core/crosspod-error.js";
 import { FaultPipe } from "./fault-pipe.js";
 import type { NetworkFaults } from "./network-faults.js";
 
@@ -28,8 +30,9 @@ export interface FaultProxyOptions {
   random?: () => number;
 }
 
-export class FaultProxyError extends Error {
-  readonly code = "CROSSPOD_FAULT_PROXY";
+export class FaultProxyError extends CrosspodError {
+  override readonly code = "CROSSPOD_FAULT_PROXY";
+  override readonly kind = "environment";
 }
 
 interface ProxiedConnection {

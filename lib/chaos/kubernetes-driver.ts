@@ -2,8 +2,10 @@
 // (--grace-period=0 --force, like SIGKILL), stop-pod deletes it gracefully (SIGTERM, then the pod's grace
 // period), restart-pod rolls the deployment. A label selector scopes which pods may be touched: a target
 // outside it is refused, and the target "any" picks the first pod it matches.
+
 import { spawn } from "node:child_process";
 import { type ChaosAction, describeChaosAction } from "../core/chaos-schedule.js";
+import { CrosspodError, type ErrorKind } from "../core/crosspod-error.js";
 
 export interface KubernetesDriverOptions {
   namespace?: string;
@@ -18,16 +20,20 @@ export interface KubernetesDriverOptions {
   timeoutMs?: number;
 }
 
-export class KubernetesDriverError extends Error {
+export class KubernetesDriverError extends CrosspodError {
   constructor(
     message: string,
-    readonly code:
+    override readonly code:
       | "CROSSPOD_KUBERNETES_UNSUPPORTED"
       | "CROSSPOD_KUBERNETES_TARGET"
       | "CROSSPOD_KUBECTL_FAILED",
   ) {
     super(message);
     this.name = "KubernetesDriverError";
+  }
+
+  override get kind(): ErrorKind {
+    return this.code === "CROSSPOD_KUBECTL_FAILED" ? "environment" : "usage";
   }
 }
 

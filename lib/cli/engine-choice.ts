@@ -3,7 +3,7 @@
 // finds k6 (K6_BIN or PATH) it says so and how to use it, and changes nothing else: a k6 install must not
 // flip what `crosspod run` does.
 import { findK6 } from "../engine/k6-runner.js";
-import { CLIError, exitCodes } from "./cli-error.js";
+import { CLIError } from "./cli-error.js";
 
 export const engineNames = ["auto", "node", "k6"] as const;
 export type EngineRequest = (typeof engineNames)[number];
@@ -50,14 +50,12 @@ export function chooseEngine(
         throw new CLIError(
           "--engine k6: k6 was not found on PATH or K6_BIN; install k6 (see the README's k6 section) or use --engine node",
           "CROSSPOD_K6_NOT_FOUND",
-          exitCodes.usage,
         );
       }
       if (nodeOnlyFlags.length > 0) {
         throw new CLIError(
           `--engine k6 does not serve ${nodeOnlyFlags.join(", ")} (Node engine only); drop them or use --engine node`,
           "CROSSPOD_ENGINE_FLAGS",
-          exitCodes.usage,
         );
       }
       return { engine: "k6", reason: `--engine k6: ${k6Binary}`, k6Binary };

@@ -1,7 +1,7 @@
 // Validates a command's parsed flags against its zod schema; every issue becomes part of one usage error
 // that names the flag as the user typed it and the value given, e.g. `--replicas: too big (got "99")`.
 import type { z } from "zod";
-import { CLIError, exitCodes } from "./cli-error.js";
+import { CLIError } from "./cli-error.js";
 
 /** `flagNames` maps commander's option keys to the flags as typed (`redisUrl` → `--redis-url`). */
 export function parseFlags<Schema extends z.ZodType>(
@@ -17,5 +17,5 @@ export function parseFlags<Schema extends z.ZodType>(
     const given = typeof key === "string" && key in raw ? ` (got ${JSON.stringify(raw[key])})` : "";
     return `${String(flag ?? "options")}: ${issue.message}${given}`;
   });
-  throw new CLIError(messages.join("; "), "CROSSPOD_USAGE", exitCodes.usage);
+  throw new CLIError(messages.join("; "), "CROSSPOD_USAGE");
 }

@@ -1,7 +1,6 @@
 // The `crosspod` command: one sub-command per file in ./commands, registered here.
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
 import { runEngineWorker } from "../engine/engine-worker.js";
-import { CLIError, exitCodes } from "./cli-error.js";
 import { crosspodVersion, helpExamples, usageHint } from "./cli-help.js";
 import { backendCommand } from "./commands/backend.js";
 import { registerChaosCommand } from "./commands/chaos.js";
@@ -10,11 +9,13 @@ import { registerReportCommand } from "./commands/report.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerTargetCommand } from "./commands/target.js";
 import { registerUpCommand } from "./commands/up.js";
+import { debugRequested, errorExit } from "./error-exit.js";
 
 const program = new Command()
   .name("crosspod")
   .description("Load and chaos testing for WebSocket fan-out across replicas over Redis Pub/Sub")
   .version(crosspodVersion(), "-V, --version", "print the version")
+  .option("--debug", "print the stack trace of an error (also CROSSPOD_DEBUG=1)")
   .showHelpAfterError(usageHint)
   .addHelpText("after", helpExamples)
   .exitOverride();
@@ -31,16 +32,12 @@ program
   .description("Hold a share of a run's connections for the engine that forked this process (IPC)")
   .action(() => runEngineWorker());
 
+const debug = debugRequested(process.argv, process.env);
 try {
-  await program.parseAsync(process.argv);
+  // --debug is taken out before parsing so that it works after any sub-command too.
+  await program.parseAsync(process.argv.filter((arg) => arg !== "--debug"));
 } catch (error) {
-  if (error instanceof CommanderError) {
-    process.exitCode = error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
-  } else if (error instanceof CLIError) {
-    console.error(`crosspod: ${error.message}`);
-    process.exitCode = error.exitCode;
-  } else {
-    console.error(error);
-    process.exitCode = exitCodes.internal;
-  }
+  const exit = errorExit(error, debug);
+  for (const line of exit.lines) console.error(line);
+  process.exitCode = exit.exitCode;
 }

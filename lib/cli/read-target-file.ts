@@ -3,7 +3,7 @@
 // (exit 2) that names the file and the field at fault.
 import type { Target } from "../core/adapters/protocol-adapter.js";
 import { AdapterError, parseTargetFile, type TargetFile, targetFromFile } from "../core/target-file.js";
-import { CLIError, exitCodes } from "./cli-error.js";
+import { CLIError } from "./cli-error.js";
 import { readConfigFile } from "./read-config-file.js";
 
 export interface LoadedTarget {
@@ -17,8 +17,7 @@ export function readTargetFile(
   env: Record<string, string | undefined>,
   source = `--target ${path}`,
 ): LoadedTarget {
-  const usage = (message: string) =>
-    new CLIError(`${source}: ${message}`, "CROSSPOD_TARGET_FILE", exitCodes.usage);
+  const usage = (message: string) => new CLIError(`${source}: ${message}`, "CROSSPOD_TARGET_FILE");
   const value = readConfigFile(path, (message) => {
     throw usage(message);
   });

@@ -20,7 +20,7 @@ import {
   lagLimitForThresholds,
   type SaturationLimits,
 } from "../engine/generator-health.js";
-import { CLIError, exitCodes } from "./cli-error.js";
+import { CLIError } from "./cli-error.js";
 import { type EngineRequest, engineNames } from "./engine-choice.js";
 import { parseFlags } from "./flag-error.js";
 import { portFlag } from "./port-flag.js";
@@ -83,7 +83,7 @@ const flagNames = {
 } as const;
 
 function usage(message: string): CLIError {
-  return new CLIError(message, "CROSSPOD_USAGE", exitCodes.usage);
+  return new CLIError(message, "CROSSPOD_USAGE");
 }
 
 const optionalText = z.string().min(1, "expected a value").optional();

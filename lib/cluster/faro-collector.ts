@@ -2,10 +2,12 @@
 // measurements come out as Prometheus histograms on GET /metrics. It stands in for Grafana Alloy's Faro
 // receiver when there is no Docker. Every payload is checked (size, content type, JSON, schema, rate) and
 // each rejection is answered with a 4xx naming the problem and counted by reason.
+
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 import { z } from "zod";
+import { CrosspodError } from "../core/crosspod-error.js";
 import { createTokenBucket } from "../core/token-bucket.js";
 import { type BrowserMetrics, createBrowserMetrics, type RejectReason } from "./browser-metrics.js";
 import { describeFirstIssue, faroPayloadSchema } from "./faro-payload.js";
@@ -35,10 +37,12 @@ export interface FaroCollector {
   close(): Promise<void>;
 }
 
-export class FaroCollectorError extends Error {
+export class FaroCollectorError extends CrosspodError {
+  override readonly kind = "environment";
+
   constructor(
     message: string,
-    readonly code: string,
+    override readonly code: string,
   ) {
     super(message);
     this.name = "FaroCollectorError";
@@ -49,7 +53,11 @@ const collectPath = /^\/collect(?:\/[\w-]*)?$/;
 const loopbackOrigin = /^https?:\/\/(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?$/;
 const allowedRequestHeaders = "content-type, x-faro-session-id, idempotency-key, x-api-key";
 
-class Rejection extends Error {
+/** A payload the collector refuses (4xx to the browser); `code` names the reason for logs. */
+class Rejection extends CrosspodError {
+  override readonly kind = "usage";
+  override readonly code = "CROSSPOD_FARO_REJECTED";
+
   constructor(
     readonly status: number,
     readonly reason: RejectReason,

@@ -1,6 +1,8 @@
 // OTLP/JSON trace export bodies (ExportTraceServiceRequest in the protobuf JSON mapping, ids in hex as
 // the OTLP spec requires) checked by schema and flattened into SpanRecords.
+
 import { z } from "zod";
+import { CrosspodError } from "../core/crosspod-error.js";
 import type { SpanRecord } from "../core/threat-traces.js";
 
 const anyValueSchema = z
@@ -66,8 +68,9 @@ function nanosToMs(nanos: string | number): number {
   return Number(value / 1000n) / 1000;
 }
 
-export class OtlpPayloadError extends Error {
-  readonly code = "CROSSPOD_OTLP_PAYLOAD";
+export class OtlpPayloadError extends CrosspodError {
+  override readonly code = "CROSSPOD_OTLP_PAYLOAD";
+  override readonly kind = "usage";
 }
 
 /** The spans of an OTLP/JSON body already parsed from JSON (or a protobuf body's toObject, ids in hex). */

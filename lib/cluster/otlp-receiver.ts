@@ -2,9 +2,11 @@
 // and the engine at it when no Jaeger runs, and keeps what they send for the report. OTLP/JSON is built
 // in; other encodings plug in as decoders (the tests add protobuf). Bodies are size-checked and decoded
 // by schema; a rejection is a 4xx naming the problem, as the OTLP/HTTP spec asks.
+
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
+import { CrosspodError } from "../core/crosspod-error.js";
 import type { SpanRecord } from "../core/threat-traces.js";
 import { OtlpPayloadError, spansFromOtlpJson } from "./otlp-json-spans.js";
 
@@ -45,7 +47,11 @@ const jsonDecoder: OtlpDecoder = (body) => {
   return spansFromOtlpJson(value);
 };
 
-class Rejection extends Error {
+/** A request the receiver refuses (4xx to the sender). */
+class Rejection extends CrosspodError {
+  override readonly kind = "usage";
+  override readonly code = "CROSSPOD_OTLP_REJECTED";
+
   constructor(
     readonly status: number,
     message: string,

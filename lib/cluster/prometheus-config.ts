@@ -3,8 +3,10 @@
 // pod directly and labelled {pod} (never through a chaos failover proxy, which answers for a dead pod with
 // another pod's metrics). Targets can live in file_sd files, so a kept Prometheus can stop scraping pods
 // that were torn down instead of alerting on them.
+
 import { stringify } from "yaml";
 import { z } from "zod";
+import { CrosspodError } from "../core/crosspod-error.js";
 
 export const scrapeJobs = {
   backend: "crosspod-backend",
@@ -41,8 +43,9 @@ export const prometheusConfigSchema = z.object({
 export type ScrapeTarget = z.infer<typeof scrapeTargetSchema>;
 export type PrometheusConfigOptions = z.input<typeof prometheusConfigSchema>;
 
-export class PrometheusConfigError extends Error {
-  readonly code = "CROSSPOD_PROMETHEUS_CONFIG";
+export class PrometheusConfigError extends CrosspodError {
+  override readonly code = "CROSSPOD_PROMETHEUS_CONFIG";
+  override readonly kind = "usage";
 }
 
 export function parsePrometheusConfigOptions(options: unknown): z.output<typeof prometheusConfigSchema> {

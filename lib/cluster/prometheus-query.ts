@@ -1,13 +1,16 @@
 // Instant queries against Prometheus's HTTP API (/api/v1/query), with the answer validated before use.
+
 import { z } from "zod";
+import { CrosspodError } from "../core/crosspod-error.js";
 
 export interface PrometheusSample {
   labels: Record<string, string>;
   value: number;
 }
 
-export class PrometheusQueryError extends Error {
-  readonly code = "CROSSPOD_PROMETHEUS_QUERY";
+export class PrometheusQueryError extends CrosspodError {
+  override readonly code = "CROSSPOD_PROMETHEUS_QUERY";
+  override readonly kind = "environment";
 }
 
 const answerSchema = z.discriminatedUnion("status", [

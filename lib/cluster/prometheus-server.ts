@@ -3,12 +3,14 @@
 // It resolves once Prometheus scrapes, so a run started right after is in its series from the first second.
 // Targets live in file_sd files, so stopScraping() can drop them before the processes behind them go away:
 // a Prometheus kept after a run then shows the run, not a torn-down cluster as pods down.
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CrosspodError } from "../core/crosspod-error.js";
 import { hasExited, terminate } from "./child-process-exit.js";
 import { findBinary } from "./find-binary.js";
 import { freePort } from "./free-port.js";
@@ -44,8 +46,9 @@ export interface PrometheusServer {
   close(): Promise<void>;
 }
 
-export class PrometheusServerError extends Error {
-  readonly code = "CROSSPOD_PROMETHEUS_SERVER";
+export class PrometheusServerError extends CrosspodError {
+  override readonly code = "CROSSPOD_PROMETHEUS_SERVER";
+  override readonly kind = "environment";
 }
 
 const host = "127.0.0.1";

@@ -1,7 +1,9 @@
 // The scrape targets Prometheus is working on (/api/v1/targets), validated, and the wait until it scrapes.
 // Prometheus 2.x applies a new config's targets on a 5 s reload tick, so "ready" comes seconds before the
 // first scrape; a run that starts in between would be missing from its series.
+
 import { z } from "zod";
+import { CrosspodError } from "../core/crosspod-error.js";
 
 export type TargetHealth = "up" | "down" | "unknown";
 
@@ -12,8 +14,9 @@ export interface ActiveTarget {
   lastError: string;
 }
 
-export class PrometheusTargetsError extends Error {
-  readonly code = "CROSSPOD_PROMETHEUS_TARGETS";
+export class PrometheusTargetsError extends CrosspodError {
+  override readonly code = "CROSSPOD_PROMETHEUS_TARGETS";
+  override readonly kind = "environment";
 }
 
 const targetsAnswerSchema = z.object({

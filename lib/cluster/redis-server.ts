@@ -1,11 +1,13 @@
 // Runs a private redis-server from PATH on a free loopback port, in its own temp dir.
 // No persistence unless asked, so a restart loses history (the epoch changes); chaos uses both modes.
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CrosspodError } from "../core/crosspod-error.js";
 import { terminate } from "./child-process-exit.js";
 import { findBinary } from "./find-binary.js";
 import { freePort } from "./free-port.js";
@@ -20,8 +22,9 @@ export interface RedisServerOptions {
   startTimeoutMs?: number;
 }
 
-export class RedisServerError extends Error {
-  readonly code = "CROSSPOD_REDIS_SERVER";
+export class RedisServerError extends CrosspodError {
+  override readonly code = "CROSSPOD_REDIS_SERVER";
+  override readonly kind = "environment";
 }
 
 export function findRedisServer(): string | undefined {

@@ -1,5 +1,7 @@
 // The console's settings, read once at start: the pod's WebSocket URL (same origin, /ws) and the optional
 // Faro collector URL from `?faro=URL` or `<html data-faro-url="URL">` (the query parameter wins).
+import { CrosspodError } from "../core/crosspod-error.js";
+
 export interface ConsoleConfig {
   wsUrl: string;
   /** Undefined: Faro stays off. */
@@ -10,8 +12,9 @@ export interface ConsoleConfig {
   maxRows: number;
 }
 
-export class ConsoleConfigError extends Error {
-  readonly code = "CROSSPOD_CONSOLE_CONFIG";
+export class ConsoleConfigError extends CrosspodError {
+  override readonly code = "CROSSPOD_CONSOLE_CONFIG";
+  override readonly kind = "usage";
 }
 
 function parseCollectorUrl(raw: string | null | undefined): string | undefined {

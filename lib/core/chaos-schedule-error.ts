@@ -1,6 +1,9 @@
 // Error for a chaos schedule or action that does not parse; the message names the bad step and part.
-export class ChaosScheduleError extends Error {
-  readonly code = "CROSSPOD_CHAOS_SCHEDULE";
+import { CrosspodError } from "./crosspod-error.js";
+
+export class ChaosScheduleError extends CrosspodError {
+  override readonly code = "CROSSPOD_CHAOS_SCHEDULE";
+  override readonly kind = "usage";
 
   constructor(
     message: string,

@@ -1,6 +1,9 @@
 // Error for a latency histogram used or decoded wrongly (bad percentile, corrupt or foreign encoding).
-export class HistogramError extends Error {
-  readonly code = "CROSSPOD_HISTOGRAM";
+import { CrosspodError } from "./crosspod-error.js";
+
+export class HistogramError extends CrosspodError {
+  override readonly code = "CROSSPOD_HISTOGRAM";
+  override readonly kind = "internal";
 
   constructor(message: string) {
     super(message);

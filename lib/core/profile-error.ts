@@ -1,6 +1,9 @@
 // Error for a workload profile knob with a bad value; `field` names the knob (or environment variable).
-export class ProfileError extends Error {
-  readonly code = "CROSSPOD_PROFILE";
+import { CrosspodError } from "./crosspod-error.js";
+
+export class ProfileError extends CrosspodError {
+  override readonly code = "CROSSPOD_PROFILE";
+  override readonly kind = "usage";
 
   constructor(
     message: string,

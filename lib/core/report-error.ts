@@ -1,6 +1,9 @@
 // Error for a report that would not validate against the report schema; the message names the field.
-export class ReportError extends Error {
-  readonly code = "CROSSPOD_REPORT";
+import { CrosspodError } from "./crosspod-error.js";
+
+export class ReportError extends CrosspodError {
+  override readonly code = "CROSSPOD_REPORT";
+  override readonly kind = "usage";
 
   constructor(message: string) {
     super(message);

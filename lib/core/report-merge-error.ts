@@ -1,7 +1,10 @@
 // Error for partial reports that cannot be merged into one: not parts of one run, a segment missing or
 // given twice, or a part without the histograms an exact merge needs. The message names the part.
-export class ReportMergeError extends Error {
-  readonly code = "CROSSPOD_REPORT_MERGE";
+import { CrosspodError } from "./crosspod-error.js";
+
+export class ReportMergeError extends CrosspodError {
+  override readonly code = "CROSSPOD_REPORT_MERGE";
+  override readonly kind = "usage";
 
   constructor(message: string) {
     super(message);

@@ -2,10 +2,12 @@
 // pod's SOC console, spread round-robin over the pods beside the WebSocket load. Every render latency a
 // page measures reaches this process through an exposed function, one call per animation frame, and is
 // recorded per pod in an HDR histogram, so the report's browser figures are exact, not a collector's buckets.
+
 import type { Browser, BrowserContext } from "playwright-core";
 import { z } from "zod";
 import { findBinary } from "../cluster/find-binary.js";
 import { renderHookName } from "../console/render-hook.js";
+import { CrosspodError } from "../core/crosspod-error.js";
 import { LatencyHistogram } from "../core/latency-histogram.js";
 import type { LatencySummary, Report } from "../core/report-model.js";
 import { waitUntil } from "./wait-until.js";
@@ -39,10 +41,12 @@ export interface BrowserPages {
   close(): Promise<void>;
 }
 
-export class BrowserPagesError extends Error {
+export class BrowserPagesError extends CrosspodError {
+  override readonly kind = "usage";
+
   constructor(
     message: string,
-    readonly code: string,
+    override readonly code: string,
   ) {
     super(message);
     this.name = "BrowserPagesError";

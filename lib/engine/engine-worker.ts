@@ -1,15 +1,18 @@
 // The body of one engine worker process (`crosspod engine-worker`, forked by engine-workers.ts with an
 // IPC channel): holds its share of the connections in a ConnectionPool and answers the parent's
 // requests one at a time. It exits when the parent says close or the channel goes away.
+
 import { type SocketIoConfig, socketIoAdapter } from "../core/adapters/socketio-adapter.js";
+import { CrosspodError } from "../core/crosspod-error.js";
 import { LatencyHistogram } from "../core/latency-histogram.js";
 import { ConnectionPool } from "./connection-pool.js";
 import { type WorkerReply, type WorkerRequest, workerRequestSchema } from "./engine-worker-protocol.js";
 import { GeneratorHealth, openFileLimit } from "./generator-health.js";
 import { PublishedLog } from "./published-log.js";
 
-export class EngineWorkerError extends Error {
-  readonly code = "CROSSPOD_ENGINE_WORKER";
+export class EngineWorkerError extends CrosspodError {
+  override readonly code = "CROSSPOD_ENGINE_WORKER";
+  override readonly kind = "usage";
 }
 
 const closeRequest: WorkerRequest = { type: "close" };

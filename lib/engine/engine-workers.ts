@@ -3,7 +3,9 @@
 // `crosspod engine-worker` processes, each with a ConnectionPool of its share, and, when one source
 // address's ephemeral ports run short, binds connections to several 127.0.0.x addresses. Figures come
 // back over IPC and merge exactly (HDR histograms travel encoded).
+
 import { type ChildProcess, fork } from "node:child_process";
+import { CrosspodError } from "../core/crosspod-error.js";
 import type { Accounting, PublishedTrigger } from "../core/delivery-checker.js";
 import { LatencyHistogram } from "../core/latency-histogram.js";
 import { PodRecorder } from "../core/run-recorder.js";
@@ -17,8 +19,9 @@ import {
 import { openFileLimit } from "./generator-health.js";
 import { sourceAddressesFor } from "./source-addresses.js";
 
-export class EngineWorkersError extends Error {
-  readonly code = "CROSSPOD_ENGINE_WORKERS";
+export class EngineWorkersError extends CrosspodError {
+  override readonly code = "CROSSPOD_ENGINE_WORKERS";
+  override readonly kind = "environment";
 }
 
 export interface EngineWorkersOptions {

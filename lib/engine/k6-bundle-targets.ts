@@ -1,6 +1,7 @@
 // Which k6 releases each scenario bundle is built for: the module paths rewritten at build time and the
 // modules that exist there. The build, the runner (to pick a bundle by `k6 version`) and the bundle tests
 // all read this one table, so a new k6 release is supported by editing it alone.
+import { CrosspodError } from "../core/crosspod-error.js";
 import type { K6Version } from "./k6-version.js";
 
 export interface K6BundleTarget {
@@ -61,8 +62,9 @@ export const k6BundleTargets: readonly K6BundleTarget[] = [
   },
 ];
 
-export class K6UnsupportedVersionError extends Error {
-  readonly code = "CROSSPOD_K6_UNSUPPORTED_VERSION";
+export class K6UnsupportedVersionError extends CrosspodError {
+  override readonly code = "CROSSPOD_K6_UNSUPPORTED_VERSION";
+  override readonly kind = "usage";
 }
 
 export function bundleTargetFor(version: K6Version): K6BundleTarget {

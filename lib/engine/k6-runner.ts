@@ -3,6 +3,7 @@
 // variables, and reads back the JSON report the scenario's handleSummary wrote — the same Report the
 // Node engine returns. k6's own output is streamed to the caller; its exit code (99 = a k6 threshold
 // failed) is returned alongside the report.
+
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -10,6 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findBinary } from "../cluster/find-binary.js";
+import { CrosspodError, type ErrorKind } from "../core/crosspod-error.js";
 import { type Profile, profiles } from "../core/profiles.js";
 import type { Report } from "../core/report-model.js";
 import { parseReport } from "../report/json-report.js";
@@ -58,13 +60,17 @@ export interface K6RunResult {
   bundle: string;
 }
 
-export class K6RunError extends Error {
+export class K6RunError extends CrosspodError {
   constructor(
     message: string,
-    readonly code: string,
+    override readonly code: string,
   ) {
     super(message);
     this.name = "K6RunError";
+  }
+
+  override get kind(): ErrorKind {
+    return this.code === "CROSSPOD_K6_PROFILE" ? "usage" : "environment";
   }
 }
 

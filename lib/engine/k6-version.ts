@@ -1,6 +1,8 @@
 // Reads which k6 release a binary is, from the first line of `k6 version`
 // ("k6 v1.4.2 (commit/…, go1.24.1, linux/amd64)"), and which extensions it was built with.
+
 import { execFile } from "node:child_process";
+import { CrosspodError } from "../core/crosspod-error.js";
 
 export interface K6Version {
   major: number;
@@ -12,8 +14,9 @@ export interface K6Version {
   extensions: string[];
 }
 
-export class K6VersionError extends Error {
-  readonly code = "CROSSPOD_K6_VERSION";
+export class K6VersionError extends CrosspodError {
+  override readonly code = "CROSSPOD_K6_VERSION";
+  override readonly kind = "environment";
 }
 
 export function parseK6Version(output: string): K6Version {

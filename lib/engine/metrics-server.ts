@@ -1,9 +1,12 @@
 // Serves a Registry on http://127.0.0.1:<port>/metrics for the length of a run.
+
 import { createServer } from "node:http";
 import type { Registry } from "prom-client";
+import { CrosspodError } from "../core/crosspod-error.js";
 
-export class MetricsServerError extends Error {
-  readonly code = "CROSSPOD_METRICS_PORT";
+export class MetricsServerError extends CrosspodError {
+  override readonly code = "CROSSPOD_METRICS_PORT";
+  override readonly kind = "usage";
 }
 
 export interface MetricsServer {

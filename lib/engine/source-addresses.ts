@@ -2,7 +2,9 @@
 // ephemeral port range; a bound source address gets one range for all destinations. Past what one
 // address can hold, connect() fails with EADDRNOTAVAIL, so connections spread over 127.0.0.2, .3, …,
 // which all reach a pod listening on 127.0.0.1.
+
 import { readFileSync } from "node:fs";
+import { CrosspodError } from "../core/crosspod-error.js";
 
 /** Linux's default range, 32768–60999, when /proc cannot be read. */
 const defaultEphemeralPorts = 28_232;
@@ -10,8 +12,9 @@ const defaultEphemeralPorts = 28_232;
 const usableFraction = 0.8;
 const maxSourceAddresses = 250;
 
-export class SourceAddressError extends Error {
-  readonly code = "CROSSPOD_SOURCE_ADDRESSES";
+export class SourceAddressError extends CrosspodError {
+  override readonly code = "CROSSPOD_SOURCE_ADDRESSES";
+  override readonly kind = "usage";
 }
 
 /** Size of the kernel's ephemeral port range. */

@@ -1,20 +1,24 @@
 // One trigger request (the target's protocol adapter builds it) over keep-alive node:http(s) agents.
 // Not fetch: undici loads lazily on first use (tens of ms on the event loop, inside the measured window)
 // and costs more per request.
+
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { TriggerRequest } from "../core/adapters/protocol-adapter.js";
+import { CrosspodError } from "../core/crosspod-error.js";
 
 export interface TriggerReply {
   status: number;
   body: unknown;
 }
 
-export class TriggerRequestError extends Error {
+export class TriggerRequestError extends CrosspodError {
+  override readonly kind = "unreachable";
+
   constructor(
     message: string,
     /** Short stable cause for counts: "ECONNREFUSED", "timeout", "bad-json". */
-    readonly code: string,
+    override readonly code: string,
   ) {
     super(message);
   }

@@ -1,7 +1,10 @@
 // Thrown when a report document cannot be read: not JSON, or not a crosspod.report/v1 document.
 // The message names the source and the first offending path so a user can fix the file.
-export class ReportParseError extends Error {
-  readonly code = "CROSSPOD_REPORT_INVALID";
+import { CrosspodError } from "../core/crosspod-error.js";
+
+export class ReportParseError extends CrosspodError {
+  override readonly code = "CROSSPOD_REPORT_INVALID";
+  override readonly kind = "usage";
   /** Dotted path of the first bad field ("pods.pod-a.fanout.p99"), or "" for the document itself. */
   readonly path: string;
 

@@ -1,6 +1,7 @@
 // Whether and how a process traces, read from the standard OpenTelemetry variables only
 // (https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/). Plain data and no
 // OpenTelemetry import: a process with tracing off must not load the SDK at all.
+import { CrosspodError } from "../core/crosspod-error.js";
 
 export type OtlpProtocol = "http/protobuf" | "http/json";
 
@@ -15,8 +16,9 @@ export interface TracingConfig {
   collectorUrl: string | undefined;
 }
 
-export class TracingConfigError extends Error {
-  readonly code = "CROSSPOD_TRACING_CONFIG";
+export class TracingConfigError extends CrosspodError {
+  override readonly code = "CROSSPOD_TRACING_CONFIG";
+  override readonly kind = "usage";
   constructor(
     message: string,
     /** The variable to change. */

@@ -1,8 +1,10 @@
 // What the browser-console scenario reads from __ENV beside the run's config (k6-run-config.ts), checked
 // once in the init context with a message naming the variable: how many console pages (one browser VU
 // each) and the Faro collector the pages send their RUM to, if any.
+
 import type { Scenario } from "k6/options";
 import { z } from "zod";
+import { CrosspodError } from "../../lib/core/crosspod-error.js";
 import type { RunTiming } from "./k6-options.js";
 
 export interface BrowserConfig {
@@ -14,8 +16,9 @@ export interface BrowserConfig {
   readyTimeoutMs: number;
 }
 
-export class BrowserConfigError extends Error {
-  readonly code = "CROSSPOD_K6_BROWSER_CONFIG";
+export class BrowserConfigError extends CrosspodError {
+  override readonly code = "CROSSPOD_K6_BROWSER_CONFIG";
+  override readonly kind = "usage";
 }
 
 export const maxBrowserPages = 50;

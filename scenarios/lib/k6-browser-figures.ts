@@ -2,9 +2,11 @@
 // the page) and the page's own share of it, per pod, as k6 Trends (tagged with the pod, for thresholds and
 // remote write) and as HDR histograms that each browser VU uploads to Redis, so handleSummary can put exact
 // per-pod percentiles in the report's browser section, as the Node engine's --browsers does.
+
 import { Counter, Trend } from "k6/metrics";
 import type { Client } from "k6/x/redis";
 import { z } from "zod";
+import { CrosspodError } from "../../lib/core/crosspod-error.js";
 import { LatencyHistogram } from "../../lib/core/latency-histogram.js";
 import type { Report } from "../../lib/core/report-model.js";
 
@@ -41,8 +43,9 @@ export type BrowserUpload = z.infer<typeof uploadSchema>;
 
 const maxErrorSamples = 20;
 
-export class BrowserFiguresError extends Error {
-  readonly code = "CROSSPOD_K6_BROWSER_FIGURES";
+export class BrowserFiguresError extends CrosspodError {
+  override readonly code = "CROSSPOD_K6_BROWSER_FIGURES";
+  override readonly kind = "internal";
 }
 
 /** What one browser VU measured; record() as batches arrive, upload() once at the end. */

@@ -3,12 +3,14 @@
 // page's own script runs, queueing what each animation frame attached; the VU drains the queue every
 // pollMs, so render latency is measured in the page (published_at -> row in the DOM) and recorded here.
 // It holds the page until the subscribers close (publishing, then the drain), then uploads its figures.
+
 import { browser, type Page } from "k6/browser";
 import exec from "k6/execution";
 import { setTimeout } from "k6/timers";
 import type { Client } from "k6/x/redis";
 import { z } from "zod";
 import { renderHookName } from "../../lib/console/render-hook.js";
+import { CrosspodError } from "../../lib/core/crosspod-error.js";
 import type { BrowserConfig } from "./k6-browser-config.js";
 import {
   type BrowserMetrics,
@@ -27,8 +29,9 @@ export interface BrowserVuContext {
   holdSeconds: number;
 }
 
-export class BrowserPageError extends Error {
-  readonly code = "CROSSPOD_K6_BROWSER_PAGE";
+export class BrowserPageError extends CrosspodError {
+  override readonly code = "CROSSPOD_K6_BROWSER_PAGE";
+  override readonly kind = "environment";
 }
 
 const pollMs = 250;

@@ -1,7 +1,9 @@
 // A subscriber VU's figures as one JSON document in Redis, and their merge in handleSummary: counts add up,
 // histograms travel as HdrHistogram base64 and merge exactly, delivery figures add with lib/core's rules.
 // Snapshots come back from Redis, so they are validated before anything trusts them.
+
 import { z } from "zod";
+import { CrosspodError } from "../../lib/core/crosspod-error.js";
 import { addDelivery } from "../../lib/core/delivery-figures.js";
 import { LatencyHistogram } from "../../lib/core/latency-histogram.js";
 import { deliverySchema, type RunEvent, runEventSchema } from "../../lib/core/report-model.js";
@@ -40,8 +42,9 @@ export const recorderSnapshotSchema = z.object({
 });
 export type RecorderSnapshot = z.infer<typeof recorderSnapshotSchema>;
 
-export class SnapshotError extends Error {
-  readonly code = "CROSSPOD_K6_SNAPSHOT";
+export class SnapshotError extends CrosspodError {
+  override readonly code = "CROSSPOD_K6_SNAPSHOT";
+  override readonly kind = "internal";
 }
 
 /** One time-series bucket summed over every VU. */

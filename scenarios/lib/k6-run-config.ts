@@ -3,9 +3,11 @@
 // from lib/core's profiles (the same data the Node engine runs) with the CROSSPOD_* overrides applied.
 // The backend is the reference one at TARGETS, or any other a target file describes (CROSSPOD_TARGET: the
 // file as JSON, parsed at the edge by `crosspod run --target`); either way a protocol adapter speaks to it.
+
 import { z } from "zod";
 import { crosspodAdapter, crosspodPods } from "../../lib/core/adapters/crosspod-adapter.js";
 import type { Target } from "../../lib/core/adapters/protocol-adapter.js";
+import { CrosspodError } from "../../lib/core/crosspod-error.js";
 import { type Profile, profileOverridesFromEnv, resolveProfile } from "../../lib/core/profiles.js";
 import { AdapterError, loadTarget } from "../../lib/core/target-file.js";
 import { parseTargets } from "./k6-targets.js";
@@ -28,8 +30,9 @@ export interface RunConfig {
   authToken: string | undefined;
 }
 
-export class RunConfigError extends Error {
-  readonly code = "CROSSPOD_K6_CONFIG";
+export class RunConfigError extends CrosspodError {
+  override readonly code = "CROSSPOD_K6_CONFIG";
+  override readonly kind = "usage";
 }
 
 const envSchema = z.object({

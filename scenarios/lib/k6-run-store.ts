@@ -3,8 +3,10 @@
 // published triggers (what every subscriber must have received), how many trigger iterations have settled
 // (the log is complete once all have), trigger outcomes, each subscriber VU's figures for handleSummary,
 // and run events. The backend's own seq counter is read as an independent oracle.
+
 import type { Client } from "k6/x/redis";
 import { z } from "zod";
+import { CrosspodError } from "../../lib/core/crosspod-error.js";
 import { type RunEvent, runEventSchema } from "../../lib/core/report-model.js";
 
 /** One accepted trigger, as the backend acknowledged it. */
@@ -22,8 +24,9 @@ export interface PublishedEntry {
 export type TriggerOutcome = "sent" | "accepted" | "failed";
 export type TriggerCounts = Record<TriggerOutcome, number>;
 
-export class RunStoreError extends Error {
-  readonly code = "CROSSPOD_K6_RUN_STORE";
+export class RunStoreError extends CrosspodError {
+  override readonly code = "CROSSPOD_K6_RUN_STORE";
+  override readonly kind = "environment";
 }
 
 const publishedSchema = z.tuple([

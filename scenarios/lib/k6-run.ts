@@ -1,8 +1,10 @@
 // The one module every scenario imports: a crosspod run in k6's lifecycle. prepareRun (init context:
 // config, options, metrics, Redis client) -> setupRun (Redis reachable, pods discovered, run id, oracle
 // start) -> subscribe / publish (VU code) -> teardownRun (oracle check) -> summarizeRun (handleSummary).
+
 import type { Options } from "k6/options";
 import redis, { type Client } from "k6/x/redis";
+import { CrosspodError } from "../../lib/core/crosspod-error.js";
 import { type DiscoveredTarget, triggerTargets } from "../../lib/core/target-discovery.js";
 import { discoverTargets } from "./k6-discovery.js";
 import { createRunMetrics, type RunMetrics } from "./k6-metrics.js";
@@ -33,8 +35,9 @@ export interface RunData {
   seqAtStart: number;
 }
 
-export class RunSetupError extends Error {
-  readonly code = "CROSSPOD_K6_SETUP";
+export class RunSetupError extends CrosspodError {
+  override readonly code = "CROSSPOD_K6_SETUP";
+  override readonly kind = "environment";
 }
 
 /** Run ids are short, unique enough per Redis, and need no crypto API (k6 has none in every version). */

@@ -2,9 +2,11 @@
 // Node engine's --targets takes. Pod names come from each pod's hello frame (see k6-discovery.ts).
 // No URL class here: k6 has none, so a base URL is checked by hand; the crosspod protocol adapter
 // (lib/core/adapters) builds the WebSocket and trigger URLs from it.
+import { CrosspodError } from "../../lib/core/crosspod-error.js";
 
-export class TargetsError extends Error {
-  readonly code = "CROSSPOD_K6_TARGETS";
+export class TargetsError extends CrosspodError {
+  override readonly code = "CROSSPOD_K6_TARGETS";
+  override readonly kind = "usage";
 }
 
 const baseUrlPattern = /^https?:\/\/[^/\s?#]+(\/[^\s?#]*)?$/;

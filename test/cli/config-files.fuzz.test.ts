@@ -48,7 +48,7 @@ function usageOrNothing(work: () => unknown): void {
     work();
   } catch (error) {
     expect(error, String(error)).toBeInstanceOf(CLIError);
-    expect((error as CLIError).exitCode).toBe(2);
+    expect((error as CLIError).kind).toBe("usage");
   }
 }
 

@@ -22,7 +22,7 @@ function usageError(work: () => unknown): string {
     work();
   } catch (error) {
     expect(error).toBeInstanceOf(CLIError);
-    expect((error as CLIError).exitCode).toBe(2);
+    expect((error as CLIError).kind).toBe("usage");
     return (error as CLIError).message;
   }
   throw new Error("expected a usage error");

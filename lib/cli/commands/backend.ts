@@ -1,23 +1,13 @@
 // `crosspod backend`: runs one reference-backend pod from environment variables (for the local cluster,
 // docker-compose and Kubernetes), until SIGTERM or SIGINT, then shuts down gracefully and exits 0.
 import { Command } from "commander";
-import { BackendStartError, startBackend } from "../../backend/backend-server.js";
-import { type BackendConfig, parseBackendEnv } from "../../backend/config.js";
-import { ConfigError } from "../../backend/config-error.js";
+import { startBackend } from "../../backend/backend-server.js";
+import { parseBackendEnv } from "../../backend/config.js";
 import { createLogger } from "../../backend/logger.js";
-import { CLIError, exitCodes } from "../cli-error.js";
+import { exitCodes } from "../cli-error.js";
 
 /** After a clean shutdown the event loop should be empty; if something still holds it, do not hang. */
 const exitGraceMs = 1000;
-
-function configFromEnv(): BackendConfig {
-  try {
-    return parseBackendEnv(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CLIError(error.message, error.code, exitCodes.usage);
-    throw error;
-  }
-}
 
 export function backendCommand(): Command {
   return new Command("backend")
@@ -27,16 +17,9 @@ export function backendCommand(): Command {
         "HEARTBEAT_MS, TRIGGER_RATE_LIMIT, REDIS_COMMAND_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS, REQUEST_TIMEOUT_MS, LOG_LEVEL (see README)",
     )
     .action(async () => {
-      const config = configFromEnv();
+      const config = parseBackendEnv(process.env);
       const logger = createLogger(config);
-      let backend: Awaited<ReturnType<typeof startBackend>>;
-      try {
-        backend = await startBackend(config, logger);
-      } catch (error) {
-        if (error instanceof BackendStartError)
-          throw new CLIError(error.message, error.code, exitCodes.internal);
-        throw error;
-      }
+      const backend = await startBackend(config, logger);
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         process.once("SIGTERM", resolve);
         process.once("SIGINT", resolve);

@@ -4,11 +4,11 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import type { ChaosEvent } from "../../chaos/chaos-controller.js";
-import { ControlClientError, listChaosEvents, postChaosAction } from "../../chaos/control-client.js";
-import { KubernetesDriver, KubernetesDriverError } from "../../chaos/kubernetes-driver.js";
-import { ChaosScheduleError, chaosActionNames, parseChaosActionText } from "../../core/chaos-schedule.js";
+import { listChaosEvents, postChaosAction } from "../../chaos/control-client.js";
+import { KubernetesDriver } from "../../chaos/kubernetes-driver.js";
+import { chaosActionNames, parseChaosActionText } from "../../core/chaos-schedule.js";
 import { endpointUrlProblem, redactUrlCredentials } from "../../core/endpoint-url.js";
-import { CLIError, exitCodes } from "../cli-error.js";
+import { CLIError } from "../cli-error.js";
 import { parseFlags } from "../flag-error.js";
 
 const flagNames = {
@@ -42,7 +42,7 @@ const chaosFlagsSchema = z
 type ChaosFlags = z.infer<typeof chaosFlagsSchema>;
 
 function usage(message: string): CLIError {
-  return new CLIError(message, "CROSSPOD_USAGE", exitCodes.usage);
+  return new CLIError(message, "CROSSPOD_USAGE");
 }
 
 function describeEvent(event: ChaosEvent): string {
@@ -71,58 +71,40 @@ function controlApi(flags: ChaosFlags): { url: string; token: string } {
   return { url, token };
 }
 
-function toCLIError(error: unknown): unknown {
-  if (error instanceof ChaosScheduleError) return usage(error.message);
-  if (error instanceof KubernetesDriverError) {
-    const exitCode = error.code === "CROSSPOD_KUBECTL_FAILED" ? exitCodes.internal : exitCodes.usage;
-    return new CLIError(error.message, error.code, exitCode);
-  }
-  if (error instanceof ControlClientError) {
-    const refusedInput =
-      error.code === "CROSSPOD_CONTROL_REFUSED" && error.status !== undefined && error.status < 500;
-    return new CLIError(error.message, error.code, refusedInput ? exitCodes.usage : exitCodes.internal);
-  }
-  return error;
-}
-
 async function runChaos(
   actionName: string,
   target: string | undefined,
   raw: Record<string, unknown>,
 ): Promise<void> {
   const flags = parseFlags(chaosFlagsSchema, raw, flagNames);
-  try {
-    if (actionName === "events") {
-      if (flags.kubernetes)
-        throw usage("events lists what a `crosspod up` supervisor did; it has no --kubernetes form");
-      const { url, token } = controlApi(flags);
-      const { events, links } = await listChaosEvents(url, token);
-      if (flags.json) console.log(JSON.stringify({ events, links }, null, 2));
-      else {
-        for (const event of events) console.log(describeEvent(event));
-        console.log(`${events.length} events; fault links: ${links.join(", ") || "none"}`);
-      }
-      return;
-    }
-    const action = parseChaosActionText(target === undefined ? actionName : `${actionName}:${target}`);
-    if (flags.kubernetes) {
-      const driver = new KubernetesDriver({
-        ...(flags.namespace ? { namespace: flags.namespace } : {}),
-        ...(flags.selector ? { selector: flags.selector } : {}),
-        ...(flags.deployment ? { deployment: flags.deployment } : {}),
-        ...(flags.kubectl ? { kubectl: flags.kubectl } : {}),
-      });
-      const result = await driver.apply(action);
-      for (const args of result.commands) console.error(`$ ${flags.kubectl ?? "kubectl"} ${args.join(" ")}`);
-      process.stdout.write(result.output);
-      return;
-    }
+  if (actionName === "events") {
+    if (flags.kubernetes)
+      throw usage("events lists what a `crosspod up` supervisor did; it has no --kubernetes form");
     const { url, token } = controlApi(flags);
-    const event = await postChaosAction(url, token, action);
-    console.log(flags.json ? JSON.stringify(event, null, 2) : describeEvent(event));
-  } catch (error) {
-    throw toCLIError(error);
+    const { events, links } = await listChaosEvents(url, token);
+    if (flags.json) console.log(JSON.stringify({ events, links }, null, 2));
+    else {
+      for (const event of events) console.log(describeEvent(event));
+      console.log(`${events.length} events; fault links: ${links.join(", ") || "none"}`);
+    }
+    return;
   }
+  const action = parseChaosActionText(target === undefined ? actionName : `${actionName}:${target}`);
+  if (flags.kubernetes) {
+    const driver = new KubernetesDriver({
+      ...(flags.namespace ? { namespace: flags.namespace } : {}),
+      ...(flags.selector ? { selector: flags.selector } : {}),
+      ...(flags.deployment ? { deployment: flags.deployment } : {}),
+      ...(flags.kubectl ? { kubectl: flags.kubectl } : {}),
+    });
+    const result = await driver.apply(action);
+    for (const args of result.commands) console.error(`$ ${flags.kubectl ?? "kubectl"} ${args.join(" ")}`);
+    process.stdout.write(result.output);
+    return;
+  }
+  const { url, token } = controlApi(flags);
+  const event = await postChaosAction(url, token, action);
+  console.log(flags.json ? JSON.stringify(event, null, 2) : describeEvent(event));
 }
 
 export function registerChaosCommand(program: Command): void {

@@ -12,7 +12,7 @@ import {
 } from "../../chaos/chaos-cluster.js";
 import { ChaosScheduleRunner } from "../../chaos/chaos-schedule-runner.js";
 import { ClusterError } from "../../cluster/cluster-error.js";
-import { type FaroCollector, FaroCollectorError, startFaroCollector } from "../../cluster/faro-collector.js";
+import { type FaroCollector, startFaroCollector } from "../../cluster/faro-collector.js";
 import { freePort } from "../../cluster/free-port.js";
 import {
   deliveryModes,
@@ -22,17 +22,10 @@ import {
 } from "../../cluster/local-cluster.js";
 import { backendScrapeTarget, scrapeJobs } from "../../cluster/prometheus-config.js";
 import { waitForFinalScrape } from "../../cluster/prometheus-final-scrape.js";
-import {
-  type PrometheusServer,
-  PrometheusServerError,
-  startPrometheus,
-} from "../../cluster/prometheus-server.js";
-import { RedisServerError } from "../../cluster/redis-server.js";
+import { type PrometheusServer, startPrometheus } from "../../cluster/prometheus-server.js";
 import type { Report } from "../../core/report-model.js";
-import { TargetError } from "../../core/target-error.js";
-import { type BrowserPages, BrowserPagesError, openBrowserPages } from "../../engine/browser-pages.js";
+import { type BrowserPages, openBrowserPages } from "../../engine/browser-pages.js";
 import { findK6 } from "../../engine/k6-runner.js";
-import { MetricsServerError } from "../../engine/metrics-server.js";
 import { type NodeEngineResult, runNodeEngine } from "../../engine/run-node-engine.js";
 import { progressWriter } from "../../engine/run-progress.js";
 import { discoverTargets } from "../../engine/target-discovery.js";
@@ -53,25 +46,6 @@ const finalScrapeTimeoutMs = 15_000;
 
 function newRunId(): string {
   return `run-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, "")}-${randomBytes(3).toString("hex")}`;
-}
-
-function toCLIError(error: unknown): unknown {
-  if (
-    error instanceof TargetError ||
-    error instanceof MetricsServerError ||
-    error instanceof BrowserPagesError
-  ) {
-    return new CLIError(error.message, error.code, exitCodes.usage);
-  }
-  if (
-    error instanceof ClusterError ||
-    error instanceof FaroCollectorError ||
-    error instanceof RedisServerError ||
-    error instanceof PrometheusServerError
-  ) {
-    return new CLIError(error.message, error.code, exitCodes.internal);
-  }
-  return error;
 }
 
 /**
@@ -133,7 +107,6 @@ function faroPort(env: Record<string, string | undefined>): number {
     throw new CLIError(
       `CROSSPOD_FARO_PORT="${text}" is invalid: expected a port number from 0 to 65535 (0 = any free port)`,
       "CROSSPOD_USAGE",
-      exitCodes.usage,
     );
   }
   return Number(text);
@@ -159,11 +132,7 @@ async function runProfile(config: RunConfig): Promise<void> {
     profileName: config.profile.name,
   });
   if (choice.engine === "node" && config.prometheusRemoteWrite !== undefined) {
-    throw new CLIError(
-      "--prometheus-rw applies to the k6 engine; use --engine k6",
-      "CROSSPOD_USAGE",
-      exitCodes.usage,
-    );
+    throw new CLIError("--prometheus-rw applies to the k6 engine; use --engine k6", "CROSSPOD_USAGE");
   }
   console.error(`crosspod run ${config.profile.name}: engine ${choice.engine} (${choice.reason})`);
   if (choice.k6Hint) console.error(choice.k6Hint);
@@ -313,7 +282,7 @@ async function runProfile(config: RunConfig): Promise<void> {
       process.exitCode = interruptedExitCode;
       return;
     }
-    throw toCLIError(error);
+    throw error;
   } finally {
     await browserPages?.close();
     // A kept Prometheus must not read the torn-down pods as down: drop them before they go.

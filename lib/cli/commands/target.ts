@@ -81,7 +81,8 @@ export function registerTargetCommand(program: Command): void {
       try {
         result = await smokeTarget(loaded, timeoutSeconds * 1000);
       } catch (error) {
-        if (error instanceof TargetError) throw new CLIError(error.message, error.code, exitCodes.internal);
+        // `target check` documents 1 for a pod that did not answer: the file was fine, the pod was not.
+        if (error instanceof TargetError) throw new CLIError(error.message, error.code, "environment");
         throw error;
       }
       process.stdout.write(render(path, file.adapter, loaded.adapter.accounting, result));

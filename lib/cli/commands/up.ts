@@ -3,15 +3,9 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { type ChaosCluster, startChaosCluster } from "../../chaos/chaos-cluster.js";
-import {
-  type ControlApi,
-  ControlApiError,
-  newControlToken,
-  startControlApi,
-} from "../../chaos/control-api.js";
+import { type ControlApi, newControlToken, startControlApi } from "../../chaos/control-api.js";
 import { controlBanner } from "../../chaos/control-banner.js";
-import { ClusterError } from "../../cluster/cluster-error.js";
-import { type FaroCollector, FaroCollectorError, startFaroCollector } from "../../cluster/faro-collector.js";
+import { type FaroCollector, startFaroCollector } from "../../cluster/faro-collector.js";
 import {
   deliveryModes,
   type LocalCluster,
@@ -20,13 +14,7 @@ import {
   startLocalCluster,
 } from "../../cluster/local-cluster.js";
 import { backendScrapeTarget, type ScrapeTarget, scrapeJobs } from "../../cluster/prometheus-config.js";
-import {
-  type PrometheusServer,
-  PrometheusServerError,
-  startPrometheus,
-} from "../../cluster/prometheus-server.js";
-import { RedisServerError } from "../../cluster/redis-server.js";
-import { CLIError, exitCodes } from "../cli-error.js";
+import { type PrometheusServer, startPrometheus } from "../../cluster/prometheus-server.js";
 import { parseFlags } from "../flag-error.js";
 import { portFlag } from "../port-flag.js";
 
@@ -120,19 +108,6 @@ function describe(
   return lines.join("\n");
 }
 
-function toCLIError(error: unknown): unknown {
-  if (
-    error instanceof ClusterError ||
-    error instanceof RedisServerError ||
-    error instanceof FaroCollectorError ||
-    error instanceof ControlApiError ||
-    error instanceof PrometheusServerError
-  ) {
-    return new CLIError(error.message, error.code, exitCodes.internal);
-  }
-  return error;
-}
-
 async function runUp(options: UpOptions): Promise<void> {
   const stopRequested = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -180,7 +155,7 @@ async function runUp(options: UpOptions): Promise<void> {
       cluster = chaos?.cluster ?? (await startLocalCluster(clusterOptions));
     } catch (error) {
       if (stopRequested.signal.aborted) return;
-      throw toCLIError(error);
+      throw error;
     }
     try {
       if (options.faro) faro = await startFaroCollector();
@@ -194,7 +169,7 @@ async function runUp(options: UpOptions): Promise<void> {
         prometheus = await startPrometheus({ scrapeTargets: scrapeTargets(cluster, faro) });
     } catch (error) {
       await cluster.close();
-      throw toCLIError(error);
+      throw error;
     }
     console.log(describe(cluster, faro, prometheus));
     if (chaos && control)

@@ -1,6 +1,9 @@
 // A target that cannot work as configured: the message names the target-file field (or variable) at fault.
-export class AdapterError extends Error {
-  readonly code = "CROSSPOD_TARGET_FILE";
+import { CrosspodError } from "../crosspod-error.js";
+
+export class AdapterError extends CrosspodError {
+  override readonly code = "CROSSPOD_TARGET_FILE";
+  override readonly kind = "usage";
 
   constructor(
     /** Dotted path of the field at fault, e.g. "frames.probe" or "trigger.auth.env". */

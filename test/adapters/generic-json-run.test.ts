@@ -148,6 +148,11 @@ describe.skipIf(skipWithoutRedis)("the generic-json adapter against a seed-style
     expect(report.pods["soc-b"]?.delivery.lost).toBe(dropped);
     expect(report.overall.fanout.count).toBe(30 * 40 - dropped);
     expect(report.overall.fanout.p50).toBeGreaterThan(0);
+    // A frame is published after its probe was sent, so fan-out (publish -> receive) cannot exceed
+    // end-to-end (send -> receive): the engine's clock and the backend's wall clock must agree.
+    const { fanout, e2e } = report.overall;
+    expect(fanout.p50, JSON.stringify({ fanout, e2e })).toBeLessThanOrEqual(e2e.p50);
+    expect(fanout.p99, JSON.stringify({ fanout, e2e })).toBeLessThanOrEqual(e2e.p99);
     expect(report.matrix.map((cell) => `${cell.origin}->${cell.deliveredBy}`).sort()).toContain(
       "soc-c->soc-a",
     );

@@ -15,7 +15,7 @@ async function discover(
 ) {
   const runtime = new ScriptedRuntime();
   const discovering = discoverPods(crosspodAdapter(), crosspodPods(baseUrls), runtime, timeoutMs);
-  runtime.sockets.forEach((_, index) => answer(runtime, index));
+  for (let index = 0; index < runtime.sockets.length; index++) answer(runtime, index);
   return { discovering, runtime };
 }
 

@@ -19,6 +19,7 @@ export interface BackendMetrics {
   backfilled: Counter<"reason">;
   slowConsumerClosed: Counter;
   redisUp: Gauge;
+  redisReceived: Counter;
 }
 
 export function createBackendMetrics(pod: string): BackendMetrics {
@@ -65,6 +66,11 @@ export function createBackendMetrics(pod: string): BackendMetrics {
     redisUp: new Gauge({
       name: backendMetrics.redisUp,
       help: "1 while this pod's Redis connections are up and subscribed, else 0.",
+      registers,
+    }),
+    redisReceived: new Counter({
+      name: backendMetrics.redisReceived,
+      help: "Threat frames this pod received from Redis Pub/Sub, before any gap handling.",
       registers,
     }),
   };

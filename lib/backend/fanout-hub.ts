@@ -91,6 +91,7 @@ export class FanoutHub implements BusEvents {
   }
 
   onFrame(frame: BusFrame): void {
+    this.options.metrics.redisReceived.inc();
     if (this.closed) return;
     if (this.syncing) this.hold(frame);
     else this.accept(frame);

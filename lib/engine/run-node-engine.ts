@@ -33,6 +33,7 @@ import { triggerPhase } from "./phases/trigger-phase.js";
 import { judgeValidity } from "./phases/validity-phase.js";
 import { PublishedLog } from "./published-log.js";
 import { ReceiveTracing } from "./receive-tracing.js";
+import { registerRunMetrics } from "./run-metrics.js";
 import type { RunPhase, RunProgress } from "./run-progress.js";
 import { discoverPods, discoverTargets } from "./target-discovery.js";
 import { TriggerPublisher } from "./trigger-publisher.js";
@@ -106,6 +107,12 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
   const { pool, publisher } = run;
 
   const health = new GeneratorHealth();
+  registerRunMetrics(run.metrics.registry, {
+    pods: () => pool.pods.values(),
+    publisher,
+    health,
+    limits: run.limits,
+  });
   const timeSeries = new TimeSeriesRecorder(timeline.startedAtMs);
   const sampler = newSampler(run, health, timeSeries);
   sampler.start();

@@ -45,7 +45,7 @@ describe.skipIf(skipWithoutRedis)("backend metrics", () => {
     for (const line of series) expect(line).toMatch(/pod="metered-pod"/);
   });
 
-  it("counts a publish, its delivery and its fan-out latency, and reports Redis up", async () => {
+  it("counts a publish, its receipt from Redis, its delivery and its fan-out latency, and reports Redis up", async () => {
     if (!pod || !client) throw new Error("setup failed");
     await triggerAccepted(pod);
     await client.waitForThreats(1);
@@ -56,6 +56,7 @@ describe.skipIf(skipWithoutRedis)("backend metrics", () => {
     };
     expect(value('crosspod_backend_ws_connections{pod="metered-pod"}')).toBe(1);
     expect(value('crosspod_backend_published_total{pod="metered-pod"}')).toBe(1);
+    expect(value('crosspod_backend_redis_received_total{pod="metered-pod"}')).toBe(1);
     expect(value('crosspod_backend_delivered_total{pod="metered-pod"}')).toBe(1);
     expect(value('crosspod_backend_fanout_seconds_count{pod="metered-pod"}')).toBe(1);
     expect(value('crosspod_backend_fanout_seconds_bucket{le="+Inf",pod="metered-pod"}')).toBe(1);

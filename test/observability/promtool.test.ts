@@ -1,6 +1,6 @@
 // promtool validates the Prometheus config (static and generated) and the rules, and runs the rules' unit tests.
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -34,7 +34,7 @@ describe.skipIf(skip)("Prometheus config and rules", () => {
 
   it("accepts the docker compose prometheus.yml and the rule files it globs", async () => {
     const output = await runPromtool("check", "config", "prometheus.yml");
-    expect(output).toContain("SUCCESS: 4 rule files found");
+    expect(output).toContain("SUCCESS: 5 rule files found");
   });
 
   it("accepts a config generated for live loopback ports with every rule file", async () => {
@@ -70,14 +70,24 @@ describe.skipIf(skip)("Prometheus config and rules", () => {
     await runPromtool("test", "rules", "tests/alerts.test.yml");
   });
 
+  it("fires the fan-out SLO's burn-rate alerts on fast and slow burns, never within the objective", async () => {
+    await runPromtool("test", "rules", "tests/slo.test.yml");
+  });
+
   it("has a unit test for every alert rule", async () => {
     const tests = await readdir(join(prometheusDir, "tests"));
-    expect(tests.sort()).toEqual(["alerts.test.yml", "browser-rules.test.yml", "recording-rules.test.yml"]);
-    const { readFile } = await import("node:fs/promises");
-    const alertsTest = await readFile(join(prometheusDir, "tests/alerts.test.yml"), "utf8");
-    const alertsRules = await readFile(join(prometheusDir, "rules/crosspod-alerts.rules.yml"), "utf8");
-    const alertNames = [...alertsRules.matchAll(/- alert: (\w+)/g)].map((m) => m[1]);
-    expect(alertNames).toHaveLength(5);
-    for (const name of alertNames) expect(alertsTest).toContain(`alertname: ${name}`);
+    expect(tests.sort()).toEqual([
+      "alerts.test.yml",
+      "browser-rules.test.yml",
+      "recording-rules.test.yml",
+      "slo.test.yml",
+    ]);
+    const testText = (
+      await Promise.all(tests.map((file) => readFile(join(prometheusDir, "tests", file), "utf8")))
+    ).join("\n");
+    const rules = await Promise.all(defaultRuleFiles().map((file) => readFile(file, "utf8")));
+    const alertNames = rules.flatMap((text) => [...text.matchAll(/- alert: (\w+)/g)].map((m) => m[1]));
+    expect(alertNames).toHaveLength(7);
+    for (const name of alertNames) expect(testText).toContain(`alertname: ${name}`);
   });
 });

@@ -43,6 +43,16 @@ export const publishRateTimeseries = () =>
     .unit("ops")
     .withTarget(query(`crosspod:backend_published:rate{${podSelector}}`, "{{pod}}"));
 
+export const redisRatesTimeseries = () =>
+  defaultTimeseries()
+    .title("Redis publish and receive rates")
+    .description(
+      "Threats published to Redis per second (all pods) and received from Redis Pub/Sub per pod: each pod should receive every publish once.",
+    )
+    .unit("ops")
+    .withTarget(query(`sum(crosspod:backend_published:rate{${podSelector}})`, "published (all pods)"))
+    .withTarget(query(`crosspod:backend_redis_received:rate{${podSelector}}`, "{{pod}} received"));
+
 export const deliverRateTimeseries = () =>
   defaultTimeseries()
     .title("Deliver rate per pod")
@@ -108,6 +118,7 @@ export function backendDashboard(): dashboard.DashboardBuilder {
     .withPanel(backendFanoutTimeseries())
     .withPanel(publishRateTimeseries())
     .withPanel(deliverRateTimeseries())
+    .withPanel(redisRatesTimeseries())
     .withRow(new dashboard.RowBuilder("Pressure"))
     .withPanel(backfillTimeseries())
     .withPanel(slowConsumersTimeseries())

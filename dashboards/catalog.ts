@@ -3,11 +3,13 @@ import type * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import { backendDashboard } from "./backend.js";
 import { deliveryDashboard } from "./delivery.js";
 import { fanoutDashboard } from "./fanout.js";
+import { runDashboard } from "./run.js";
 
 export const dashboards: { file: string; build: () => dashboard.DashboardBuilder }[] = [
   { file: "fanout.json", build: fanoutDashboard },
   { file: "delivery.json", build: deliveryDashboard },
   { file: "backend.json", build: backendDashboard },
+  { file: "run.json", build: runDashboard },
 ];
 
 /** Panel ids follow layout order, so a rebuilt dashboard keeps the same ids and links (viewPanel=N). */

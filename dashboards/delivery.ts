@@ -1,8 +1,16 @@
 // "crosspod / delivery": whether every frame arrived once and in order, and how clients rode out chaos.
 import * as common from "@grafana/grafana-foundation-sdk/common";
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
+import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
 import { dashboardFrame } from "./dashboard-frame.js";
-import { defaultStat, defaultTimeseries, loadSelector, query, redFrom } from "./panel-defaults.js";
+import {
+  defaultStat,
+  defaultTable,
+  defaultTimeseries,
+  loadSelector,
+  query,
+  redFrom,
+} from "./panel-defaults.js";
 import { podVariable, runVariable } from "./variables.js";
 
 export const lostStat = () =>
@@ -35,6 +43,52 @@ export const reconnectsStat = () =>
     .description("Successful client reconnects after a disconnect (pod killed, drained, or network fault).")
     .unit("short")
     .withTarget(query(`sum(crosspod:reconnects:total{${loadSelector}})`, "reconnects"));
+
+export const missedStat = () =>
+  defaultStat()
+    .title("Missed while disconnected")
+    .description(
+      "Frames published while a client was disconnected and not delivered after it reconnected; 0 in recover mode, expected in pubsub mode. Settled after the drain.",
+    )
+    .unit("short")
+    .thresholds(redFrom(1))
+    .withTarget(query(`sum(crosspod:missed:total{${loadSelector}})`, "missed"));
+
+export const recoveredStat = () =>
+  defaultStat()
+    .title("Recovered by resume")
+    .description(
+      "Frames published while a client was disconnected that it received after resuming (Node engine). Settled after the drain.",
+    )
+    .unit("short")
+    .withTarget(query(`sum(crosspod:recovered:total{${loadSelector}})`, "recovered"));
+
+export const missedRecoveredTimeseries = () =>
+  defaultTimeseries()
+    .title("Missed and recovered per pod")
+    .description(
+      "Frames missed while disconnected and frames recovered by resume, by the pod clients resumed on.",
+    )
+    .unit("short")
+    .withTarget(query(`crosspod:missed:total{${loadSelector}}`, "{{pod}} missed ({{engine}})"))
+    .withTarget(query(`crosspod:recovered:total{${loadSelector}}`, "{{pod}} recovered ({{engine}})"));
+
+export const originMatrixTable = () =>
+  defaultTable()
+    .title("Origin → delivering pod, frames/s")
+    .description(
+      "Frames received per second by the pod that took the trigger (rows) and the pod that delivered it (columns); Node engine. Latency per pair is in the HTML report's matrix.",
+    )
+    .unit("cps")
+    .withTarget(
+      query(`sum by (origin, pod) (crosspod:origin_frames_received:rate{${loadSelector}})`, "")
+        .instant()
+        .format(prometheus.PromQueryFormat.Table),
+    )
+    .withTransformation({
+      id: "groupingToMatrix",
+      options: { columnField: "pod", rowField: "origin", valueField: "Value" },
+    });
 
 export const lostTimeseries = () =>
   defaultTimeseries()
@@ -100,11 +154,15 @@ export function deliveryDashboard(): dashboard.DashboardBuilder {
     .withPanel(duplicatesStat())
     .withPanel(outOfOrderStat())
     .withPanel(reconnectsStat())
+    .withPanel(missedStat())
+    .withPanel(recoveredStat())
     .withRow(new dashboard.RowBuilder("Over time"))
     .withPanel(lostTimeseries())
     .withPanel(duplicatesAndOrderTimeseries())
     .withPanel(reconnectsTimeseries())
     .withPanel(reconnectTimeTimeseries())
     .withPanel(connectionsTimeseries())
-    .withPanel(chaosEventsTimeseries());
+    .withPanel(chaosEventsTimeseries())
+    .withPanel(missedRecoveredTimeseries())
+    .withPanel(originMatrixTable());
 }

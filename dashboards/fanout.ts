@@ -1,5 +1,6 @@
 // "crosspod / fan-out": how fast frames reach clients on each pod, from either load engine, and what the
 // SOC console pages showed (the "Browser" row: Faro RUM from `--browsers` pages, or the k6 browser scenario).
+import * as common from "@grafana/grafana-foundation-sdk/common";
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import * as heatmap from "@grafana/grafana-foundation-sdk/heatmap";
 import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
@@ -87,6 +88,34 @@ export const fanoutHeatmap = () =>
       ),
     );
 
+export const fanoutSloErrorsTimeseries = () =>
+  defaultTimeseries()
+    .title("Fan-out SLO: frames over budget")
+    .description(
+      "Share of frames slower than the 250 ms budget over 30 s and 5 min (Node engine); the objective allows 1%, and the burn-rate alerts fire at 14.4% (fast) and 6% (slow).",
+    )
+    .unit("percentunit")
+    .thresholds(redFrom(0.01))
+    .thresholdsStyle(
+      new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Line),
+    )
+    .withTarget(query('crosspod:fanout_slo_errors:ratio_rate30s{run=~"$run"}', "30s"))
+    .withTarget(query('crosspod:fanout_slo_errors:ratio_rate5m{run=~"$run"}', "5m"));
+
+export const e2eHeatmap = () =>
+  defaultHeatmap()
+    .title("End-to-end latency distribution")
+    .description(
+      "Frames per second in each end-to-end latency bucket (trigger sent to frame received) over time; Node engine histograms.",
+    )
+    .unit("s")
+    .yAxis(new heatmap.YAxisConfigBuilder().unit("s"))
+    .withTarget(
+      query(`sum by (le) (crosspod:e2e_latency_seconds_bucket:rate{${loadSelector}})`, "{{le}}").format(
+        prometheus.PromQueryFormat.Heatmap,
+      ),
+    );
+
 export const browserRenderLatencyTimeseries = () =>
   defaultTimeseries()
     .title("Console render latency p50 / p99 per pod")
@@ -138,6 +167,8 @@ export function fanoutDashboard(): dashboard.DashboardBuilder {
     .withPanel(fanoutHeatmap())
     .withPanel(e2ePercentilesTimeseries())
     .withPanel(framesRateTimeseries())
+    .withPanel(e2eHeatmap())
+    .withPanel(fanoutSloErrorsTimeseries())
     .withRow(new dashboard.RowBuilder("Browser"))
     .withPanel(browserRenderLatencyTimeseries())
     .withPanel(browserReconnectTimeseries())

@@ -1,14 +1,19 @@
-// Shared defaults every crosspod panel starts from: the provisioned Prometheus datasource, legends, and
-// the label selectors that the run and pod variables fill in.
+// Shared defaults every crosspod panel starts from: the datasource the dashboard's variable picks, legends,
+// and the label selectors that the run and pod variables fill in.
 import * as common from "@grafana/grafana-foundation-sdk/common";
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import * as heatmap from "@grafana/grafana-foundation-sdk/heatmap";
 import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
 import * as stat from "@grafana/grafana-foundation-sdk/stat";
+import * as table from "@grafana/grafana-foundation-sdk/table";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 
-/** uid fixed by observability/grafana/provisioning/datasources/prometheus.yml. */
-export const prometheusDatasource = { type: "prometheus", uid: "prometheus" };
+/**
+ * The Prometheus the `datasource` variable picks (variables.ts); it defaults to the provisioned one
+ * (uid "prometheus", observability/grafana/provisioning/datasources/prometheus.yml), and an imported
+ * dashboard asks for any Prometheus instead of failing on a uid that does not exist there.
+ */
+export const prometheusDatasource = { type: "prometheus", uid: "$datasource" };
 
 /** Load-side series (crosspod:*) carry run and pod; backend series carry pod only. */
 export const loadSelector = 'run=~"$run", pod=~"$pod"';
@@ -59,6 +64,10 @@ export function defaultStat(): stat.PanelBuilder {
     .colorMode(common.BigValueColorMode.Background)
     .graphMode(common.BigValueGraphMode.Area)
     .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(["lastNotNull"]));
+}
+
+export function defaultTable(): table.PanelBuilder {
+  return new table.PanelBuilder().datasource(prometheusDatasource).height(8).span(12);
 }
 
 export function defaultHeatmap(): heatmap.PanelBuilder {

@@ -1,7 +1,16 @@
-// Dashboard variables (run, pod) and the chaos-event annotation, shared by all crosspod dashboards.
+// Dashboard variables (datasource, run, pod) and the chaos-event annotation, shared by all crosspod dashboards.
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
 import { prometheusDatasource } from "./panel-defaults.js";
+
+/** Which Prometheus to read: the provisioned one by default, any other of the type when imported elsewhere. */
+export function datasourceVariable(): dashboard.DatasourceVariableBuilder {
+  return new dashboard.DatasourceVariableBuilder("datasource")
+    .label("Data source")
+    .description("The Prometheus holding crosspod's series (scraped pods and engine, k6 remote write).")
+    .type("prometheus")
+    .current({ text: "Prometheus", value: "prometheus" });
+}
 
 /** One run at a time: runs are compared across dashboards, not overlaid. */
 export function runVariable(): dashboard.QueryVariableBuilder {

@@ -25,6 +25,7 @@ import { type ShortAlertRules, shortAlertRules } from "./support/short-alert-rul
 
 /** Triggers per second, and Prometheus's scrape interval: a dead pod's last second of publishes is unseen. */
 const triggerRate = 20;
+const connections = 60;
 const scrapeIntervalSeconds = 1;
 
 interface PrometheusAnswer {
@@ -130,7 +131,7 @@ describe.skipIf(skip)("dashboards against a live run with pod-b killed", () => {
       collectorUrl: collector.url,
     });
     const profile = resolveProfile("cross-pod-load", {
-      connections: 60,
+      connections,
       rampSeconds: 1,
       triggerRate,
       durationSeconds: 16,
@@ -204,6 +205,47 @@ describe.skipIf(skip)("dashboards against a live run with pod-b killed", () => {
     expect(accepted).toBeGreaterThan(0);
     // What pod-b published after its last scrape before the kill is never scraped.
     expect(Math.abs(published - accepted)).toBeLessThanOrEqual(triggerRate * scrapeIntervalSeconds);
+  });
+
+  it("shows plausible figures in the panels: connections, trigger and frame rates, no loss, the matrix", async () => {
+    const url = prometheus?.url ?? "";
+    const values = async (expr: string) => {
+      const result = await queryRange(url, expr, startSeconds, endSeconds);
+      return result.flatMap((series) => series.values.map(([, value]) => Number(value)));
+    };
+    const max = async (expr: string) => Math.max(...(await values(expr)));
+    const sel = `run="${runId}"`;
+    // "Connections" stat: every client said hello at its peak.
+    expect(await max(`sum(crosspod:connections{${sel}})`)).toBe(connections);
+    // "Triggers accepted/s": the schedule's rate, give or take the 30 s window's edges.
+    const accepted = await max(`sum(crosspod:triggers:rate{${sel}, outcome="accepted"})`);
+    expect(accepted).toBeGreaterThan(triggerRate * 0.4);
+    expect(accepted).toBeLessThan(triggerRate * 1.5);
+    // "Frames/s": every client gets every trigger.
+    const frames = await max(`sum(crosspod:frames_received:rate{${sel}})`);
+    expect(frames).toBeGreaterThan(connections * triggerRate * 0.4);
+    expect(frames).toBeLessThan(connections * triggerRate * 1.5);
+    // "Origin → delivering pod": the pairs add up to the frames seen by all pods.
+    const matrix = await max(`sum(crosspod:origin_frames_received:rate{${sel}})`);
+    expect(Math.abs(matrix - frames)).toBeLessThan(frames * 0.05);
+    // "Lost while connected" stays 0 in recover mode; pod-b's clients resumed elsewhere.
+    expect(await max(`sum(crosspod:lost:total{${sel}})`)).toBe(0);
+    expect(await max(`sum(crosspod:reconnects:total{${sel}})`)).toBeGreaterThan(0);
+    // "Generator CPU" is a share of cores, "Run valid so far" a verdict.
+    const cpu = await values(`crosspod:generator_cpu:ratio{${sel}}`);
+    expect(cpu.every((value) => value >= 0 && value < 4)).toBe(true);
+    expect((await values(`crosspod:run_valid{${sel}}`)).every((value) => value === 0 || value === 1)).toBe(
+      true,
+    );
+    // "Redis publish and receive rates": each live pod receives what all pods publish.
+    const published = await max("sum(crosspod:backend_published:rate)");
+    const receivedPodA = await max('crosspod:backend_redis_received:rate{pod="pod-a"}');
+    expect(Math.abs(receivedPodA - published)).toBeLessThan(published * 0.1);
+    // "Firing alerts": only pod-b's CrosspodPodDown.
+    const firing = await queryRange(url, 'ALERTS{alertstate="firing"}', startSeconds, endSeconds);
+    expect(firing.map((series) => `${series.metric.alertname} ${series.metric.pod}`)).toEqual([
+      "CrosspodPodDown pod-b",
+    ]);
   });
 
   it("answers every panel query of every dashboard with data", async () => {

@@ -23,7 +23,7 @@ describe("dashboards", () => {
     }
   });
 
-  it("gives each dashboard a stable uid and the run and pod variables", () => {
+  it("gives each dashboard a stable uid and the datasource, run and pod variables", () => {
     const uids = dashboards
       .map(({ file }) => readDashboardJson(file))
       .map((json) => json as { uid?: string });
@@ -31,17 +31,18 @@ describe("dashboards", () => {
       "crosspod-fanout",
       "crosspod-delivery",
       "crosspod-backend",
+      "crosspod-run",
     ]);
     for (const { file } of dashboards) {
       const json = readDashboardJson(file) as { templating?: { list?: { name: string }[] } };
       expect(
         json.templating?.list?.map((v) => v.name),
         file,
-      ).toEqual(["run", "pod"]);
+      ).toEqual(["datasource", "run", "pod"]);
     }
   });
 
-  it("gives every panel a unit, a description, and the provisioned Prometheus datasource", () => {
+  it("gives every panel a unit, a description, and the Prometheus the datasource variable picks", () => {
     for (const { file } of dashboards) {
       const json = readDashboardJson(file) as {
         panels: {
@@ -54,9 +55,10 @@ describe("dashboards", () => {
       };
       for (const panel of json.panels.filter((p) => p.type !== "row")) {
         const where = `${file}: ${panel.title}`;
-        expect(panel.fieldConfig?.defaults?.unit, where).toMatch(/.+/);
+        // An alert list shows rules, not fields: it has no unit.
+        if (panel.type !== "alertlist") expect(panel.fieldConfig?.defaults?.unit, where).toMatch(/.+/);
         expect(panel.description, where).toMatch(/.{10,}/);
-        expect(panel.datasource?.uid, where).toBe("prometheus");
+        expect(panel.datasource?.uid, where).toBe("$datasource");
       }
     }
   });
@@ -68,9 +70,10 @@ describe("dashboards", () => {
       ...Object.values(backendMetrics),
       "nodejs_eventloop_lag_p99_seconds",
       "up",
+      "ALERTS",
     ]);
     for (const { dashboard, panel, expr } of panelQueries("r")) {
-      const names = [...expr.matchAll(/\b([a-z_][a-z0-9_:]*)\s*\{/g)].map((m) => m[1] ?? "");
+      const names = [...expr.matchAll(/\b([a-zA-Z_][a-zA-Z0-9_:]*)\s*\{/g)].map((m) => m[1] ?? "");
       expect(names.length, `${dashboard} / ${panel}: ${expr}`).toBeGreaterThan(0);
       for (const name of names) {
         const known = name.startsWith("crosspod:") ? recorded.has(name) : exported.has(name);

@@ -53,6 +53,8 @@ export interface RunConfig {
   /** --chaos: steps against the local cluster, timed from the start of the trigger phase; [] = none. */
   chaos: ChaosStep[];
   chaosText: string | undefined;
+  /** --traces: collect the pods' and the engine's spans and report the slowest sampled threats. */
+  traces: boolean;
 }
 
 /** Commander's option keys -> the flag a user typed, for error messages. */
@@ -80,6 +82,7 @@ const flagNames = {
   browsers: "--browsers",
   prometheusRw: "--prometheus-rw",
   chaos: "--chaos",
+  traces: "--traces",
 } as const;
 
 function usage(message: string): CLIError {
@@ -126,6 +129,7 @@ const runFlagsSchema = z
       .regex(/^https?:\/\/\S+$/, "expected the remote-write URL, e.g. http://127.0.0.1:9090/api/v1/write")
       .optional(),
     chaos: optionalText,
+    traces: z.boolean().default(false),
   })
   .strict();
 
@@ -331,6 +335,7 @@ export function resolveRunConfig(
     prometheusRemoteWrite: flags.prometheusRw,
     chaos: flags.chaos === undefined ? [] : chaosSteps(flags.chaos, targets, flags.replicas ?? 3, profile),
     chaosText: flags.chaos,
+    traces: flags.traces,
   };
 }
 

@@ -28,6 +28,7 @@ export function renderConsoleSummary(report: Report, options: ConsoleSummaryOpti
     matrixSection(report, style),
     chaosSection(report, style),
     browserSection(report, style),
+    traceSection(report, style),
     thresholdSection(report, style),
     validityLine(report, style),
     verdictSection(report, style),
@@ -154,6 +155,19 @@ function browserSection(report: Report, style: AnsiStyle): string[] {
   if (lines.at(-1) === "") lines.pop();
   for (const error of browser.pageErrors) lines.push(style.red(`  page error: ${error}`));
   return lines;
+}
+
+function traceSection(report: Report, style: AnsiStyle): string[] {
+  const traces = report.traces;
+  if (traces === undefined) return [];
+  if (traces.length === 0) return [`${style.bold("Traces")} · no sampled threat was traced end to end`];
+  return [
+    `${style.bold("Traces")} · slowest sampled threats, trigger → last receive:`,
+    ...traces.map(
+      (trace) =>
+        `  ${trace.traceId}  ${formatMs(trace.totalMs)} ms${trace.seq === undefined ? "" : `  seq ${trace.seq}`}  ${trace.spans.length} spans`,
+    ),
+  ];
 }
 
 function thresholdSection(report: Report, style: AnsiStyle): string[] {

@@ -65,4 +65,8 @@ dl.run dt { color: var(--muted); }
 dl.run dd { margin: 0; word-break: break-word; }
 footer { color: var(--muted); font-size: 12px; text-align: center; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
+svg.waterfall { width: 100%; min-width: 760px; height: auto; font-size: 12px; }
+svg.waterfall .span-label { fill: var(--ink); }
+svg.waterfall .span-duration, svg.waterfall .tick-label { fill: var(--muted); font-variant-numeric: tabular-nums; }
+svg.waterfall .tick { stroke: var(--line); }
 `;

@@ -38,6 +38,7 @@ import { chooseEngine, engineNames } from "../engine-choice.js";
 import { runWithK6 } from "../k6-engine-run.js";
 import { keepPrometheus, type PrometheusAfterRun, prometheusAfterRun } from "../prometheus-keep.js";
 import { type RunConfig, resolveRunConfig } from "../run-options.js";
+import { type RunTracing, startRunTracing } from "../run-tracing.js";
 
 /** Conventional exit code after SIGINT, once the partial summary has been printed. */
 const interruptedExitCode = 130;
@@ -157,14 +158,22 @@ async function runProfile(config: RunConfig): Promise<void> {
   let faro: FaroCollector | undefined;
   let prometheusStartedAtMs = 0;
   let afterRun: PrometheusAfterRun | undefined;
+  let tracing: RunTracing | undefined;
   const runId = newRunId();
   try {
+    tracing = await startRunTracing(config.traces, process.env);
+    if (tracing.collectorUrl) console.error(`traces: collecting spans at ${tracing.collectorUrl}`);
     let targets = config.target ? config.target.pods.map((pod) => pod.httpUrl) : config.targets;
     if (targets.length === 0) {
       console.error(
         `starting a local cluster: redis-server + ${config.replicas} replicas, delivery ${config.delivery} …`,
       );
-      const clusterOptions = { replicas: config.replicas, delivery: config.delivery, signal: stop.signal };
+      const clusterOptions = {
+        replicas: config.replicas,
+        delivery: config.delivery,
+        signal: stop.signal,
+        env: tracing.podEnv,
+      };
       // Pod chaos puts a load balancer (fault proxy) before each pod, so clients of a dead pod move to
       // the others; faults on a Redis link need a proxy there.
       if (config.chaos.length > 0) {
@@ -231,6 +240,7 @@ async function runProfile(config: RunConfig): Promise<void> {
           saturationLimits: config.saturationLimits,
           ...(chaos ? { chaos: new ChaosScheduleRunner(config.chaos, chaos.controller) } : {}),
           ...(metricsPort !== undefined ? { metricsPort } : {}),
+          ...(tracing.tracer ? { tracer: tracing.tracer } : {}),
           ...(runPrometheus
             ? {
                 beforeMetricsClose: ({ framesReceived }) =>
@@ -262,6 +272,8 @@ async function runProfile(config: RunConfig): Promise<void> {
       await browserPages.settle(report.overall.triggers.accepted);
       report.browser = browserPages.figures();
     }
+    const traces = await tracing.slowestThreats();
+    if (traces !== undefined) report.traces = traces;
     if (config.outFile) await writeFile(config.outFile, renderJsonReport(report));
     if (config.htmlFile) await writeFile(config.htmlFile, renderHtmlReport(report));
     process.stdout.write(renderConsoleSummary(report, { color: process.stdout.isTTY === true }));
@@ -294,6 +306,7 @@ async function runProfile(config: RunConfig): Promise<void> {
     await faro?.close();
     await cluster?.close();
     await chaos?.close();
+    await tracing?.close();
     if (!afterRun?.keep) await prometheus?.close();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -373,6 +386,10 @@ export function registerRunCommand(program: Command): void {
     .option(
       "--chaos <schedule>",
       "chaos on the local cluster, timed from the first trigger: kill-pod:pod-b@10s,restart-pod:pod-b@15s, kill-redis@5s..8s, latency:redis@pod-a=200ms±20ms@3s..6s",
+    )
+    .option(
+      "--traces",
+      "collect the engine's and the local pods' spans on loopback (also sent to OTEL_EXPORTER_OTLP_ENDPOINT when set) and report the slowest sampled threats",
     )
     .option(
       "--browsers <n>",

@@ -5,13 +5,7 @@ import { type OtlpReceiver, startOtlpReceiver } from "../cluster/otlp-receiver.j
 import { slowestThreats, type ThreatTrace } from "../core/threat-traces.js";
 import { loadSpanTracer } from "../tracing/load-span-tracer.js";
 import type { SpanTracer } from "../tracing/span-tracer.js";
-import {
-  collectorUrlVariable,
-  type TracingConfig,
-  TracingConfigError,
-  tracingConfigFromEnv,
-} from "../tracing/tracing-config.js";
-import { CLIError, exitCodes } from "./cli-error.js";
+import { collectorUrlVariable, tracingConfigFromEnv } from "../tracing/tracing-config.js";
 
 export interface RunTracing {
   /** The engine's tracer; undefined when tracing is off. */
@@ -35,15 +29,6 @@ const podScheduleDelayMs = "500";
 const quietMs = 1_500;
 const maxSettleMs = 10_000;
 
-function engineTracingConfig(env: Record<string, string | undefined>): TracingConfig | undefined {
-  try {
-    return tracingConfigFromEnv(env);
-  } catch (error) {
-    if (error instanceof TracingConfigError) throw new CLIError(error.message, error.code, exitCodes.usage);
-    throw error;
-  }
-}
-
 export async function startRunTracing(
   collect: boolean,
   env: Record<string, string | undefined>,
@@ -52,7 +37,8 @@ export async function startRunTracing(
   const collectorEnv: Record<string, string> = receiver ? { [collectorUrlVariable]: receiver.tracesUrl } : {};
   let tracer: SpanTracer | undefined;
   try {
-    tracer = await loadSpanTracer(engineTracingConfig({ ...env, ...collectorEnv }), {
+    // A bad OTEL_* value is a TracingConfigError naming the variable: a usage error (exit 2).
+    tracer = await loadSpanTracer(tracingConfigFromEnv({ ...env, ...collectorEnv }), {
       serviceName: "crosspod-engine",
     });
   } catch (error) {

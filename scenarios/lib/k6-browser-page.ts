@@ -93,7 +93,6 @@ export async function runBrowserVu(context: BrowserVuContext, data: RunData): Pr
   const { config, metrics } = context;
   const target = data.targets[exec.scenario.iterationInTest % data.targets.length];
   if (target === undefined) throw new BrowserPageError("setup discovered no targets to open consoles on");
-  const holdUntilMs = exec.scenario.startTime + context.holdSeconds * 1000;
   const figures = new PageFigures(metrics);
   const url = consolePageUrl(target.url, config.faroUrl);
 
@@ -111,6 +110,9 @@ export async function runBrowserVu(context: BrowserVuContext, data: RunData): Pr
         `the console at ${url} (${target.pod}) was not live within ${config.readyTimeoutMs} ms`,
       );
     });
+    // Read once the page is live: the emulator (test/scenarios/browser-k6-emulation.ts) starts the run's
+    // clock only when every page has said hello; in k6 the start time is fixed and the order is moot.
+    const holdUntilMs = exec.scenario.startTime + context.holdSeconds * 1000;
     while (Date.now() < holdUntilMs) {
       await sleep(Math.min(pollMs, holdUntilMs - Date.now()));
       await drain(page, figures);

@@ -59,8 +59,8 @@ describe.skipIf(skipWithoutRedis || !chromiumPath)(
           CROSSPOD_CONNECTIONS_PER_VU: "2",
           CROSSPOD_RATE: String(triggerRate),
           CROSSPOD_DURATION: String(durationSeconds),
-          // The pages (Chromium's launch on a busy machine) must be live before the first trigger.
-          CROSSPOD_RAMP: "2",
+          // No ramp to cover the pages' start-up: the emulator starts the run once every page said hello.
+          CROSSPOD_RAMP: "0",
           CROSSPOD_DRAIN: "1",
           CROSSPOD_THRESHOLDS: JSON.stringify({ crosspod_fanout_latency: [] }),
         },

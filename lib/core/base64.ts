@@ -26,3 +26,19 @@ export function decodeBase64(text: string): Uint8Array | undefined {
   }
   return bytes;
 }
+
+/** Encodes bytes as standard (RFC 4648) base64 with padding. */
+export function encodeBase64(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 3) {
+    const a = bytes[i] as number;
+    const b = bytes[i + 1];
+    const c = bytes[i + 2];
+    const triple = (a << 16) | ((b ?? 0) << 8) | (c ?? 0);
+    text += alphabet[(triple >> 18) & 63];
+    text += alphabet[(triple >> 12) & 63];
+    text += b === undefined ? "=" : alphabet[(triple >> 6) & 63];
+    text += c === undefined ? "=" : alphabet[triple & 63];
+  }
+  return text;
+}

@@ -1,12 +1,13 @@
 // Latency distribution in an HDR histogram (µs resolution, 3 significant digits), mergeable exactly across
 // connections, pods, processes and k6 segments through its standard compressed base64 form.
-// Only hdr-histogram-js's pure-JS modules are imported (never its index, which pulls in WebAssembly): its
-// encoder deflates with Node's zlib when `require` exists and with pako otherwise, so it runs inside k6 too.
+// Only hdr-histogram-js's counting classes are imported (never its index, which pulls in WebAssembly, nor its
+// encoding module, which pulls in pako): the encoding is crosspod's own uncompressed V2 (hdr-v2-encoding.ts),
+// so k6 bundles carry the histogram code they need and nothing more.
 
-import { decompress, doDecode } from "hdr-histogram-js/dist/JsHistogram.encoding.js";
 import type { JsHistogram } from "hdr-histogram-js/dist/JsHistogram.js";
 import { constructorFromBucketSize } from "hdr-histogram-js/dist/JsHistogramFactory.js";
-import { decodeBase64 } from "./base64.js";
+import { decodeBase64, encodeBase64 } from "./base64.js";
+import { decodeHdrV2Into, encodeHdrV2 } from "./hdr-v2-encoding.js";
 import { HistogramError } from "./histogram-error.js";
 import type { LatencySummary } from "./report-model.js";
 
@@ -61,9 +62,9 @@ export class LatencyHistogram {
     return { count, min, mean: meanMicros / 1000, p50, p90, p99, p999, max };
   }
 
-  /** HdrHistogram V2 compressed base64, readable by any HdrHistogram implementation. */
+  /** HdrHistogram V2 (uncompressed) in base64, readable by any HdrHistogram implementation. */
   encode(): string {
-    return this.histogram.encodeIntoCompressedBase64();
+    return encodeBase64(encodeHdrV2(this.histogram));
   }
 
   static decode(encoded: string): LatencyHistogram {
@@ -71,21 +72,11 @@ export class LatencyHistogram {
     if (bytes === undefined) {
       throw new HistogramError(`histogram encoding "${preview(encoded)}" is not base64`);
     }
-    let decoded: JsHistogram;
-    try {
-      decoded = doDecode(decompress(bytes), bucketBits);
-    } catch (error) {
-      throw new HistogramError(
-        `histogram encoding "${preview(encoded)}" is not a compressed HdrHistogram: ${(error as Error).message}`,
-      );
-    }
     const result = new LatencyHistogram();
     try {
-      result.histogram.add(decoded);
+      decodeHdrV2Into(bytes, result.histogram);
     } catch (error) {
-      throw new HistogramError(
-        `histogram encoding "${preview(encoded)}" holds values beyond one hour in µs: ${(error as Error).message}`,
-      );
+      throw new HistogramError(`histogram encoding "${preview(encoded)}": ${(error as Error).message}`);
     }
     return result;
   }

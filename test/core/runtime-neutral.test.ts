@@ -77,7 +77,8 @@ describe("lib/core outside Node", () => {
       duplicates: 1,
       outOfOrder: 1,
     });
-    expect(outcome.encodedPrefix).toBe("HISTFAAA");
+    // The uncompressed HdrHistogram V2 cookie (0x1c849313), base64.
+    expect(outcome.encodedPrefix).toBe("HISTEwAA");
     expect(outcome.decodedP99).toBe(outcome.p99);
     expect(outcome.p99).toBeCloseTo(99, 0);
     expect(outcome.durationSeconds).toBe(60);

@@ -2,7 +2,7 @@
 // with the same zod schema as the reference backend, so all systems carry the same probe.
 import type { IncomingMessage } from "node:http";
 import { z } from "zod";
-import { probeSchema } from "../../lib/core/probe.js";
+import { probeSchema } from "../../lib/core/probe-schema.js";
 
 const bodySchema = z.object({ probe: probeSchema.optional() });
 const maxBodyBytes = 16 * 1024;

@@ -1,6 +1,7 @@
 // Workload profiles as data: the built-in cross-pod-load, soak and spike, and how flags, environment and
-// profile files override them. Every knob is validated here once, with errors that name the knob.
-import { z } from "zod";
+// profile files override them. Every knob is validated here once, with errors that name the knob. The checks
+// are plain functions rather than a zod schema: k6 bundles resolve profiles too, and a VU compiles every
+// byte of its bundle (zod alone was 750 KB of it).
 import { parseDuration } from "./duration.js";
 import { loadMetrics } from "./metric-names.js";
 import { ProfileError } from "./profile-error.js";
@@ -42,68 +43,109 @@ const defaults = {
 
 const day = 86_400;
 
+/** A knob's problem: where inside the knob (for thresholds) and what was expected. */
+interface Problem {
+  path: string[];
+  message: string;
+}
+
+type Check = (value: unknown) => Problem | undefined;
+
+const problem = (message: string, path: string[] = []): Problem => ({ path, message });
+
+interface NumberRule {
+  type: string;
+  whole?: boolean;
+  /** [bound, message]: the value must be at least (or, with above, more than) the bound. */
+  min?: readonly [number, string];
+  above?: readonly [number, string];
+  max: readonly [number, string];
+}
+
+function numberCheck(rule: NumberRule): Check {
+  return (value) => {
+    if (typeof value !== "number" || !Number.isFinite(value)) return problem(rule.type);
+    if (rule.whole && !Number.isInteger(value)) return problem("expected a whole number");
+    if (rule.min && value < rule.min[0]) return problem(rule.min[1]);
+    if (rule.above && value <= rule.above[0]) return problem(rule.above[1]);
+    if (value > rule.max[0]) return problem(rule.max[1]);
+    return undefined;
+  };
+}
+
+function stringCheck(empty: string): Check {
+  return (value) => {
+    if (typeof value !== "string" || value.length === 0) return problem(empty);
+    if (value.length > 64) return problem("expected at most 64 characters");
+    return undefined;
+  };
+}
+
+function checkThresholds(value: unknown): Problem | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return problem("expected {metric: [expression, …]}");
+  }
+  for (const [metric, expressions] of Object.entries(value)) {
+    if (!Array.isArray(expressions)) return problem("expected a list of expressions", [metric]);
+    const index = expressions.findIndex((expression) => typeof expression !== "string");
+    if (index >= 0) return problem("expected an expression such as p(99)<250", [metric, String(index)]);
+  }
+  try {
+    validateThresholds(value as Record<string, string[]>);
+  } catch (error) {
+    return problem((error as Error).message);
+  }
+  return undefined;
+}
+
 const fields = {
-  name: z.string().min(1, "expected a non-empty name").max(64, "expected at most 64 characters"),
-  connections: z
-    .number("expected a number")
-    .int("expected a whole number")
-    .min(1, "expected at least 1 connection")
-    .max(1_000_000, "expected at most 1,000,000 connections"),
-  rampSeconds: z
-    .number("expected a number of seconds")
-    .min(0, "expected 0 or more seconds")
-    .max(day, "expected at most a day (86400 s)"),
-  triggerRate: z
-    .number("expected triggers per second")
-    .positive("expected more than 0 triggers per second")
-    .max(100_000, "expected at most 100000 triggers per second"),
-  durationSeconds: z
-    .number("expected a number of seconds")
-    .positive("expected more than 0 seconds")
-    .max(7 * day, "expected at most a week (604800 s)"),
-  drainSeconds: z
-    .number("expected a number of seconds")
-    .min(0, "expected 0 or more seconds")
-    .max(3600, "expected at most an hour (3600 s)"),
-  triggerPod: z
-    .string()
-    .min(1, 'expected "round-robin" or a pod name')
-    .max(64, "expected at most 64 characters"),
-  connectionsPerVu: z
-    .number("expected a number")
-    .int("expected a whole number")
-    .min(1, "expected at least 1")
-    .max(10_000, "expected at most 10000"),
-  thresholds: z
-    .record(
-      z.string(),
-      z.array(z.string(), "expected a list of expressions"),
-      "expected {metric: [expression, …]}",
-    )
-    .superRefine((spec, context) => {
-      try {
-        validateThresholds(spec);
-      } catch (error) {
-        context.addIssue({ code: "custom", message: (error as Error).message });
-      }
-    }),
-};
+  name: stringCheck("expected a non-empty name"),
+  connections: numberCheck({
+    type: "expected a number",
+    whole: true,
+    min: [1, "expected at least 1 connection"],
+    max: [1_000_000, "expected at most 1,000,000 connections"],
+  }),
+  rampSeconds: numberCheck({
+    type: "expected a number of seconds",
+    min: [0, "expected 0 or more seconds"],
+    max: [day, "expected at most a day (86400 s)"],
+  }),
+  triggerRate: numberCheck({
+    type: "expected triggers per second",
+    above: [0, "expected more than 0 triggers per second"],
+    max: [100_000, "expected at most 100000 triggers per second"],
+  }),
+  durationSeconds: numberCheck({
+    type: "expected a number of seconds",
+    above: [0, "expected more than 0 seconds"],
+    max: [7 * day, "expected at most a week (604800 s)"],
+  }),
+  drainSeconds: numberCheck({
+    type: "expected a number of seconds",
+    min: [0, "expected 0 or more seconds"],
+    max: [3600, "expected at most an hour (3600 s)"],
+  }),
+  triggerPod: stringCheck('expected "round-robin" or a pod name'),
+  connectionsPerVu: numberCheck({
+    type: "expected a number",
+    whole: true,
+    min: [1, "expected at least 1"],
+    max: [10_000, "expected at most 10000"],
+  }),
+  thresholds: checkThresholds,
+} satisfies Record<keyof Profile, Check>;
 
 type ProfileField = keyof typeof fields;
 
-export const profileSchema: z.ZodType<Profile> = z
-  .object({
-    name: fields.name,
-    connections: fields.connections,
-    rampSeconds: fields.rampSeconds.default(defaults.rampSeconds),
-    triggerRate: fields.triggerRate,
-    durationSeconds: fields.durationSeconds,
-    drainSeconds: fields.drainSeconds.default(defaults.drainSeconds),
-    triggerPod: fields.triggerPod.default(defaults.triggerPod),
-    connectionsPerVu: fields.connectionsPerVu.default(defaults.connectionsPerVu),
-    thresholds: fields.thresholds.default(() => structuredCopy(invariants)),
-  })
-  .strict();
+/** Values a profile may leave out. */
+const optional: Partial<Record<ProfileField, () => unknown>> = {
+  rampSeconds: () => defaults.rampSeconds,
+  drainSeconds: () => defaults.drainSeconds,
+  triggerPod: () => defaults.triggerPod,
+  connectionsPerVu: () => defaults.connectionsPerVu,
+  thresholds: () => structuredCopy(invariants),
+};
 
 export const profiles: Record<ProfileName, Profile> = {
   "cross-pod-load": {
@@ -156,32 +198,39 @@ function describeGiven(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
-function firstProblem(error: z.ZodError, value: unknown): { field: string; message: string } {
-  const issue = error.issues[0];
-  if (issue === undefined) return { field: "profile", message: "invalid" };
-  if (issue.code === "unrecognized_keys") {
+/** The first bad knob of `value`, named as the user wrote it, or the profile with defaults filled. */
+function checkProfile(value: unknown): { profile: Profile } | { field: string; message: string } {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { field: "profile", message: "expected an object of knobs" };
+  }
+  const given = value as Record<string, unknown>;
+  const profile: Record<string, unknown> = {};
+  for (const field of Object.keys(fields) as ProfileField[]) {
+    const raw = given[field];
+    const filled = raw === undefined ? optional[field]?.() : raw;
+    const found = fields[field](filled);
+    if (found) {
+      const name = [field, ...found.path].join(".");
+      const shown = field === "thresholds" ? "" : ` (got ${describeGiven(raw)})`;
+      return { field: name, message: `${name}: ${found.message}${shown}` };
+    }
+    profile[field] = field === "thresholds" ? structuredCopy(filled as Record<string, string[]>) : filled;
+  }
+  const unknown = Object.keys(given).filter((key) => !Object.hasOwn(fields, key));
+  if (unknown.length > 0) {
     return {
-      field: issue.keys.join(", "),
-      message: `unknown field ${issue.keys.map((key) => `"${key}"`).join(", ")}: expected only ${Object.keys(fields).join(", ")}`,
+      field: unknown.join(", "),
+      message: `unknown field ${unknown.map((key) => `"${key}"`).join(", ")}: expected only ${Object.keys(fields).join(", ")}`,
     };
   }
-  const field = issue.path.map(String).join(".") || "profile";
-  const top = issue.path[0];
-  if (top === "thresholds" || typeof value !== "object" || value === null || typeof top !== "string") {
-    return { field, message: `${field}: ${issue.message}` };
-  }
-  const given = (value as Record<string, unknown>)[top];
-  return {
-    field,
-    message: `${field}: ${issue.message} (got ${describeGiven(given)})`,
-  };
+  return { profile: profile as unknown as Profile };
 }
 
 /** Validates a complete profile (defaults fill ramp, drain, triggerPod, connectionsPerVu, thresholds). */
 export function parseProfile(value: unknown): Profile {
-  const parsed = profileSchema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const { field, message } = firstProblem(parsed.error, value);
+  const checked = checkProfile(value);
+  if ("profile" in checked) return checked.profile;
+  const { field, message } = checked;
   const name = typeof value === "object" && value !== null ? (value as { name?: unknown }).name : undefined;
   throw new ProfileError(`${typeof name === "string" ? `profile "${name}"` : "profile"}: ${message}`, field);
 }
@@ -277,14 +326,10 @@ export function profileOverridesFromEnv(env: Record<string, string | undefined>)
     const variable = envNames[field];
     const text = env[variable]?.trim();
     if (text === undefined || text === "") continue;
-    const parsed = fields[field].safeParse(fromText(field, text));
-    if (!parsed.success) {
-      throw new ProfileError(
-        `${variable}: ${parsed.error.issues[0]?.message ?? "invalid"} (got "${text}")`,
-        variable,
-      );
-    }
-    overrides[field] = parsed.data;
+    const value = fromText(field, text);
+    const found = fields[field](value);
+    if (found) throw new ProfileError(`${variable}: ${found.message} (got "${text}")`, variable);
+    overrides[field] = value;
   }
   return overrides as Partial<Profile>;
 }

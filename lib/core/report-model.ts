@@ -1,9 +1,10 @@
 // The run report: one versioned JSON document produced by both engines (Node and k6) and read by every
 // renderer (console, JSON, HTML). Bump `schema` on any breaking change; additive fields keep v1.
 import { z } from "zod";
+import { reportSchemaId } from "./report-schema-id.js";
 import { threatTraceSchema } from "./threat-traces.js";
 
-export const reportSchemaId = "crosspod.report/v1";
+export { reportSchemaId };
 
 /** Latency distribution in milliseconds, read off an HDR histogram (µs resolution). */
 export const latencySummarySchema = z.object({

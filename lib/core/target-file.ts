@@ -1,17 +1,15 @@
 // The target file: which backend crosspod talks to and how (`crosspod run --target target.yaml`,
 // `crosspod target check`). YAML or JSON is parsed at the edge (lib/cli; k6 gets it as JSON); this module
-// validates the value with zod and builds the protocol adapter. Every error names the field at fault.
+// validates the value with zod; target-from-file.ts builds the protocol adapter (without zod, so k6
+// bundles, which get the file already validated, do not carry it). Every error names the field at fault.
 import { z } from "zod";
 import { AdapterError } from "./adapters/adapter-error.js";
-import { crosspodAdapter, crosspodWebSocketUrl } from "./adapters/crosspod-adapter.js";
-import { genericJsonAdapter } from "./adapters/generic-json-adapter.js";
 import { timeUnits } from "./adapters/payload-fields.js";
-import type { AdapterPod, Target } from "./adapters/protocol-adapter.js";
-import { socketIoAdapter, socketIoWebSocketUrl } from "./adapters/socketio-adapter.js";
-import type { TriggerTemplate } from "./adapters/trigger-template.js";
+import type { Target } from "./adapters/protocol-adapter.js";
 import { endpointUrlProblem, type UrlScheme } from "./endpoint-url.js";
+import { targetFromFile } from "./target-from-file.js";
 
-export { AdapterError };
+export { AdapterError, targetFromFile };
 
 function endpointUrl(schemes: readonly UrlScheme[], query: boolean, example: string) {
   return z
@@ -139,6 +137,7 @@ export const targetFileSchema = z.discriminatedUnion(
   'expected adapter: "crosspod", "generic-json" or "socketio"',
 );
 export type TargetFile = z.infer<typeof targetFileSchema>;
+export type TriggerFile = z.infer<typeof trigger>;
 
 function fieldName(path: readonly PropertyKey[]): string {
   let name = "";
@@ -153,81 +152,6 @@ export function parseTargetFile(value: unknown): TargetFile {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   throw new AdapterError(fieldName(issue?.path ?? []), issue?.message ?? "invalid");
-}
-
-function secret(env: Record<string, string | undefined>, name: string, field: string): string {
-  const value = env[name];
-  if (value === undefined || value === "") {
-    throw new AdapterError(
-      field,
-      `environment variable ${name} is not set (it holds the trigger's credential)`,
-    );
-  }
-  return value;
-}
-
-function uniquePods(pods: AdapterPod[]): AdapterPod[] {
-  const seen = new Set<string>();
-  pods.forEach((pod, i) => {
-    if (seen.has(pod.name))
-      throw new AdapterError(`pods[${i}].name`, `"${pod.name}" is used twice: each pod needs its own name`);
-    seen.add(pod.name);
-  });
-  return pods;
-}
-
-function triggerTemplate(
-  file: z.infer<typeof trigger>,
-  env: Record<string, string | undefined>,
-): TriggerTemplate {
-  const { auth, accept, ...template } = file;
-  return {
-    ...template,
-    acceptedStatus: accept,
-    ...(auth
-      ? { auth: { header: auth.header, value: auth.prefix + secret(env, auth.env, "trigger.auth.env") } }
-      : {}),
-  };
-}
-
-/** The adapter and pods a validated target file describes; `env` supplies credentials named in it. */
-export function targetFromFile(file: TargetFile, env: Record<string, string | undefined>): Target {
-  switch (file.adapter) {
-    case "crosspod": {
-      const authToken = file.authEnv === undefined ? undefined : secret(env, file.authEnv, "authEnv");
-      return {
-        adapter: crosspodAdapter(authToken === undefined ? {} : { authToken }),
-        pods: file.pods.map((pod) => ({
-          name: pod.url,
-          httpUrl: pod.url,
-          wsUrl: crosspodWebSocketUrl(pod.url),
-        })),
-      };
-    }
-    case "generic-json": {
-      return {
-        adapter: genericJsonAdapter({
-          trigger: triggerTemplate(file.trigger, env),
-          frames: file.frames,
-          ...(file.subscribe === undefined ? {} : { subscribe: file.subscribe }),
-        }),
-        pods: uniquePods(file.pods.map((pod) => ({ name: pod.name, httpUrl: pod.url, wsUrl: pod.ws }))),
-      };
-    }
-    case "socketio": {
-      const { path: socketPath, ...socketio } = file.socketio;
-      return {
-        adapter: socketIoAdapter({ ...socketio, trigger: triggerTemplate(file.trigger, env) }),
-        pods: uniquePods(
-          file.pods.map((pod) => ({
-            name: pod.name,
-            httpUrl: pod.url,
-            wsUrl: socketIoWebSocketUrl(pod.url, socketPath),
-          })),
-        ),
-      };
-    }
-  }
 }
 
 /** parseTargetFile then targetFromFile. */

@@ -1,7 +1,8 @@
 // The reference backend's wire protocol: trigger body, trigger response, and WebSocket frames.
 // Shared by the backend (which produces it) and the engines (which check it), so both sides agree.
 import { z } from "zod";
-import { probeSchema } from "./probe.js";
+import type { Probe } from "./probe.js";
+import { probeSchema } from "./probe-schema.js";
 
 export const severities = ["low", "medium", "high", "critical"] as const;
 export type Severity = (typeof severities)[number];
@@ -25,7 +26,7 @@ export interface Threat {
   severity: Severity;
   source_ip: string;
   description: string;
-  probe?: z.infer<typeof probeSchema>;
+  probe?: Probe;
 }
 
 export interface TriggerResponse {

@@ -2,11 +2,12 @@
 // handleSummary, read back by tooling and by report merging. Output is stable: keys follow the
 // schema's order whatever order the engine built them in, so two identical runs diff cleanly.
 import { type Report, reportSchema, reportSchemaId } from "../core/report-model.js";
+import { reportJsonText } from "./report-json-text.js";
 import { ReportParseError } from "./report-parse-error.js";
 
 /** Pretty JSON (2-space indent, trailing newline). Throws ReportParseError if the report is invalid. */
 export function renderJsonReport(report: Report): string {
-  return `${JSON.stringify(validate(report, "report to render"), null, 2)}\n`;
+  return reportJsonText(validate(report, "report to render"));
 }
 
 /** Parses and validates a report document; `source` names it in error messages (a file path). */

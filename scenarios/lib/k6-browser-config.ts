@@ -3,7 +3,6 @@
 // each) and the Faro collector the pages send their RUM to, if any.
 
 import type { Scenario } from "k6/options";
-import { z } from "zod";
 import { CrosspodError } from "../../lib/core/crosspod-error.js";
 import type { RunTiming } from "./k6-options.js";
 
@@ -24,38 +23,37 @@ export class BrowserConfigError extends CrosspodError {
 export const maxBrowserPages = 50;
 const defaultPages = 2;
 
-const envSchema = z.object({
-  CROSSPOD_BROWSERS: z
-    .string()
-    .regex(/^\d+$/, `expected a whole number of console pages from 1 to ${maxBrowserPages}`)
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(1, "expected at least 1 page")
-        .max(maxBrowserPages, `expected at most ${maxBrowserPages} pages`),
-    )
-    .optional(),
-  CROSSPOD_FARO_URL: z
-    .string()
-    .regex(/^https?:\/\/\S+$/, "expected the collector's URL, e.g. http://127.0.0.1:12347/collect")
-    .optional(),
-});
+function invalid(variable: string, value: string, expected: string): BrowserConfigError {
+  return new BrowserConfigError(`${variable}="${value}" is invalid: ${expected}`);
+}
 
-export function loadBrowserConfig(env: Record<string, string | undefined>): BrowserConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const variable = String(issue?.path[0] ?? "environment");
-    throw new BrowserConfigError(
-      `${variable}="${env[variable] ?? ""}" is invalid: ${issue?.message ?? "bad value"}`,
+function pagesFrom(text: string | undefined): number {
+  if (text === undefined) return defaultPages;
+  if (!/^\d+$/.test(text)) {
+    throw invalid(
+      "CROSSPOD_BROWSERS",
+      text,
+      `expected a whole number of console pages from 1 to ${maxBrowserPages}`,
     );
   }
-  return {
-    pages: parsed.data.CROSSPOD_BROWSERS ?? defaultPages,
-    faroUrl: parsed.data.CROSSPOD_FARO_URL,
-    readyTimeoutMs: 30_000,
-  };
+  const pages = Number(text);
+  if (pages < 1) throw invalid("CROSSPOD_BROWSERS", text, "expected at least 1 page");
+  if (pages > maxBrowserPages) {
+    throw invalid("CROSSPOD_BROWSERS", text, `expected at most ${maxBrowserPages} pages`);
+  }
+  return pages;
+}
+
+export function loadBrowserConfig(env: Record<string, string | undefined>): BrowserConfig {
+  const faroUrl = env.CROSSPOD_FARO_URL;
+  if (faroUrl !== undefined && !/^https?:\/\/\S+$/.test(faroUrl)) {
+    throw invalid(
+      "CROSSPOD_FARO_URL",
+      faroUrl,
+      "expected the collector's URL, e.g. http://127.0.0.1:12347/collect",
+    );
+  }
+  return { pages: pagesFrom(env.CROSSPOD_BROWSERS), faroUrl, readyTimeoutMs: 30_000 };
 }
 
 /**

@@ -5,10 +5,10 @@
 
 import { Counter, Trend } from "k6/metrics";
 import type { Client } from "k6/x/redis";
-import { z } from "zod";
 import { CrosspodError } from "../../lib/core/crosspod-error.js";
 import { LatencyHistogram } from "../../lib/core/latency-histogram.js";
 import type { Report } from "../../lib/core/report-model.js";
+import { list, record, text } from "./k6-stored-values.js";
 
 export const browserMetricNames = {
   renderLatency: "crosspod_browser_render_latency",
@@ -35,11 +35,24 @@ export function createBrowserMetrics(): BrowserMetrics {
 }
 
 /** One page's upload: histograms per pod it rendered rows for, and its console errors (a few). */
-const uploadSchema = z.object({
-  pods: z.record(z.string(), z.object({ render: z.string(), page: z.string() })),
-  errors: z.array(z.string()).max(20),
-});
-export type BrowserUpload = z.infer<typeof uploadSchema>;
+export interface BrowserUpload {
+  pods: Record<string, { render: string; page: string }>;
+  errors: string[];
+}
+
+/** Uploads come back from Redis (this run's own browser VUs wrote them): a shape check before merging. */
+function checkUpload(value: unknown): BrowserUpload {
+  const upload = record(value, "upload");
+  for (const [pod, histograms] of Object.entries(record(upload.pods, "pods"))) {
+    const both = record(histograms, `pods.${pod}`);
+    text(both.render, `pods.${pod}.render`);
+    text(both.page, `pods.${pod}.page`);
+  }
+  list(upload.errors, "errors").forEach((error, i) => {
+    text(error, `errors[${i}]`);
+  });
+  return upload as unknown as BrowserUpload;
+}
 
 const maxErrorSamples = 20;
 
@@ -114,7 +127,7 @@ export function mergeBrowserUploads(texts: readonly string[], pages: number): No
   texts.forEach((text, index) => {
     let upload: BrowserUpload;
     try {
-      upload = uploadSchema.parse(JSON.parse(text));
+      upload = checkUpload(JSON.parse(text));
     } catch (error) {
       throw new BrowserFiguresError(
         `browser upload ${index} in Redis is malformed (${String(error)}): ${text.slice(0, 120)}`,

@@ -8,7 +8,6 @@ import { browser, type Page } from "k6/browser";
 import exec from "k6/execution";
 import { setTimeout } from "k6/timers";
 import type { Client } from "k6/x/redis";
-import { z } from "zod";
 import { renderHookName } from "../../lib/console/render-hook.js";
 import { CrosspodError } from "../../lib/core/crosspod-error.js";
 import type { BrowserConfig } from "./k6-browser-config.js";
@@ -57,15 +56,38 @@ function takeRenderBatches(queueName: string): unknown {
   return (globalThis as unknown as Record<string, unknown[]>)[queueName]?.splice(0) ?? [];
 }
 
+type RenderBatch = [pod: string, latenciesMs: number[], skippedRows: number, pageDelaysMs: number[]];
+
+const maxBatchValues = 10_000;
+
+function numbers(value: unknown): value is number[] {
+  return Array.isArray(value) && value.length <= maxBatchValues && value.every((n) => typeof n === "number");
+}
+
 // What the page hands back: untrusted, so checked before it touches a metric.
-const batchesSchema = z.array(
-  z.tuple([
-    z.string().min(1).max(64),
-    z.array(z.number()).max(10_000),
-    z.number().int().nonnegative(),
-    z.array(z.number()).max(10_000),
-  ]),
-);
+function renderBatches(value: unknown): RenderBatch[] {
+  if (!Array.isArray(value))
+    throw new BrowserPageError("the console page handed back render batches that are not a list");
+  value.forEach((batch, i) => {
+    const [pod, latencies, skipped, delays] = Array.isArray(batch) ? batch : [];
+    const ok =
+      Array.isArray(batch) &&
+      batch.length === 4 &&
+      typeof pod === "string" &&
+      pod.length >= 1 &&
+      pod.length <= 64 &&
+      numbers(latencies) &&
+      Number.isInteger(skipped) &&
+      (skipped as number) >= 0 &&
+      numbers(delays);
+    if (!ok) {
+      throw new BrowserPageError(
+        `the console page handed back a malformed render batch ${i}: expected [pod, latencies, skipped rows, page delays]`,
+      );
+    }
+  });
+  return value as RenderBatch[];
+}
 
 /** The console at a pod's base URL, pointed at a Faro collector when one is given. No URL class in k6. */
 export function consolePageUrl(baseUrl: string, faroUrl: string | undefined): string {
@@ -78,13 +100,8 @@ function sleep(ms: number): Promise<void> {
 }
 
 async function drain(page: Page, figures: PageFigures): Promise<void> {
-  const batches = batchesSchema.safeParse(await page.evaluate(takeRenderBatches, renderQueueName));
-  if (!batches.success) {
-    throw new BrowserPageError(
-      `the console page handed back malformed render batches: ${batches.error.message}`,
-    );
-  }
-  for (const [pod, latenciesMs, skippedRows, pageDelaysMs] of batches.data) {
+  const batches = renderBatches(await page.evaluate(takeRenderBatches, renderQueueName));
+  for (const [pod, latenciesMs, skippedRows, pageDelaysMs] of batches) {
     figures.record(pod, latenciesMs, skippedRows, pageDelaysMs);
   }
 }

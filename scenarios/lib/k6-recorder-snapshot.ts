@@ -1,46 +1,81 @@
 // A subscriber VU's figures as one JSON document in Redis, and their merge in handleSummary: counts add up,
 // histograms travel as HdrHistogram base64 and merge exactly, delivery figures add with lib/core's rules.
 // Snapshots come back from Redis, so they are validated before anything trusts them.
-
-import { z } from "zod";
 import { CrosspodError } from "../../lib/core/crosspod-error.js";
 import { addDelivery } from "../../lib/core/delivery-figures.js";
 import { LatencyHistogram } from "../../lib/core/latency-histogram.js";
-import { deliverySchema, type RunEvent, runEventSchema } from "../../lib/core/report-model.js";
+import type { DeliveryFigures, RunEvent } from "../../lib/core/report-model.js";
 import { type MatrixCellInput, PodRecorder } from "../../lib/core/run-recorder.js";
 import { SeriesHistogram } from "./k6-series-histogram.js";
+import { count, delivery, list, record, runEvent, StoredValueError, text } from "./k6-stored-values.js";
 
-const count = z.number().int().nonnegative();
-
-const seriesEntrySchema = z.object({
-  bucket: count,
-  connections: count,
-  frames: count,
-  errors: count,
+export interface SeriesEntry {
+  bucket: number;
+  connections: number;
+  frames: number;
+  errors: number;
   /** Fan-out latencies of the bucket as sparse [bucket index, count] pairs (k6-series-histogram.ts). */
-  fanout: z.array(z.tuple([count, count])),
-});
-export type SeriesEntry = z.infer<typeof seriesEntrySchema>;
+  fanout: [number, number][];
+}
 
-export const recorderSnapshotSchema = z.object({
-  vu: count,
-  pods: z.record(
-    z.string(),
-    z.object({
-      connections: z.object({ opened: count, failed: count, peak: count, reconnects: count }),
-      delivery: deliverySchema,
-      fanout: z.string(),
-      e2e: z.string(),
-      reconnectTime: z.string(),
-    }),
-  ),
-  matrix: z.array(
-    z.object({ origin: z.string(), deliveredBy: z.string(), fanout: z.string(), received: count }),
-  ),
-  series: z.array(seriesEntrySchema),
-  events: z.array(runEventSchema),
-});
-export type RecorderSnapshot = z.infer<typeof recorderSnapshotSchema>;
+export interface SnapshotPod {
+  connections: { opened: number; failed: number; peak: number; reconnects: number };
+  delivery: DeliveryFigures;
+  /** HdrHistogram base64, "" when empty. */
+  fanout: string;
+  e2e: string;
+  reconnectTime: string;
+}
+
+export interface RecorderSnapshot {
+  vu: number;
+  pods: Record<string, SnapshotPod>;
+  matrix: { origin: string; deliveredBy: string; fanout: string; received: number }[];
+  series: SeriesEntry[];
+  events: RunEvent[];
+}
+
+function snapshotPod(value: unknown, path: string): SnapshotPod {
+  const pod = record(value, path);
+  const connections = record(pod.connections, `${path}.connections`);
+  for (const name of ["opened", "failed", "peak", "reconnects"]) {
+    count(connections[name], `${path}.connections.${name}`);
+  }
+  delivery(pod.delivery, `${path}.delivery`);
+  for (const name of ["fanout", "e2e", "reconnectTime"]) text(pod[name], `${path}.${name}`);
+  return pod as unknown as SnapshotPod;
+}
+
+function seriesEntry(value: unknown, path: string): SeriesEntry {
+  const entry = record(value, path);
+  for (const name of ["bucket", "connections", "frames", "errors"]) count(entry[name], `${path}.${name}`);
+  list(entry.fanout, `${path}.fanout`).forEach((pair, i) => {
+    const [index, n] = list(pair, `${path}.fanout[${i}]`);
+    count(index, `${path}.fanout[${i}][0]`);
+    count(n, `${path}.fanout[${i}][1]`);
+  });
+  return entry as unknown as SeriesEntry;
+}
+
+/** Checks every field handleSummary reads; throws StoredValueError naming the first bad one. */
+function checkSnapshot(value: unknown): RecorderSnapshot {
+  const snapshot = record(value, "snapshot");
+  count(snapshot.vu, "vu");
+  for (const [pod, figures] of Object.entries(record(snapshot.pods, "pods")))
+    snapshotPod(figures, `pods.${pod}`);
+  list(snapshot.matrix, "matrix").forEach((value, i) => {
+    const cell = record(value, `matrix[${i}]`);
+    for (const name of ["origin", "deliveredBy", "fanout"]) text(cell[name], `matrix[${i}].${name}`);
+    count(cell.received, `matrix[${i}].received`);
+  });
+  list(snapshot.series, "series").forEach((entry, i) => {
+    seriesEntry(entry, `series[${i}]`);
+  });
+  list(snapshot.events, "events").forEach((event, i) => {
+    runEvent(event, `events[${i}]`);
+  });
+  return snapshot as unknown as RecorderSnapshot;
+}
 
 export class SnapshotError extends CrosspodError {
   override readonly code = "CROSSPOD_K6_SNAPSHOT";
@@ -81,14 +116,12 @@ export function parseSnapshot(text: string, index: number): RecorderSnapshot {
   } catch (error) {
     throw new SnapshotError(`subscriber snapshot ${index} is not JSON: ${String(error)}`);
   }
-  const parsed = recorderSnapshotSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new SnapshotError(
-      `subscriber snapshot ${index} is malformed at ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? "invalid"}`,
-    );
+  try {
+    return checkSnapshot(value);
+  } catch (error) {
+    if (!(error instanceof StoredValueError)) throw error;
+    throw new SnapshotError(`subscriber snapshot ${index} is malformed at ${error.message}`);
   }
-  return parsed.data;
 }
 
 export function mergeSnapshots(snapshots: readonly RecorderSnapshot[]): MergedSnapshots {

@@ -5,9 +5,9 @@
 // and run events. The backend's own seq counter is read as an independent oracle.
 
 import type { Client } from "k6/x/redis";
-import { z } from "zod";
 import { CrosspodError } from "../../lib/core/crosspod-error.js";
-import { type RunEvent, runEventSchema } from "../../lib/core/report-model.js";
+import type { RunEvent } from "../../lib/core/report-model.js";
+import { count, list, runEvent, StoredValueError, text } from "./k6-stored-values.js";
 
 /** One accepted trigger, as the backend acknowledged it. */
 export interface PublishedEntry {
@@ -29,13 +29,21 @@ export class RunStoreError extends CrosspodError {
   override readonly kind = "environment";
 }
 
-const publishedSchema = z.tuple([
-  z.number().int().nonnegative().nullable(),
-  z.string(),
-  z.number().int().positive(),
-  z.number().nonnegative(),
-  z.string(),
-]);
+/** A published-log entry: [seq or null, publisher, n, acceptedAtMs, pod], as recordPublished writes it. */
+function publishedEntry(value: unknown): PublishedEntry {
+  const [seq, publisher, n, acceptedAtMs, pod] = list(value, "entry");
+  if (typeof acceptedAtMs !== "number" || !(acceptedAtMs >= 0)) {
+    throw new StoredValueError("[3]: expected epoch milliseconds");
+  }
+  if (count(n, "[2]") === 0) throw new StoredValueError("[2]: expected n from 1");
+  return {
+    seq: seq === null ? undefined : count(seq, "[0]"),
+    publisher: text(publisher, "[1]"),
+    n: n as number,
+    acceptedAtMs,
+    pod: text(pod, "[4]"),
+  };
+}
 
 const outcomes: readonly TriggerOutcome[] = ["sent", "accepted", "failed"];
 const runKeys = [
@@ -128,10 +136,7 @@ export class RunStore {
 
   async published(): Promise<PublishedEntry[]> {
     const values = await this.client.lrange(this.key("published"), 0, -1);
-    return parseEntries("published", values ?? [], (value) => {
-      const [seq, publisher, n, acceptedAtMs, pod] = publishedSchema.parse(value);
-      return { seq: seq ?? undefined, publisher, n, acceptedAtMs, pod };
-    });
+    return parseEntries("published", values ?? [], publishedEntry);
   }
 
   /** Counts a trigger iteration that is over: whatever it published is in the published log by now. */
@@ -185,7 +190,7 @@ export class RunStore {
 
   async events(): Promise<RunEvent[]> {
     const values = await this.client.lrange(this.key("events"), 0, -1);
-    return parseEntries("event", values ?? [], (value) => runEventSchema.parse(value));
+    return parseEntries("event", values ?? [], (value) => runEvent(value));
   }
 
   /** Keeps the run's keys for inspection for a while, then lets Redis drop them. */

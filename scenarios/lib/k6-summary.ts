@@ -1,13 +1,12 @@
 // handleSummary: reads what every VU left in Redis (subscriber snapshots, the published log, trigger
 // outcomes, events), merges it into the same Report the Node engine builds (lib/core's buildReport) and
 // returns k6's files: the JSON report, the HTML report, and stdout (k6's figures, then crosspod's summary).
-import { z } from "zod";
 import type { Report, RunEvent, TimeSeriesPoint } from "../../lib/core/report-model.js";
 import { runHeader } from "../../lib/core/run-header.js";
 import { buildReport, PodRecorder } from "../../lib/core/run-recorder.js";
 import { renderConsoleSummary } from "../../lib/report/console-summary.js";
 import { renderHtmlReport } from "../../lib/report/html-report.js";
-import { renderJsonReport } from "../../lib/report/json-report.js";
+import { reportJsonText } from "../../lib/report/report-json-text.js";
 import { type MergedBucket, mergeSnapshots, parseSnapshot } from "./k6-recorder-snapshot.js";
 import type { PreparedRun, RunData } from "./k6-run.js";
 import type { PublishedEntry, RunStore } from "./k6-run-store.js";
@@ -22,22 +21,19 @@ export type AddReportSections = (report: Report, runId: string) => Promise<void>
 /** The run's keys stay in Redis this long after the summary, for inspection. */
 const keepKeysSeconds = 3600;
 
-const runDataSchema = z.object({
-  runId: z.string().min(1),
-  startedAtMs: z.number().nonnegative(),
-  targets: z
-    .array(
-      z.object({
-        url: z.string(),
-        wsUrl: z.string(),
-        pod: z.string(),
-        resume: z.boolean(),
-        headSeq: z.number().optional(),
-      }),
-    )
-    .min(1),
-  seqAtStart: z.number(),
-});
+/** setup()'s data, or undefined when setup did not complete (k6 still calls handleSummary then). */
+function setupData(value: unknown): RunData | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const data = value as Partial<RunData>;
+  const complete =
+    typeof data.runId === "string" &&
+    data.runId !== "" &&
+    typeof data.startedAtMs === "number" &&
+    typeof data.seqAtStart === "number" &&
+    Array.isArray(data.targets) &&
+    data.targets.length > 0;
+  return complete ? (data as RunData) : undefined;
+}
 
 /** Events a run may report many times (one per publisher or subscriber VU) that mean one thing. */
 const reportedOnce = new Set(["barrier-timeout", "publishing-unsettled", "drain-timeout"]);
@@ -156,20 +152,26 @@ export async function summarizeRun(
   addSections?: AddReportSections,
 ): Promise<Record<string, string>> {
   const k6Text = renderK6TextSummary(summary);
-  const data = runDataSchema.safeParse(summary.setup_data);
-  if (!data.success) {
+  const data = setupData(summary.setup_data);
+  if (data === undefined) {
     return {
       stdout: `${k6Text}\ncrosspod: no report was written: setup() did not complete, so the run has no data\n`,
     };
   }
-  const store = storeFor(data.data.runId);
-  const report = await buildRunReport(run, summary, data.data, store);
-  if (addSections) await addSections(report, data.data.runId);
+  const store = storeFor(data.runId);
+  const report = await buildRunReport(run, summary, data, store);
+  if (addSections) await addSections(report, data.runId);
   await store.expire(keepKeysSeconds);
+  const { reportPath, htmlPath } = run.config;
+  const written = [reportPath, htmlPath].filter((path) => path !== "");
+  const where =
+    written.length > 0
+      ? `crosspod: report written to ${written.join(" and ")}\n`
+      : "crosspod: no report file written (set CROSSPOD_REPORT_DIR, or CROSSPOD_OUT and CROSSPOD_HTML)\n";
   const files: Record<string, string> = {
-    stdout: `${k6Text}\n${renderConsoleSummary(report, { color: summary.state.isStdOutTTY === true })}`,
-    [run.config.reportPath]: renderJsonReport(report),
+    stdout: `${k6Text}\n${renderConsoleSummary(report, { color: summary.state.isStdOutTTY === true })}${where}`,
   };
-  if (run.config.htmlPath !== "") files[run.config.htmlPath] = renderHtmlReport(report);
+  if (reportPath !== "") files[reportPath] = reportJsonText(report);
+  if (htmlPath !== "") files[htmlPath] = renderHtmlReport(report);
   return files;
 }

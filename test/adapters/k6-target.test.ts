@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPeerCluster } from "../../bench/peers/peer-cluster.js";
 import type { RedisServer } from "../../lib/cluster/redis-server.js";
 import type { Report } from "../../lib/core/report-model.js";
+import { parseTargetFile } from "../../lib/core/target-file.js";
 import { k6BundleTargets } from "../../lib/engine/k6-bundle-targets.js";
 import { parseReport } from "../../lib/report/json-report.js";
 import { buildK6Target } from "../../scripts/k6-bundles.js";
@@ -32,11 +33,14 @@ describe.skipIf(skipWithoutRedis)("a target file in the k6 scenarios", () => {
     redis = await startRedis();
   }, 60_000);
 
-  /** Runs the bundle against `target` (12 connections, 10 triggers/s for 2 s) and parses its report. */
+  /**
+   * Runs the bundle against `target` (12 connections, 10 triggers/s for 2 s) and parses its report. The file
+   * is validated first, as `crosspod run --target` does before k6 starts.
+   */
   async function runK6(target: unknown, reportName: string): Promise<Report> {
     const reportPath = join(workDir, reportName);
     const result = await emulateK6Run(bundleFile, {
-      CROSSPOD_TARGET: JSON.stringify(target),
+      CROSSPOD_TARGET: JSON.stringify(parseTargetFile(target)),
       REDIS_URL: redis.url,
       CROSSPOD_OUT: reportPath,
       CROSSPOD_HTML: "",

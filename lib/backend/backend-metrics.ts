@@ -20,6 +20,8 @@ export interface BackendMetrics {
   slowConsumerClosed: Counter;
   redisUp: Gauge;
   redisReceived: Counter;
+  redisPrimary: Gauge<"address">;
+  redisPrimaryChanges: Counter;
 }
 
 export function createBackendMetrics(pod: string): BackendMetrics {
@@ -71,6 +73,17 @@ export function createBackendMetrics(pod: string): BackendMetrics {
     redisReceived: new Counter({
       name: backendMetrics.redisReceived,
       help: "Threat frames this pod received from Redis Pub/Sub, before any gap handling.",
+      registers,
+    }),
+    redisPrimary: new Gauge({
+      name: backendMetrics.redisPrimary,
+      help: "1 on the series of the Redis primary (host:port) this pod uses; no series while disconnected.",
+      labelNames: ["address"],
+      registers,
+    }),
+    redisPrimaryChanges: new Counter({
+      name: backendMetrics.redisPrimaryChanges,
+      help: "Times this pod resubscribed to a different Redis primary than before (followed a failover).",
       registers,
     }),
   };

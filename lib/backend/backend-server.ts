@@ -46,7 +46,11 @@ export async function startBackend(
   });
   const tracing = tracer ? backendTracing(tracer, config.podName) : backendTracingOff;
   const bus = new RedisThreatBus({
-    redisUrl: config.redisUrl,
+    redis: config.redisSentinels
+      ? { sentinels: config.redisSentinels, masterName: config.redisSentinelMaster }
+      : { url: config.redisUrl },
+    durability: config.durability,
+    durabilityTimeoutMs: config.durabilityTimeoutMs,
     keyPrefix: config.keyPrefix,
     podName: config.podName,
     streamMaxLen: config.streamMaxLen,
@@ -94,6 +98,7 @@ export async function startBackend(
           return { code: "redis_unavailable", message: "not connected and subscribed to Redis" };
         return undefined;
       },
+      redisPrimary: () => bus.primary,
     }),
     ...consoleRoutes(),
   ];
@@ -118,14 +123,17 @@ export async function startBackend(
     ),
   );
 
+  const primary = primaryTracker(metrics, logger);
   bus.start({
     onFrame: (frame) => hub.onFrame(frame),
     onSubscribed: (position) => {
       metrics.redisUp.set(1);
+      primary.follow(bus.primary);
       hub.onSubscribed(position);
     },
     onDown: () => {
       metrics.redisUp.set(0);
+      primary.follow(undefined);
       hub.onDown();
     },
     onEpochChanged: (epoch) => hub.onEpochChanged(epoch),
@@ -175,6 +183,23 @@ export async function startBackend(
     close() {
       closing ??= shutdown();
       return closing;
+    },
+  };
+}
+
+/** Keeps the redis_primary gauge on the primary in use and counts moves to a different one. */
+function primaryTracker(metrics: ReturnType<typeof createBackendMetrics>, logger: Logger) {
+  let previous: string | undefined;
+  return {
+    follow(address: string | undefined): void {
+      metrics.redisPrimary.reset();
+      if (address === undefined) return;
+      metrics.redisPrimary.set({ address }, 1);
+      if (previous !== undefined && previous !== address) {
+        metrics.redisPrimaryChanges.inc();
+        logger.info({ previous, primary: address }, "following a new redis primary");
+      }
+      previous = address;
     },
   };
 }

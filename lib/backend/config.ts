@@ -19,6 +19,27 @@ export const backendEnvSchema = z.object({
     .string()
     .regex(/^rediss?:\/\/\S+$/, "a redis:// or rediss:// URL")
     .default("redis://127.0.0.1:6379"),
+  /** Sentinels to ask for the primary, "host:port,host:port"; when set, REDIS_URL is not used. */
+  REDIS_SENTINELS: z
+    .string()
+    .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, "comma-separated host:port pairs")
+    .refine(
+      (text) =>
+        text
+          .split(",")
+          .every((pair) => Number(pair.split(":")[1]) >= 1 && Number(pair.split(":")[1]) <= 65_535),
+      "ports from 1 to 65535",
+    )
+    .optional(),
+  /** The master name the Sentinels monitor (`sentinel monitor <name> …`). */
+  REDIS_SENTINEL_MASTER: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, "letters, digits, '.', '_' or '-', at most 64")
+    .default("crosspod"),
+  /** replica: a trigger is answered 202 only once a replica has it (WAIT 1), else 503. */
+  DURABILITY: z.enum(["none", "replica"]).default("none"),
+  /** How long a publish waits for a replica under DURABILITY=replica before answering 503. */
+  DURABILITY_TIMEOUT_MS: integer(1, 60_000).default(500),
   DELIVERY: z.enum(["recover", "pubsub"]).default("recover"),
   /** When set, writes (POST /api/threats/trigger) need `Authorization: Bearer <token>`. */
   AUTH_TOKEN: z.string().min(8).max(512).optional(),
@@ -47,6 +68,11 @@ export interface BackendConfig {
   host: string;
   podName: string;
   redisUrl: string;
+  /** Set: connect through these Sentinels to `redisSentinelMaster` instead of `redisUrl`. */
+  redisSentinels: { host: string; port: number }[] | undefined;
+  redisSentinelMaster: string;
+  durability: "none" | "replica";
+  durabilityTimeoutMs: number;
   delivery: "recover" | "pubsub";
   authToken: string | undefined;
   keyPrefix: string;
@@ -101,6 +127,13 @@ export function parseBackendEnv(env: Record<string, string | undefined>): Backen
     host: e.HOST,
     podName: e.POD_NAME,
     redisUrl: e.REDIS_URL,
+    redisSentinels: e.REDIS_SENTINELS?.split(",").map((pair) => {
+      const colon = pair.lastIndexOf(":");
+      return { host: pair.slice(0, colon), port: Number(pair.slice(colon + 1)) };
+    }),
+    redisSentinelMaster: e.REDIS_SENTINEL_MASTER,
+    durability: e.DURABILITY,
+    durabilityTimeoutMs: e.DURABILITY_TIMEOUT_MS,
     delivery: e.DELIVERY,
     authToken: e.AUTH_TOKEN,
     keyPrefix: e.KEY_PREFIX,

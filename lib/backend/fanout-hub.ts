@@ -62,6 +62,8 @@ export class FanoutHub implements BusEvents {
   private readonly logger: Logger;
   /** Undefined until the first sync: until then the pod has no position and refuses clients. */
   private epoch: string | undefined;
+  /** The seq `epoch` began after: a client reset into it starts there, never before (see redis-bus.ts). */
+  private epochBase = 0;
   /** Highest seq this pod has fanned out in `epoch`. Frames go out strictly in order after it. */
   private lastSeq = 0;
   /**
@@ -141,7 +143,7 @@ export class FanoutHub implements BusEvents {
     let from = since;
     if (clientEpoch !== undefined && clientEpoch !== epoch) {
       ws.send(resetFrame(epoch));
-      from = 0;
+      from = this.epochBase;
     }
     if (from === undefined) return;
     client.lastSent = from;
@@ -306,12 +308,13 @@ export class FanoutHub implements BusEvents {
     if (this.epoch === undefined) {
       // First contact: start at the head; nothing before it was promised to anyone.
       this.epoch = position.epoch;
+      this.epochBase = position.base;
       this.lastSeq = position.head;
       this.settledThrough = position.head;
       this.logger.info(position, "hub positioned");
       return;
     }
-    if (position.epoch !== this.epoch) this.reset(position.epoch);
+    if (position.epoch !== this.epoch) this.reset(position.epoch, position.base);
     if (this.recover) {
       do {
         this.heldOverflow = false;
@@ -348,16 +351,17 @@ export class FanoutHub implements BusEvents {
   }
 
   /** History is gone: every position held by the pod or its clients is void. */
-  private reset(epoch: string): void {
-    this.logger.warn({ previous: this.epoch, epoch }, "epoch changed: resetting clients");
+  private reset(epoch: string, base: number): void {
+    this.logger.warn({ previous: this.epoch, epoch, base }, "epoch changed: resetting clients");
     this.epoch = epoch;
-    this.lastSeq = 0;
-    this.settledThrough = 0;
+    this.epochBase = base;
+    this.lastSeq = base;
+    this.settledThrough = base;
     // Held frames may belong to either epoch; recover mode re-reads the new epoch from seq 1.
     this.held = [];
     const reset = Buffer.from(resetFrame(epoch));
     for (const client of this.clients) {
-      client.lastSent = 0;
+      client.lastSent = base;
       client.pending = undefined;
       client.pendingBytes = 0;
       client.resume = undefined;
@@ -395,7 +399,7 @@ export class FanoutHub implements BusEvents {
         // epoch that is gone. Tell the client, then give it this epoch from the start.
         if (cancelled()) return;
         client.ws.send(resetFrame(this.epoch ?? ""));
-        client.lastSent = 0;
+        client.lastSent = this.epochBase;
       }
       if (cancelled()) return;
       while (client.lastSent < target) {

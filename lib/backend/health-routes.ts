@@ -10,6 +10,8 @@ export interface HealthRoutesOptions {
   registry: Registry;
   /** Why the pod cannot take traffic now, or undefined when it can. */
   notReadyReason: () => { code: string; message: string } | undefined;
+  /** "host:port" of the Redis primary in use, shown on /readyz (it moves when Sentinel fails over). */
+  redisPrimary?: () => string | undefined;
 }
 
 export function healthRoutes(options: HealthRoutesOptions): Route[] {
@@ -24,7 +26,12 @@ export function healthRoutes(options: HealthRoutesOptions): Route[] {
         GET: ({ res }) => {
           const reason = options.notReadyReason();
           if (reason) sendJson(res, 503, errorBody(reason.code, reason.message));
-          else sendJson(res, 200, { status: "ready", pod: options.podName });
+          else
+            sendJson(res, 200, {
+              status: "ready",
+              pod: options.podName,
+              redis_primary: options.redisPrimary?.() ?? null,
+            });
         },
       },
     },

@@ -32,10 +32,30 @@ redis.call('PUBLISH', ARGV[4], frame)
 return {seq, publishedAt}
 `;
 
-/** KEYS: epoch, seq.  ARGV: a fresh random epoch, used only if Redis has none.  Returns {epoch, head}. */
+/**
+ * KEYS: epoch, seq, epoch base.  ARGV: a fresh random epoch, used only if Redis has none.
+ * Returns {epoch, head, base}: base is the seq the epoch began after (0 unless a regression rotated it).
+ */
 export const positionScript = `
 redis.call('SET', KEYS[1], ARGV[1], 'NX')
-return {redis.call('GET', KEYS[1]), tonumber(redis.call('GET', KEYS[2])) or 0}
+return {redis.call('GET', KEYS[1]), tonumber(redis.call('GET', KEYS[2])) or 0,
+  tonumber(redis.call('GET', KEYS[3])) or 0}
+`;
+
+/**
+ * KEYS: epoch, seq, epoch base.  ARGV: the epoch the caller found regressed, a fresh random epoch.
+ * A promoted replica that was behind restarts the seq below what clients saw: the first pod to notice
+ * starts a new epoch whose seqs continue after the current head (base), so entries that survived stay
+ * readable and no seq is ever given a second meaning within one epoch. Only one pod's rotation wins;
+ * the others find the epoch already changed. Returns {epoch, head, base} as positionScript does.
+ */
+export const rotateEpochScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2])
+  redis.call('SET', KEYS[3], tonumber(redis.call('GET', KEYS[2])) or 0)
+end
+return {redis.call('GET', KEYS[1]), tonumber(redis.call('GET', KEYS[2])) or 0,
+  tonumber(redis.call('GET', KEYS[3])) or 0}
 `;
 
 export const epochErrorPrefix = "CROSSPOD_EPOCH";

@@ -17,6 +17,8 @@ export interface BusPosition {
   epoch: string;
   /** The last seq assigned in `epoch`. */
   head: number;
+  /** The seq `epoch` began after: 0, or the head when a seq regression rotated the epoch. */
+  base: number;
 }
 
 export interface PublishRequest {
@@ -44,7 +46,10 @@ export interface BusEvents {
   onSubscribed(position: BusPosition): void;
   /** The subscription or the command connection went down; onSubscribed follows when it is back. */
   onDown(reason: string): void;
-  /** A publish found a different epoch than the pod knew: history was lost under a running pod. */
+  /**
+   * A publish found a different epoch than the pod knew: history was lost under a running pod, or a
+   * failover promoted a replica that was behind and the seq went back (see ThreatBus, "Seq regression").
+   */
   onEpochChanged(epoch: string): void;
 }
 
@@ -72,6 +77,14 @@ export interface BusEvents {
  * reconnecting with ?since=500, would wait for seq 501 the same way. With the epoch, the publish script
  * refuses to write under an epoch the pod does not know, the pod re-reads the epoch, sees it changed,
  * and B tells C {"type":"reset","epoch"}: "positions you hold are void; continue from the new epoch".
+ *
+ * Seq regression, worked through: replication is asynchronous, so a primary can die after it assigned
+ * seq 91..100 and before its replica got them. Sentinel promotes the replica; the epoch survived (it
+ * was replicated long ago) but the head is 90, and the next publish would call a different threat
+ * seq 91 under the same epoch, which clients that saw the old 91 would drop or, worse, take for it.
+ * So a pod, before it serves again after any reconnect, checks that the last frame it saw is still in
+ * history under its seq (same published_at); if not, it rotates the epoch (base = head, seqs continue
+ * from there) and every pod resets its clients, exactly as after a loss of all data.
  */
 export interface ThreatBus {
   /**
@@ -88,5 +101,7 @@ export interface ThreatBus {
   find(id: string): Promise<string | undefined>;
   /** The current epoch (creating one if Redis has none) and the last seq assigned in it. */
   position(): Promise<BusPosition>;
+  /** "host:port" of the Redis primary the pod is using now; undefined while disconnected. */
+  readonly primary: string | undefined;
   close(): Promise<void>;
 }

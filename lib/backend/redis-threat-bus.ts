@@ -1,11 +1,11 @@
 // ThreatBus on Redis (ioredis): one connection for commands (publish, history, reads), one for the
 // subscription. The contract and why it looks like this are in redis-bus.ts.
 import { randomUUID } from "node:crypto";
-import { Redis, type RedisOptions } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { parseBusFrame } from "./bus-frame.js";
 import { BusUnavailableError } from "./bus-unavailable-error.js";
-import { epochErrorPrefix, positionScript, publishScript } from "./publish-script.js";
+import { epochErrorPrefix, positionScript, publishScript, rotateEpochScript } from "./publish-script.js";
 import type {
   BusEvents,
   BusFrame,
@@ -14,28 +14,21 @@ import type {
   PublishResult,
   ThreatBus,
 } from "./redis-bus.js";
+import { connectedAddress, createRedisConnection, type RedisTarget } from "./redis-connection.js";
+import { ReplicaAck } from "./replica-ack.js";
 
 export interface RedisThreatBusOptions {
-  redisUrl: string;
+  redis: RedisTarget;
   keyPrefix: string;
   podName: string;
   streamMaxLen: number;
   threatTtlSeconds: number;
   commandTimeoutMs: number;
+  /** replica: publish() resolves only once a replica acknowledged the write (WAIT 1), else rejects. */
+  durability?: "none" | "replica";
+  durabilityTimeoutMs?: number;
   logger: Logger;
 }
-
-const connectionDefaults = {
-  // Reconnect quickly and forever: a pod is useless without Redis, and chaos runs measure recovery time.
-  retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 1000) + Math.floor(Math.random() * 100),
-  // Fail fast instead of queueing: a trigger while Redis is down is a 503 now, not a publish minutes
-  // later, and a command in flight when the connection drops is failed, never silently re-sent.
-  enableOfflineQueue: false,
-  maxRetriesPerRequest: 0,
-  autoResendUnfulfilledCommands: false,
-  autoResubscribe: false,
-  lazyConnect: true,
-} satisfies RedisOptions;
 
 /** Replies that mean "Redis cannot take writes right now", as opposed to a bug in the request. */
 const transientReplies = /^(OOM|LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN)\b/;
@@ -44,16 +37,27 @@ const syncRetryMs = 500;
 
 interface ScriptCommands {
   crosspodPublish(...args: (string | number)[]): Promise<[number, string]>;
-  crosspodPosition(...args: string[]): Promise<[string, number]>;
+  crosspodPosition(...args: string[]): Promise<[string, number, number]>;
+  crosspodRotateEpoch(...args: string[]): Promise<[string, number, number]>;
 }
 
 export class RedisThreatBus implements ThreatBus {
   private readonly commands: Redis;
   private readonly subscriber: Redis;
-  private readonly keys: { seq: string; stream: string; epoch: string; threat: string; channel: string };
+  private readonly keys: {
+    seq: string;
+    stream: string;
+    epoch: string;
+    epochBase: string;
+    threat: string;
+    channel: string;
+  };
   private readonly logger: Logger;
+  private readonly replicaAck: ReplicaAck | undefined;
   private events: BusEvents | undefined;
   private knownEpoch = "";
+  /** The highest frame this pod saw in knownEpoch (live or its own publish): what a regression loses. */
+  private lastSeen: { seq: number; publishedAt: number } | undefined;
   private subscribed = false;
   private synced = false;
   private syncing = false;
@@ -66,28 +70,39 @@ export class RedisThreatBus implements ThreatBus {
       seq: `${p}seq`,
       stream: `${p}stream`,
       epoch: `${p}epoch`,
+      epochBase: `${p}epoch:base`,
       threat: `${p}threat:`,
       channel: `${p}threats`,
     };
     this.logger = options.logger.child({ component: "redis-bus" });
-    this.commands = new Redis(options.redisUrl, {
-      ...connectionDefaults,
+    this.commands = createRedisConnection(options.redis, {
       connectionName: `crosspod:${options.podName}:cmd`,
       commandTimeout: options.commandTimeoutMs,
       enableAutoPipelining: true,
       scripts: {
         crosspodPublish: { lua: publishScript, numberOfKeys: 4 },
-        crosspodPosition: { lua: positionScript, numberOfKeys: 2 },
+        crosspodPosition: { lua: positionScript, numberOfKeys: 3 },
+        crosspodRotateEpoch: { lua: rotateEpochScript, numberOfKeys: 3 },
       },
     });
-    this.subscriber = new Redis(options.redisUrl, {
-      ...connectionDefaults,
+    this.replicaAck =
+      options.durability === "replica"
+        ? new ReplicaAck(
+            (replicas, timeoutMs) => this.commands.wait(replicas, timeoutMs),
+            options.durabilityTimeoutMs ?? 500,
+          )
+        : undefined;
+    this.subscriber = createRedisConnection(options.redis, {
       connectionName: `crosspod:${options.podName}:sub`,
     });
   }
 
   get ready(): boolean {
     return this.synced && this.subscribed && this.commands.status === "ready";
+  }
+
+  get primary(): string | undefined {
+    return connectedAddress(this.commands);
   }
 
   start(events: BusEvents): void {
@@ -109,8 +124,10 @@ export class RedisThreatBus implements ThreatBus {
   }
 
   async publish(request: PublishRequest): Promise<PublishResult> {
+    // Until the position is re-read after a reconnect, a regressed seq has not been ruled out.
+    if (!this.synced) throw new BusUnavailableError("Redis is reconnecting; the position is not re-read yet");
     try {
-      return await this.runPublish(request);
+      return await this.durable(await this.runPublish(request));
     } catch (error) {
       if (!isEpochError(error)) throw this.classify(error, "publish");
     }
@@ -118,7 +135,7 @@ export class RedisThreatBus implements ThreatBus {
     // pod tell its clients, and publish into the new epoch.
     const position = await this.position();
     try {
-      return await this.runPublish(request);
+      return await this.durable(await this.runPublish(request));
     } catch (error) {
       throw isEpochError(error)
         ? new BusUnavailableError(`the Redis epoch keeps changing (last read ${position.epoch})`)
@@ -154,26 +171,86 @@ export class RedisThreatBus implements ThreatBus {
   }
 
   async position(): Promise<BusPosition> {
-    let reply: [string, number];
+    let reply: [string, number, number];
     try {
-      reply = await this.scripts.crosspodPosition(this.keys.epoch, this.keys.seq, randomUUID());
+      reply = await this.scripts.crosspodPosition(
+        this.keys.epoch,
+        this.keys.seq,
+        this.keys.epochBase,
+        randomUUID(),
+      );
     } catch (error) {
       throw this.classify(error, "read position");
     }
-    const [epoch, head] = reply;
-    if (this.knownEpoch !== "" && epoch !== this.knownEpoch) {
-      this.logger.warn({ previous: this.knownEpoch, epoch }, "redis epoch changed: history was lost");
-      this.knownEpoch = epoch;
-      this.events?.onEpochChanged(epoch);
-    }
-    this.knownEpoch = epoch;
-    return { epoch, head: Number(head) };
+    return this.learn(reply);
   }
 
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.syncRetry);
     await Promise.all([quit(this.commands), quit(this.subscriber)]);
+  }
+
+  /** Takes a {epoch, head, base} reply as the pod's position; a new epoch is announced once. */
+  private learn([epoch, head, base]: [string, number, number]): BusPosition {
+    if (this.knownEpoch !== "" && epoch !== this.knownEpoch) {
+      this.logger.warn({ previous: this.knownEpoch, epoch }, "redis epoch changed: positions are void");
+      this.knownEpoch = epoch;
+      this.lastSeen = undefined;
+      this.events?.onEpochChanged(epoch);
+    }
+    this.knownEpoch = epoch;
+    return { epoch, head: Number(head), base: Number(base) };
+  }
+
+  /**
+   * After a reconnect: is the last frame this pod saw still in history under its seq? A primary that
+   * died before its replica had the newest writes comes back (promoted replica) with an older head;
+   * then the epoch is rotated so no seq this pod's clients hold is reused for another threat.
+   */
+  private async checkRegression(position: BusPosition): Promise<BusPosition> {
+    const seen = this.lastSeen;
+    if (seen === undefined || position.epoch !== this.knownEpoch) return position;
+    const [found] = await this.history(seen.seq, 1);
+    if (found?.seq === seen.seq && found.publishedAt === seen.publishedAt) return position;
+    this.logger.warn(
+      { epoch: position.epoch, lastSeenSeq: seen.seq, head: position.head, primary: this.primary },
+      "seq regression: the primary lacks frames this pod saw (failover to a lagging replica); rotating the epoch",
+    );
+    let reply: [string, number, number];
+    try {
+      reply = await this.scripts.crosspodRotateEpoch(
+        this.keys.epoch,
+        this.keys.seq,
+        this.keys.epochBase,
+        position.epoch,
+        randomUUID(),
+      );
+    } catch (error) {
+      throw this.classify(error, "rotate the epoch");
+    }
+    return this.learn(reply);
+  }
+
+  private saw(seq: number, publishedAt: number): void {
+    if (this.lastSeen === undefined || seq > this.lastSeen.seq) this.lastSeen = { seq, publishedAt };
+  }
+
+  /** DURABILITY=replica: the 202 waits until a replica has the write; none in time is a 503. */
+  private async durable(result: PublishResult): Promise<PublishResult> {
+    if (this.replicaAck === undefined) return result;
+    let replicas: number;
+    try {
+      replicas = await this.replicaAck.confirm();
+    } catch (error) {
+      throw this.classify(error, "confirm the publish on a replica");
+    }
+    if (replicas < 1) {
+      throw new BusUnavailableError(
+        `no replica confirmed seq ${result.seq} within ${this.options.durabilityTimeoutMs ?? 500} ms (DURABILITY=replica, DURABILITY_TIMEOUT_MS)`,
+      );
+    }
+    return result;
   }
 
   private get scripts(): ScriptCommands {
@@ -195,6 +272,7 @@ export class RedisThreatBus implements ThreatBus {
       JSON.stringify(request.threat),
       request.traceparent === undefined ? "" : JSON.stringify(request.traceparent),
     );
+    this.saw(Number(seq), Number(publishedAt));
     return { seq: Number(seq), publishedAt: Number(publishedAt), epoch: this.knownEpoch };
   }
 
@@ -216,7 +294,7 @@ export class RedisThreatBus implements ThreatBus {
     this.syncing = true;
     clearTimeout(this.syncRetry);
     try {
-      const position = await this.position();
+      const position = await this.checkRegression(await this.position());
       if (!this.subscribed || this.commands.status !== "ready") return;
       this.synced = true;
       this.logger.info(position, "redis subscribed");
@@ -248,6 +326,7 @@ export class RedisThreatBus implements ThreatBus {
       );
       return;
     }
+    this.saw(frame.seq, frame.publishedAt);
     this.events?.onFrame(frame);
   }
 

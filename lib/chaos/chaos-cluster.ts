@@ -1,7 +1,8 @@
 // A local cluster wired for chaos: fault proxies on the links chaos needs, started before the pods that
 // dial through them, and a ChaosController over both. Clients reach a pod through its `<pod>@clients`
 // proxy, which fails over to the other pods while the pod refuses connections, as a load balancer would;
-// a pod reaches Redis through its `redis@<pod>` proxy.
+// a pod reaches Redis through its `redis@<pod>` proxy. With Redis Sentinel every Redis node sits behind
+// its own proxy (the address it announces), which partition-redis-primary blackholes.
 import {
   type LocalCluster,
   type LocalClusterOptions,
@@ -9,6 +10,7 @@ import {
   startLocalCluster,
 } from "../cluster/local-cluster.js";
 import { type ChaosStep, chaosActionPod, parseLink } from "../core/chaos-schedule.js";
+import { ChaosActionError } from "./chaos-action-error.js";
 import { ChaosController } from "./chaos-controller.js";
 import { FaultProxy, type Upstream } from "./fault-proxy.js";
 
@@ -25,6 +27,8 @@ export class ChaosCluster {
     /** Fault proxies by link name. */
     readonly links: ReadonlyMap<string, FaultProxy>,
     readonly controller: ChaosController,
+    /** Sentinel mode: the fault proxy in front of each Redis node, by node name. */
+    readonly redisNodeLinks: ReadonlyMap<string, FaultProxy> = new Map(),
   ) {}
 
   /** The base URL clients use for each pod: its client link when there is one, else the pod itself. */
@@ -38,7 +42,9 @@ export class ChaosCluster {
   /** Stops the pods and Redis, then the proxies; idempotent. */
   async close(): Promise<void> {
     await this.cluster.close();
-    await Promise.all([...this.links.values()].map((proxy) => proxy.close()));
+    await Promise.all(
+      [...this.links.values(), ...this.redisNodeLinks.values()].map((proxy) => proxy.close()),
+    );
   }
 }
 
@@ -52,12 +58,29 @@ export async function startChaosCluster(options: ChaosClusterOptions): Promise<C
   const names = Array.from({ length: options.replicas }, (_, index) => podName(index));
   const proxiedPods = redisLinks === "all" ? names : names.filter((name) => redisLinks.includes(name));
   const links = new Map<string, FaultProxy>();
+  const nodeLinks = new Map<string, FaultProxy>();
+  const sentinel = clusterOptions.redisMode === "sentinel";
+  if (sentinel && proxiedPods.length > 0) {
+    throw new ChaosActionError(
+      `faults on redis@<pod> links are not available with --redis sentinel (pods find the primary through the Sentinels); use partition-redis-primary`,
+      "CROSSPOD_CHAOS_UNAVAILABLE",
+    );
+  }
   let cluster: LocalCluster | undefined;
   try {
     // Listening before the pods start; each learns its upstream once the cluster's Redis is known.
     for (const name of proxiedPods) links.set(`redis@${name}`, await FaultProxy.start({ upstreams: [] }));
     cluster = await startLocalCluster({
       ...clusterOptions,
+      ...(sentinel
+        ? {
+            redisFront: async (name: string, upstream: Upstream) => {
+              const proxy = await FaultProxy.start({ upstreams: [upstream] });
+              nodeLinks.set(name, proxy);
+              return { host: proxy.host, port: proxy.port };
+            },
+          }
+        : {}),
       ...(proxiedPods.length === 0
         ? {}
         : {
@@ -85,10 +108,15 @@ export async function startChaosCluster(options: ChaosClusterOptions): Promise<C
     }
   } catch (error) {
     await cluster?.close();
-    await Promise.all([...links.values()].map((proxy) => proxy.close()));
+    await Promise.all([...links.values(), ...nodeLinks.values()].map((proxy) => proxy.close()));
     throw error;
   }
-  return new ChaosCluster(cluster, links, new ChaosController(cluster, links));
+  return new ChaosCluster(
+    cluster,
+    links,
+    new ChaosController(cluster, links, Date.now, nodeLinks),
+    nodeLinks,
+  );
 }
 
 /**

@@ -3,15 +3,19 @@
 // after another (a restart waits for the kill before it), actions on different targets concurrently.
 import type { LocalCluster } from "../cluster/local-cluster.js";
 import type { PodExit, PodProcess } from "../cluster/pod-process.js";
+import type { RedisSentinelGroup } from "../cluster/redis-sentinel-group.js";
 import type { RedisServer } from "../cluster/redis-server.js";
+import type { AcknowledgedTrigger, RedisFailoverRecord } from "../core/chaos-impact.js";
 import {
   type ChaosAction,
   type ChaosActionName,
   chaosActionDetail,
   parseLink,
 } from "../core/chaos-schedule.js";
+import { acknowledgedLost } from "./acknowledged-loss.js";
 import { ChaosActionError } from "./chaos-action-error.js";
 import type { FaultProxy } from "./fault-proxy.js";
+import { watchFailover } from "./redis-failover-watch.js";
 
 export interface ChaosEvent {
   /** When the action was issued, epoch ms. */
@@ -23,12 +27,17 @@ export interface ChaosEvent {
   durationMs: number;
   ok: boolean;
   error?: string;
+  /** Failover actions: the primary before and after, time without one, pods' time to follow. */
+  redis?: RedisFailoverRecord;
 }
 
 export type ChaosEventListener = (event: ChaosEvent) => void;
 
 /** Events kept for GET /chaos/events; older ones are dropped first. */
 const maxEvents = 10_000;
+
+/** How long a failover action waits for a new writable primary and for the pods to follow it. */
+const failoverWatchMs = 30_000;
 
 function describeExit(exit: PodExit): string {
   return exit.signal ? `exited on ${exit.signal}` : `exited with code ${exit.code}`;
@@ -44,6 +53,8 @@ export class ChaosController {
     /** Fault proxies by link name: "redis@pod-a", "pod-a@clients". */
     private readonly links: ReadonlyMap<string, FaultProxy> = new Map(),
     private readonly now: () => number = Date.now,
+    /** Sentinel mode: the fault proxy in front of each Redis node, by node name ("redis-1"). */
+    private readonly redisNodeLinks: ReadonlyMap<string, FaultProxy> = new Map(),
   ) {}
 
   get events(): readonly ChaosEvent[] {
@@ -52,6 +63,20 @@ export class ChaosController {
 
   get linkNames(): string[] {
     return [...this.links.keys()];
+  }
+
+  /**
+   * After a run in which this controller failed Redis over: the acknowledged triggers the surviving
+   * history lacks. Undefined without a failover (nothing to check).
+   */
+  async acknowledgedLost(
+    acknowledged: readonly AcknowledgedTrigger[],
+  ): Promise<AcknowledgedTrigger[] | undefined> {
+    const group = this.cluster.redisHa;
+    if (!group || !this.recorded.some((event) => event.redis !== undefined)) return undefined;
+    // Pods inherit the supervisor's environment, KEY_PREFIX included.
+    const keyPrefix = process.env.KEY_PREFIX || "crosspod:";
+    return acknowledgedLost(group, acknowledged, keyPrefix);
   }
 
   /** Called after each action with its event. Returns a function that unsubscribes. */
@@ -70,8 +95,24 @@ export class ChaosController {
         return;
       case "kill-redis":
       case "stop-redis":
-      case "restart-redis":
         this.redisServer();
+        return;
+      case "restart-redis":
+        if (!this.cluster.redisHa) this.redisServer();
+        return;
+      case "failover-redis":
+      case "kill-redis-primary":
+      case "heal-redis":
+        this.sentinelGroup();
+        return;
+      case "partition-redis-primary":
+        this.sentinelGroup();
+        if (this.redisNodeLinks.size === 0) {
+          throw new ChaosActionError(
+            "partition-redis-primary needs a fault proxy in front of each Redis node (a chaos cluster with --redis sentinel)",
+            "CROSSPOD_CHAOS_UNAVAILABLE",
+          );
+        }
         return;
       default:
         this.linkOf(action.target);
@@ -100,8 +141,14 @@ export class ChaosController {
     const startedAt = performance.now();
     let outcome = "";
     let error: string | undefined;
+    let redis: RedisFailoverRecord | undefined;
     try {
-      outcome = await this.perform(action);
+      if (isFailover(action.action)) {
+        redis = await this.failover(action.action, startedAt);
+        outcome = describeFailover(redis);
+      } else {
+        outcome = await this.perform(action);
+      }
     } catch (caught) {
       error = caught instanceof Error ? caught.message : String(caught);
     }
@@ -114,6 +161,7 @@ export class ChaosController {
       durationMs: performance.now() - startedAt,
       ok: error === undefined,
       ...(error === undefined ? {} : { error }),
+      ...(redis ? { redis } : {}),
     };
     this.recorded.push(event);
     if (this.recorded.length > maxEvents) this.recorded.shift();
@@ -144,6 +192,13 @@ export class ChaosController {
         await this.redisServer().stop();
         return "";
       case "restart-redis": {
+        const group = this.cluster.redisHa;
+        if (group) {
+          const restarted = await group.restartStopped();
+          return restarted.length > 0
+            ? `${restarted.join(", ")} restarted as replicas`
+            : "every node was running";
+        }
         const redis = this.redisServer();
         if (redis.running) await redis.stop();
         await redis.start();
@@ -167,7 +222,41 @@ export class ChaosController {
       case "heal":
         this.linkOf(action.target).heal();
         return "";
+      case "heal-redis":
+        for (const proxy of this.redisNodeLinks.values()) proxy.heal();
+        return `${this.redisNodeLinks.size} node links healed`;
+      default:
+        throw new ChaosActionError(`${action.action} is not carried out here`, "CROSSPOD_CHAOS_UNAVAILABLE");
     }
+  }
+
+  /** Fails the primary over one of three ways, then watches until a new one writes and the pods follow. */
+  private async failover(
+    action: "failover-redis" | "kill-redis-primary" | "partition-redis-primary",
+    startedAt: number,
+  ): Promise<RedisFailoverRecord> {
+    const group = this.sentinelGroup();
+    const from = await group.primary();
+    if (action === "failover-redis") await group.failover();
+    else if (action === "kill-redis-primary") await from.server.kill();
+    else {
+      const proxy = this.redisNodeLinks.get(from.name);
+      if (!proxy)
+        throw new ChaosActionError(`no fault proxy in front of ${from.name}`, "CROSSPOD_CHAOS_UNAVAILABLE");
+      proxy.blackhole();
+    }
+    return watchFailover({ group, pods: this.cluster.pods, from, startedAt, timeoutMs: failoverWatchMs });
+  }
+
+  private sentinelGroup(): RedisSentinelGroup {
+    const group = this.cluster.redisHa;
+    if (!group) {
+      throw new ChaosActionError(
+        "this action needs Redis with Sentinel: start the cluster with --redis sentinel",
+        "CROSSPOD_CHAOS_UNAVAILABLE",
+      );
+    }
+    return group;
   }
 
   private podOf(name: string): PodProcess {
@@ -184,6 +273,12 @@ export class ChaosController {
 
   private redisServer(): RedisServer {
     const redis = this.cluster.redis;
+    if (!redis && this.cluster.redisHa) {
+      throw new ChaosActionError(
+        "this cluster runs Redis with Sentinel: use kill-redis-primary, failover-redis or partition-redis-primary",
+        "CROSSPOD_CHAOS_UNAVAILABLE",
+      );
+    }
     if (!redis) {
       throw new ChaosActionError(
         "this cluster uses an external Redis (--redis-url): Redis actions need the cluster's own redis-server",
@@ -204,4 +299,20 @@ export class ChaosController {
     }
     return proxy;
   }
+}
+
+function isFailover(
+  action: ChaosActionName,
+): action is "failover-redis" | "kill-redis-primary" | "partition-redis-primary" {
+  return (
+    action === "failover-redis" || action === "kill-redis-primary" || action === "partition-redis-primary"
+  );
+}
+
+function describeFailover(redis: RedisFailoverRecord): string {
+  const follow =
+    redis.resubscribeMs === undefined
+      ? "not every pod followed"
+      : `pods followed after ${Math.round(redis.resubscribeMs)} ms`;
+  return `primary ${redis.fromPrimary} -> ${redis.toPrimary}, writable after ${Math.round(redis.noPrimaryMs)} ms, ${follow}`;
 }

@@ -1,6 +1,6 @@
 // Runs a `--chaos` schedule against a controller: each step at its offset from start(), on a timer, never
 // waiting for an earlier step on another target (the controller orders steps on the same target).
-import type { ChaosTimeline, ChaosTimelineEvent } from "../core/chaos-impact.js";
+import type { AcknowledgedTrigger, ChaosTimeline, ChaosTimelineEvent } from "../core/chaos-impact.js";
 import type { ChaosStep } from "../core/chaos-schedule.js";
 import type { ChaosController } from "./chaos-controller.js";
 
@@ -35,6 +35,10 @@ export class ChaosScheduleRunner implements ChaosTimeline {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     await Promise.all([...this.running]);
+  }
+
+  acknowledgedLost(acknowledged: readonly AcknowledgedTrigger[]): Promise<AcknowledgedTrigger[] | undefined> {
+    return this.controller.acknowledgedLost(acknowledged);
   }
 
   /** Steps not issued yet. */

@@ -2,7 +2,14 @@
 // here into a RunConfig. Profile knobs go through lib/core's profile schema whichever way they came in
 // (precedence: flag > environment > profile file > built-in profile); every error names its source.
 import { z } from "zod";
-import { type DeliveryMode, deliveryModes, maxReplicas, podName } from "../cluster/local-cluster.js";
+import {
+  type DeliveryMode,
+  deliveryModes,
+  maxReplicas,
+  podName,
+  type RedisMode,
+  redisModes,
+} from "../cluster/local-cluster.js";
 import type { Target } from "../core/adapters/protocol-adapter.js";
 import { type ChaosStep, checkChaosSchedule, parseChaosSchedule } from "../core/chaos-schedule.js";
 import { endpointUrlProblem, redactUrlCredentials } from "../core/endpoint-url.js";
@@ -14,7 +21,7 @@ import {
   profiles,
   resolveProfile,
 } from "../core/profiles.js";
-import { validateThresholds } from "../core/thresholds.js";
+import { acknowledgedLostMetric, validateThresholds } from "../core/thresholds.js";
 import {
   defaultSaturationLimits,
   lagLimitForThresholds,
@@ -39,6 +46,8 @@ export interface RunConfig {
   targetJson: string | undefined;
   replicas: number;
   delivery: DeliveryMode;
+  /** --redis: the local cluster's Redis, one server or a Sentinel group. */
+  redisMode: RedisMode;
   outFile: string | undefined;
   htmlFile: string | undefined;
   metricsPort: number | undefined;
@@ -69,6 +78,7 @@ const flagNames = {
   drain: "--drain",
   triggerPod: "--trigger-pod",
   delivery: "--delivery",
+  redis: "--redis",
   replicas: "--replicas",
   threshold: "--threshold",
   out: "--out",
@@ -84,6 +94,8 @@ const flagNames = {
   chaos: "--chaos",
   traces: "--traces",
 } as const;
+
+const haThresholds: Record<string, string[]> = { [acknowledgedLostMetric]: ["count==0"] };
 
 function usage(message: string): CLIError {
   return new CLIError(message, "CROSSPOD_USAGE");
@@ -103,6 +115,7 @@ const runFlagsSchema = z
     drain: optionalText,
     triggerPod: optionalText,
     delivery: z.enum(deliveryModes, `expected one of ${deliveryModes.join(", ")}`).optional(),
+    redis: z.enum(redisModes, `expected one of ${redisModes.join(", ")}`).optional(),
     replicas: z
       .string()
       .regex(/^\d+$/, `expected a whole number from 1 to ${maxReplicas}`)
@@ -272,11 +285,16 @@ export function resolveRunConfig(
   const fromEnv = checked(() => profileOverridesFromEnv(env), "environment");
   checked(() => withOverrides(base, fromEnv), "environment");
   const profile = withOverrides(base, { ...fromEnv, ...flagOverrides(base, flags) });
-  const thresholds = { ...profile.thresholds, ...parseThresholdFlags(flags.threshold) };
+  const thresholds = {
+    ...profile.thresholds,
+    // With Redis HA under chaos a failover may lose triggers already answered 202: judge that by default.
+    ...(flags.redis === "sentinel" && flags.chaos !== undefined ? haThresholds : {}),
+    ...parseThresholdFlags(flags.threshold),
+  };
 
   const targets = flags.targets === undefined ? [] : parseTargets(flags.targets);
   if (targets.length > 0) {
-    for (const key of ["delivery", "replicas"] as const) {
+    for (const key of ["delivery", "redis", "replicas"] as const) {
       if (flags[key] !== undefined) {
         throw usage(
           `${flagNames[key]} applies only to the auto-started local cluster; drop it or drop --targets`,
@@ -287,7 +305,7 @@ export function resolveRunConfig(
   const loaded = flags.target === undefined ? undefined : readTargetFile(flags.target, env);
   const target = loaded?.target;
   if (target !== undefined) {
-    for (const key of ["targets", "delivery", "replicas", "chaos", "browsers"] as const) {
+    for (const key of ["targets", "delivery", "redis", "replicas", "chaos", "browsers"] as const) {
       if (flags[key] !== undefined) {
         throw usage(`${flagNames[key]} cannot be combined with --target: the target file names the pods`);
       }
@@ -327,6 +345,7 @@ export function resolveRunConfig(
     replicas: flags.replicas ?? 3,
     browsers: flags.browsers ?? 0,
     delivery: flags.delivery ?? "recover",
+    redisMode: flags.redis ?? "single",
     outFile: flags.out,
     htmlFile: flags.html,
     metricsPort: flags.metricsPort ?? (flags.prometheus ? 0 : undefined),

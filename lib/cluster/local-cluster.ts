@@ -10,6 +10,7 @@ import { defaultCliPath, requireBuiltCli } from "./cli-path.js";
 import { ClusterError } from "./cluster-error.js";
 import { type PodExit, PodProcess } from "./pod-process.js";
 import { withPodTraceIdentity } from "./pod-trace-identity.js";
+import { RedisSentinelGroup, type RedisSentinelGroupOptions } from "./redis-sentinel-group.js";
 import { RedisServer } from "./redis-server.js";
 import { registerTeardown } from "./teardown-on-exit.js";
 
@@ -17,6 +18,10 @@ export const deliveryModes = ["recover", "pubsub"] as const;
 export type DeliveryMode = (typeof deliveryModes)[number];
 
 export const maxReplicas = 26;
+
+/** single: one redis-server; sentinel: a primary, replicas and three Sentinels (redis-sentinel-group.ts). */
+export const redisModes = ["single", "sentinel"] as const;
+export type RedisMode = (typeof redisModes)[number];
 
 const optionsSchema = z.object({
   replicas: z.number().int().min(1).max(maxReplicas),
@@ -26,6 +31,8 @@ const optionsSchema = z.object({
     .regex(/^rediss?:\/\/\S+$/, "expected a redis:// or rediss:// URL")
     .optional(),
   redisPersistence: z.boolean().default(false),
+  redisMode: z.enum(redisModes).default("single"),
+  redisReplicas: z.number().int().min(1).max(2).default(1),
   authToken: z.string().min(1).optional(),
   env: z.record(z.string(), z.string()).default({}),
   cliPath: z.string().min(1).optional(),
@@ -44,6 +51,12 @@ export interface LocalClusterOptions {
   redisUrl?: string;
   /** Private redis-server keeps an append-only file, so a Redis restart keeps history. Default false. */
   redisPersistence?: boolean;
+  /** Default "single"; "sentinel" gives pods REDIS_SENTINELS instead of REDIS_URL. */
+  redisMode?: RedisMode;
+  /** Replicas in sentinel mode, 1 or 2. Default 1. */
+  redisReplicas?: number;
+  /** Sentinel mode: the address others use for each Redis node (chaos puts a fault proxy there). */
+  redisFront?: RedisSentinelGroupOptions["front"];
   /** Bearer token the backend requires for writes (AUTH_TOKEN). */
   authToken?: string;
   /** Extra backend environment (LOG_LEVEL, limits); applied after the cluster's own settings. */
@@ -67,7 +80,16 @@ export interface LocalClusterOptions {
 }
 
 /** Backend settings the cluster sets itself, so a value in the supervisor's own environment must not leak. */
-const ownedEnvKeys = ["PORT", "HOST", "POD_NAME", "REDIS_URL", "DELIVERY", "AUTH_TOKEN"];
+const ownedEnvKeys = [
+  "PORT",
+  "HOST",
+  "POD_NAME",
+  "REDIS_URL",
+  "REDIS_SENTINELS",
+  "REDIS_SENTINEL_MASTER",
+  "DELIVERY",
+  "AUTH_TOKEN",
+];
 
 const host = "127.0.0.1";
 
@@ -91,6 +113,8 @@ export class LocalCluster {
     readonly delivery: DeliveryMode,
     readonly logDir: string | undefined,
     private readonly removeLogDir: boolean,
+    /** The Sentinel group in sentinel mode (then `redis` is undefined and `redisUrl` the first primary). */
+    readonly redisHa: RedisSentinelGroup | undefined = undefined,
   ) {
     this.unregisterTeardown = registerTeardown({
       close: () => this.close(),
@@ -123,13 +147,14 @@ export class LocalCluster {
   private async teardown(): Promise<void> {
     await Promise.all(this.pods.map((pod) => pod.kill("SIGTERM")));
     await this.redis?.dispose();
+    await this.redisHa?.dispose();
     if (this.removeLogDir && this.logDir) await rm(this.logDir, { recursive: true, force: true });
     this.unregisterTeardown();
   }
 }
 
 export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
-  const { signal, onPodExit, redisUrlForPod, ...plain } = options;
+  const { signal, onPodExit, redisUrlForPod, redisFront, ...plain } = options;
   const parsed = optionsSchema.safeParse(plain);
   if (!parsed.success) {
     throw new ClusterError(
@@ -145,10 +170,27 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     logDir = config.logDir ?? (await mkdtemp(join(tmpdir(), "crosspod-cluster-")));
     await mkdir(logDir, { recursive: true });
   }
-  const redis = config.redisUrl
-    ? undefined
-    : await RedisServer.launch({ persistence: config.redisPersistence });
-  const redisUrl = config.redisUrl ?? (redis as RedisServer).url;
+  if (config.redisMode === "sentinel" && config.redisUrl) {
+    throw new ClusterError(
+      "a Sentinel cluster starts its own Redis nodes: drop the Redis URL or use --redis single",
+      "CROSSPOD_CLUSTER_OPTIONS",
+    );
+  }
+  const redisHa =
+    config.redisMode === "sentinel"
+      ? await RedisSentinelGroup.launch({
+          replicas: config.redisReplicas,
+          ...(redisFront ? { front: redisFront } : {}),
+        })
+      : undefined;
+  const redis =
+    config.redisUrl || redisHa
+      ? undefined
+      : await RedisServer.launch({ persistence: config.redisPersistence });
+  const firstPrimary = redisHa ? (await redisHa.primary()).address : undefined;
+  const redisUrl =
+    config.redisUrl ??
+    (firstPrimary ? `redis://${firstPrimary.host}:${firstPrimary.port}` : (redis as RedisServer).url);
 
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(
@@ -158,6 +200,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const env = {
     ...inherited,
     REDIS_URL: redisUrl,
+    ...(redisHa ? { REDIS_SENTINELS: redisHa.sentinelList, REDIS_SENTINEL_MASTER: redisHa.masterName } : {}),
     DELIVERY: config.delivery,
     ...(config.authToken ? { AUTH_TOKEN: config.authToken } : {}),
     ...config.env,
@@ -177,7 +220,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       stopGraceMs: config.stopGraceMs,
     });
   });
-  const cluster = new LocalCluster(redis, redisUrl, pods, config.delivery, logDir, !config.logDir);
+  const cluster = new LocalCluster(redis, redisUrl, pods, config.delivery, logDir, !config.logDir, redisHa);
   if (onPodExit) for (const pod of pods) pod.onExit((exit) => onPodExit(pod, exit));
 
   const started = await Promise.allSettled(pods.map((pod) => pod.start(signal)));

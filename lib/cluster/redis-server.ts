@@ -2,8 +2,8 @@
 // No persistence unless asked, so a restart loses history (the epoch changes); chaos uses both modes.
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { rmSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { existsSync, rmSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +20,13 @@ export interface RedisServerOptions {
   /** Path to redis-server; defaults to REDIS_SERVER_BIN, then PATH. */
   binary?: string;
   startTimeoutMs?: number;
+  /** Read at every start: replication settings that change as Sentinel moves the primary. */
+  extraArgs?: () => string[];
+  /**
+   * Run as a Sentinel with these config lines. They go to sentinel.conf in the data dir on first start;
+   * Sentinel rewrites that file as it learns, so a restart keeps what it knew.
+   */
+  sentinel?: readonly string[];
 }
 
 export class RedisServerError extends CrosspodError {
@@ -127,6 +134,7 @@ export class RedisServer {
     if (this.running) return;
     const persistence = this.options.persistence ?? false;
     const args = [
+      ...(this.options.sentinel ? [await this.sentinelConfig(this.options.sentinel), "--sentinel"] : []),
       "--port",
       String(this.port),
       "--bind",
@@ -145,6 +153,7 @@ export class RedisServer {
       "yes",
       "--maxclients",
       "10000",
+      ...(this.options.extraArgs?.() ?? []),
     ];
     this.output = "";
     // Own process group: a terminal's Ctrl-C reaches only our process, which then shuts Redis down in order.
@@ -164,6 +173,12 @@ export class RedisServer {
     exited.catch(() => {});
     const timeoutMs = this.options.startTimeoutMs ?? 10_000;
     await Promise.race([waitForRedis(this.host, this.port, timeoutMs, () => this.running), exited]);
+  }
+
+  private async sentinelConfig(lines: readonly string[]): Promise<string> {
+    const file = join(this.dataDir, "sentinel.conf");
+    if (!existsSync(file)) await writeFile(file, `${lines.join("\n")}\n`);
+    return file;
   }
 
   /** SIGKILL: Redis dies as a crashed process would. */

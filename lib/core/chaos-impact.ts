@@ -17,6 +17,26 @@ export interface ChaosEventRecord {
   atMs: number;
   action: string;
   target: string;
+  /** A Redis failover action's measured course (Sentinel mode). */
+  redis?: RedisFailoverRecord;
+}
+
+/** How a Redis failover went, measured by the supervisor while it happened. */
+export interface RedisFailoverRecord {
+  /** "redis-1 127.0.0.1:port". */
+  fromPrimary: string;
+  toPrimary: string;
+  /** From the action until the new primary took a write. */
+  noPrimaryMs: number;
+  /** From the action until every running pod was ready on the new primary; absent if some never was. */
+  resubscribeMs?: number;
+}
+
+/** A trigger answered 202 that the surviving history does not have: lost to a failover. */
+export interface AcknowledgedTrigger {
+  publisher: string;
+  n: number;
+  acceptedAtMs: number;
 }
 
 /** A chaos action as an engine hears of it once it has been carried out. */
@@ -35,6 +55,11 @@ export interface ChaosTimeline {
   start(onEvent: (event: ChaosTimelineEvent) => void): void;
   /** Issues no further step and resolves once the actions under way have finished. */
   stop(): Promise<void>;
+  /**
+   * After the drain, when the timeline failed Redis over: which of these 202-answered triggers the
+   * surviving history lacks. Undefined when it cannot tell (no failover, no Sentinel group).
+   */
+  acknowledgedLost?(acknowledged: readonly AcknowledgedTrigger[]): Promise<AcknowledgedTrigger[] | undefined>;
 }
 
 export interface OutageRecord {
@@ -53,6 +78,8 @@ export interface SecondRecord {
   outOfOrder: number;
   /** `reset` frames (history lost) received in the second. */
   resets: number;
+  /** Triggers answered 503 in the second. */
+  refused?: number;
 }
 
 export interface ChaosImpactInput {
@@ -67,6 +94,11 @@ export interface ChaosImpactInput {
   afterMs?: number;
   /** Default 1 s. */
   leadMs?: number;
+  /**
+   * Triggers answered 202 that the surviving Redis history lacks, when the run checked (Sentinel mode);
+   * each is charged to the first failover event at or after its acceptance.
+   */
+  acknowledgedLost?: readonly AcknowledgedTrigger[];
 }
 
 const defaultAfterMs = 5_000;
@@ -80,9 +112,11 @@ export class ChaosImpactRecorder {
   readonly seconds: SecondRecord[] = [];
   private readonly closedOutages: OutageRecord[] = [];
   private readonly openOutages = new Map<object, number>();
-  private totals = { duplicates: 0, outOfOrder: 0, resets: 0 };
+  private totals = { duplicates: 0, outOfOrder: 0, resets: 0, refused: 0 };
   private lastSecondEndMs: number;
   private resets = 0;
+  /** Set after the drain when the timeline checked Redis history for acknowledged triggers it lost. */
+  acknowledgedLost: AcknowledgedTrigger[] | undefined;
 
   constructor(runStartMs: number) {
     this.lastSecondEndMs = runStartMs;
@@ -113,7 +147,12 @@ export class ChaosImpactRecorder {
    * Closes the second ending at `endMs` with its fan-out histogram and the run's running totals of
    * duplicates and out-of-order frames (the recorder keeps the differences).
    */
-  second(endMs: number, fanout: LatencyHistogram, totals: { duplicates: number; outOfOrder: number }): void {
+  second(
+    endMs: number,
+    fanout: LatencyHistogram,
+    totals: { duplicates: number; outOfOrder: number; refused?: number },
+  ): void {
+    const refused = totals.refused ?? 0;
     this.seconds.push({
       startMs: this.lastSecondEndMs,
       endMs,
@@ -121,8 +160,14 @@ export class ChaosImpactRecorder {
       duplicates: Math.max(0, totals.duplicates - this.totals.duplicates),
       outOfOrder: Math.max(0, totals.outOfOrder - this.totals.outOfOrder),
       resets: this.resets - this.totals.resets,
+      refused: Math.max(0, refused - this.totals.refused),
     });
-    this.totals = { ...totals, resets: this.resets };
+    this.totals = {
+      duplicates: totals.duplicates,
+      outOfOrder: totals.outOfOrder,
+      resets: this.resets,
+      refused,
+    };
     this.lastSecondEndMs = endMs;
   }
 
@@ -174,6 +219,7 @@ export function chaosImpacts(input: ChaosImpactInput): ChaosImpact[] {
     window.endMs = Math.min(input.runEndMs, window.recoveredAtMs + afterMs);
   }
 
+  const lostByEvent = chargeLosses(events, input.acknowledgedLost);
   let claimedUntilMs = Number.NEGATIVE_INFINITY;
   return windows.map((window) => {
     const { event } = window;
@@ -214,6 +260,54 @@ export function chaosImpacts(input: ChaosImpactInput): ChaosImpact[] {
         after: p99Of(input.seconds, duringEndMs, duringEndMs + afterMs),
       },
       historyLost: resets > 0,
+      ...(event.redis
+        ? { redis: redisImpact(event, event.redis, input.seconds, resets, lostByEvent.get(event)) }
+        : {}),
     };
   });
+}
+
+/** Each lost acknowledged trigger goes to the first failover at or after it, else the last failover. */
+function chargeLosses(
+  events: readonly ChaosEventRecord[],
+  lost: readonly AcknowledgedTrigger[] | undefined,
+): Map<ChaosEventRecord, AcknowledgedTrigger[]> {
+  const charged = new Map<ChaosEventRecord, AcknowledgedTrigger[]>();
+  if (lost === undefined) return charged;
+  const failovers = events.filter((event) => event.redis !== undefined);
+  for (const event of failovers) charged.set(event, []);
+  for (const trigger of lost) {
+    const owner = failovers.find((event) => event.atMs >= trigger.acceptedAtMs) ?? failovers.at(-1);
+    if (owner) charged.get(owner)?.push(trigger);
+  }
+  return charged;
+}
+
+function redisImpact(
+  event: ChaosEventRecord,
+  redis: RedisFailoverRecord,
+  seconds: readonly SecondRecord[],
+  clientResets: number,
+  lost: readonly AcknowledgedTrigger[] | undefined,
+): NonNullable<ChaosImpact["redis"]> {
+  // Refusals count from the action until the pods followed (or a writable primary, if they never did).
+  const untilMs = event.atMs + Math.max(redis.noPrimaryMs, redis.resubscribeMs ?? 0) + secondMs;
+  let refused = 0;
+  for (const second of seconds) {
+    if (second.endMs > event.atMs && second.startMs < untilMs) refused += second.refused ?? 0;
+  }
+  return {
+    fromPrimary: redis.fromPrimary,
+    toPrimary: redis.toPrimary,
+    noPrimaryMs: redis.noPrimaryMs,
+    ...(redis.resubscribeMs === undefined ? {} : { resubscribeMs: redis.resubscribeMs }),
+    refused,
+    clientResets,
+    ...(lost === undefined
+      ? {}
+      : {
+          acknowledgedLost: lost.length,
+          acknowledgedLostSamples: lost.slice(0, 20).map((trigger) => `${trigger.publisher}:${trigger.n}`),
+        }),
+  };
 }

@@ -9,7 +9,19 @@ import { ChaosScheduleError } from "./chaos-schedule-error.js";
 export { ChaosScheduleError };
 
 export const podActionNames = ["kill-pod", "stop-pod", "restart-pod"] as const;
-export const redisActionNames = ["kill-redis", "stop-redis", "restart-redis"] as const;
+/**
+ * Redis actions. The last four need Redis with Sentinel (`--redis sentinel`): a graceful failover, a
+ * SIGKILL of the current primary, a partition of the primary from pods, Sentinels and replicas (its
+ * fault proxy blackholes every link), and the heal of that partition. restart-redis there restarts the
+ * nodes that are down, as replicas.
+ */
+export const redisHaActionNames = [
+  "failover-redis",
+  "kill-redis-primary",
+  "partition-redis-primary",
+  "heal-redis",
+] as const;
+export const redisActionNames = ["kill-redis", "stop-redis", "restart-redis", ...redisHaActionNames] as const;
 export const networkFaultNames = ["latency", "bandwidth", "blackhole", "reset"] as const;
 export const chaosActionNames = [
   ...podActionNames,
@@ -130,6 +142,7 @@ export function chaosActionDetail(action: ChaosAction): string {
   switch (action.action) {
     case "kill-pod":
     case "kill-redis":
+    case "kill-redis-primary":
       return "SIGKILL";
     case "stop-pod":
     case "stop-redis":
@@ -153,7 +166,10 @@ function undoAction(action: ChaosAction): ChaosAction | undefined {
       return { action: "restart-pod", target: action.target };
     case "kill-redis":
     case "stop-redis":
+    case "kill-redis-primary":
       return { action: "restart-redis", target: "redis" };
+    case "partition-redis-primary":
+      return { action: "heal-redis", target: "redis" };
     case "latency":
     case "bandwidth":
     case "blackhole":

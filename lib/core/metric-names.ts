@@ -9,6 +9,8 @@ export const backendMetrics = {
   redisUp: "crosspod_backend_redis_up",
   /** Threat frames this pod received from Redis Pub/Sub (each pod receives every publish once). */
   redisReceived: "crosspod_backend_redis_received_total",
+  redisPrimary: "crosspod_backend_redis_primary",
+  redisPrimaryChanges: "crosspod_backend_redis_primary_changes_total",
 } as const;
 
 /** Load-side names as k6 custom metrics; the Node engine exports the same with Prometheus suffixes. */

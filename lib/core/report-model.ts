@@ -120,6 +120,25 @@ export const chaosImpactSchema = z.object({
   /** Fan-out p99 (ms) in the 5 s before, during (event to last reconnect) and 5 s after. */
   fanoutP99Ms: z.object({ before: z.number(), during: z.number(), after: z.number() }),
   historyLost: z.boolean(),
+  /** Redis failover actions (Sentinel mode): what clients of Redis lived through. */
+  redis: z
+    .object({
+      fromPrimary: z.string(),
+      toPrimary: z.string(),
+      /** From the action until the new primary took a write. */
+      noPrimaryMs: z.number().nonnegative(),
+      /** From the action until every pod was ready on the new primary; absent when some never was. */
+      resubscribeMs: z.number().nonnegative().optional(),
+      /** Triggers answered 503 while the event's window lasted. */
+      refused: z.number().int().nonnegative(),
+      /** `reset` frames clients received in the window (a seq regression rotates the epoch). */
+      clientResets: z.number().int().nonnegative(),
+      /** Answered 202 before the event, absent from the surviving history: nobody can get them now. */
+      acknowledgedLost: z.number().int().nonnegative().optional(),
+      /** A few of them as publisher:n. */
+      acknowledgedLostSamples: z.array(z.string()).max(20).optional(),
+    })
+    .optional(),
 });
 export type ChaosImpact = z.infer<typeof chaosImpactSchema>;
 

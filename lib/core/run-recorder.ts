@@ -96,6 +96,14 @@ function matrixCell(cell: MatrixCellInput): MatrixCell {
   };
 }
 
+/** Summed over the Redis failover events that measured it; null when none did. */
+function acknowledgedLostOf(chaos: readonly ChaosImpact[]): number | null {
+  const measured = chaos.flatMap((impact) =>
+    impact.redis?.acknowledgedLost === undefined ? [] : [impact.redis.acknowledgedLost],
+  );
+  return measured.length === 0 ? null : measured.reduce((sum, count) => sum + count, 0);
+}
+
 /**
  * Assembles and validates the report. Overall = exact merge of the pods; thresholds are judged on it, with
  * exact percentiles from the merged histograms. A run in which no frame was expected measured nothing,
@@ -139,11 +147,16 @@ export function buildReport(input: ReportInput): Report {
     timeSeries: input.timeSeries,
     events: input.events,
     chaos: input.chaos ?? [],
-    thresholds: evaluateThresholds(input.thresholds, overallFigures, {
-      fanout: overall.fanout,
-      e2e: overall.e2e,
-      reconnectTime: overall.reconnectTime,
-    }),
+    thresholds: evaluateThresholds(
+      input.thresholds,
+      overallFigures,
+      {
+        fanout: overall.fanout,
+        e2e: overall.e2e,
+        reconnectTime: overall.reconnectTime,
+      },
+      { acknowledgedLost: acknowledgedLostOf(input.chaos ?? []) },
+    ),
     validity: { valid: reasons.length === 0, reasons },
     histograms: {
       fanout: overall.fanout.encode(),

@@ -23,10 +23,19 @@ type LatencyKey = "fanout" | "e2e" | "reconnectTime";
 /** Exact percentiles come from these when given; otherwise only the summary's percentiles can be judged. */
 export type ThresholdHistograms = Partial<Record<LatencyKey, LatencyHistogram>>;
 
+/** Figures of the whole run that no pod has; null when the run did not measure them. */
+export interface RunFacts {
+  /** Triggers answered 202 that a Redis failover lost (Sentinel runs with failover chaos). */
+  acknowledgedLost: number | null;
+}
+
+/** Acknowledged triggers lost to Redis failovers; a default `count==0` threshold in Sentinel chaos runs. */
+export const acknowledgedLostMetric = "crosspod_acknowledged_lost";
+
 interface MetricSource {
   type: MetricType;
   latency?: LatencyKey;
-  read?: (figures: PodFigures) => number | null;
+  read?: (figures: PodFigures, run: RunFacts) => number | null;
 }
 
 const aggregationsByType: Record<MetricType, readonly string[]> = {
@@ -45,6 +54,7 @@ const metrics: Record<string, MetricSource> = {
   [loadMetrics.framesReceived]: { type: "counter", read: (f) => f.delivery.received },
   [loadMetrics.reconnects]: { type: "counter", read: (f) => f.connections.reconnects },
   crosspod_missed: { type: "counter", read: (f) => f.delivery.missedWhileDisconnected },
+  [acknowledgedLostMetric]: { type: "counter", read: (_, run) => run.acknowledgedLost },
   // Share of expected frames that arrived (recovered ones included); frames nobody expected do not inflate it.
   crosspod_delivery: {
     type: "rate",
@@ -173,6 +183,7 @@ export function evaluateThresholds(
   spec: Record<string, readonly string[]>,
   overall: PodFigures,
   histograms: ThresholdHistograms = {},
+  run: RunFacts = { acknowledgedLost: null },
 ): ThresholdResult[] {
   const results: ThresholdResult[] = [];
   for (const [metric, expressions] of Object.entries(spec)) {
@@ -180,7 +191,7 @@ export function evaluateThresholds(
       const { source, parsed } = checkedThreshold(metric, expression);
       const actual = source.latency
         ? latencyValue(expression, parsed, overall[source.latency], histograms[source.latency])
-        : (source.read?.(overall) ?? null);
+        : (source.read?.(overall, run) ?? null);
       results.push({
         metric,
         expression,

@@ -61,6 +61,7 @@ function impactsOf({ chaos, startedAtMs, endedAtMs, published, pool }: NodeRepor
     events: chaos.events,
     outages: chaos.outages(),
     seconds: chaos.seconds,
+    ...(chaos.acknowledgedLost ? { acknowledgedLost: chaos.acknowledgedLost } : {}),
     settle: (fromMs, toMs) =>
       pool.settle(
         publishedTriggers.filter((trigger) => trigger.acceptedAtMs >= fromMs && trigger.acceptedAtMs < toMs),

@@ -30,6 +30,8 @@ export class PublishedLog {
   private readonly published = new PublishedHeads();
   /** Failed triggers that clients received anyway. */
   confirmedByFrames = 0;
+  /** Triggers the backend answered 202, in reply order: what a Redis failover must not lose. */
+  readonly acknowledged: { publisher: string; n: number; acceptedAtMs: number }[] = [];
 
   /** Highest seq published: the head every connection must reach in the drain. */
   get headSeq(): number | undefined {
@@ -55,6 +57,7 @@ export class PublishedLog {
     const state = this.publishers.get(publisher);
     if (state?.inFlight.delete(n)) this.inFlightCount -= 1;
     state?.seenInFlight.delete(n);
+    this.acknowledged.push({ publisher, n, acceptedAtMs });
     this.add(seq, publisher, n, acceptedAtMs);
   }
 

@@ -218,6 +218,7 @@ function newSampler(run: NodeRun, health: GeneratorHealth, timeSeries: TimeSerie
     nowMs: epochNowMs,
     pool,
     triggersAccepted: () => publisher.accepted,
+    triggersRefused: () => publisher.failuresByCause()["http-503"] ?? 0,
     errorCount: () => pool.connectErrorCount + pool.disconnects + pool.invalidFrames + publisher.failed,
     timeSeries,
     ...(run.chaosRecorder ? { chaos: run.chaosRecorder } : {}),
@@ -276,6 +277,9 @@ async function runPhases(
     drainSeconds: profile.drainSeconds,
     signal,
   });
+  if (run.chaosRecorder && options.chaos?.acknowledgedLost && !signal?.aborted) {
+    run.chaosRecorder.acknowledgedLost = await options.chaos.acknowledgedLost(published.acknowledged);
+  }
   const generator = health.figures();
   await settlePhase({
     timeline,

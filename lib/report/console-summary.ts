@@ -130,7 +130,37 @@ function chaosSection(report: Report, style: AnsiStyle): string[] {
     lines.push(...renderTextTable({ header, rows }), "");
   }
   lines.pop();
+  for (const { impact, index } of events) {
+    const line = redisLine(impact, index);
+    if (line !== undefined) lines.push(line.bad ? style.red(line.text) : line.text);
+  }
   return lines;
+}
+
+/** The "Redis" line of a failover event: how long writes had nowhere to go, and what was lost. */
+function redisLine(
+  impact: Report["chaos"][number],
+  index: number,
+): { text: string; bad: boolean } | undefined {
+  const redis = impact.redis;
+  if (redis === undefined) return undefined;
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const lost =
+    redis.acknowledgedLost === undefined
+      ? "acknowledged lost not checked"
+      : `acknowledged lost ${redis.acknowledgedLost}${redis.acknowledgedLost > 0 && redis.acknowledgedLostSamples?.length ? ` (e.g. ${redis.acknowledgedLostSamples.slice(0, 3).join(", ")})` : ""}`;
+  const parts = [
+    `${redis.fromPrimary} -> ${redis.toPrimary}`,
+    `no writable primary ${seconds(redis.noPrimaryMs)}`,
+    `refused (503) ${redis.refused}`,
+    `pods resubscribed ${redis.resubscribeMs === undefined ? "never" : `after ${seconds(redis.resubscribeMs)}`}`,
+    `client resets ${redis.clientResets}`,
+    lost,
+  ];
+  return {
+    text: `  Redis #${index + 1} ${impact.action}: ${parts.join(" · ")}`,
+    bad: (redis.acknowledgedLost ?? 0) > 0,
+  };
 }
 
 function browserSection(report: Report, style: AnsiStyle): string[] {

@@ -18,6 +18,7 @@ import {
   deliveryModes,
   type LocalCluster,
   maxReplicas,
+  redisModes,
   startLocalCluster,
 } from "../../cluster/local-cluster.js";
 import { backendScrapeTarget, scrapeJobs } from "../../cluster/prometheus-config.js";
@@ -166,11 +167,12 @@ async function runProfile(config: RunConfig): Promise<void> {
     let targets = config.target ? config.target.pods.map((pod) => pod.httpUrl) : config.targets;
     if (targets.length === 0) {
       console.error(
-        `starting a local cluster: redis-server + ${config.replicas} replicas, delivery ${config.delivery} …`,
+        `starting a local cluster: ${config.redisMode === "sentinel" ? "Redis with Sentinel (primary, replica, 3 Sentinels)" : "redis-server"} + ${config.replicas} replicas, delivery ${config.delivery} …`,
       );
       const clusterOptions = {
         replicas: config.replicas,
         delivery: config.delivery,
+        redisMode: config.redisMode,
         signal: stop.signal,
         env: tracing.podEnv,
       };
@@ -250,7 +252,9 @@ async function runProfile(config: RunConfig): Promise<void> {
           settings: {
             engine: choice.engine,
             ...(cluster
-              ? { cluster: `local, ${config.replicas} replicas, delivery ${config.delivery}` }
+              ? {
+                  cluster: `local, ${config.replicas} replicas, delivery ${config.delivery}${config.redisMode === "sentinel" ? ", redis sentinel" : ""}`,
+                }
               : {}),
             ...(config.chaosText ? { chaos: config.chaosText } : {}),
             ...(config.targetFile ? { targetFile: config.targetFile } : {}),
@@ -350,6 +354,7 @@ export function registerRunCommand(program: Command): void {
     .option("--ramp <d>", "time to open all connections, linearly")
     .option("--drain <d>", "after the last trigger, how long to wait for every connection to catch up")
     .option("--trigger-pod <pod>", 'pod that receives triggers: "round-robin" or a pod name')
+    .option("--redis <mode>", `local cluster Redis: ${redisModes.join(" | ")} (default single)`)
     .option(
       "--delivery <mode>",
       `local cluster delivery mode: ${deliveryModes.join(" | ")} (default recover)`,

@@ -24,10 +24,16 @@ export interface SamplerInput {
     readonly pods: ReadonlyMap<string, SampledPod>;
   };
   triggersAccepted: () => number;
+  /** Triggers answered 503 so far (Redis failovers' refusals); 0 when not given. */
+  triggersRefused?: () => number;
   errorCount: () => number;
   timeSeries: TimeSeriesRecorder;
   chaos?: {
-    second(endMs: number, fanout: LatencyHistogram, totals: { duplicates: number; outOfOrder: number }): void;
+    second(
+      endMs: number,
+      fanout: LatencyHistogram,
+      totals: { duplicates: number; outOfOrder: number; refused: number },
+    ): void;
   };
   memory: { sampleMemory(): number };
   progressTotals: { totalSeconds: number; targetConnections: number; triggersTotal: number };
@@ -87,8 +93,8 @@ export class RunSampler {
     });
   }
 
-  private orderTotals(): { duplicates: number; outOfOrder: number } {
-    const totals = { duplicates: 0, outOfOrder: 0 };
+  private orderTotals(): { duplicates: number; outOfOrder: number; refused: number } {
+    const totals = { duplicates: 0, outOfOrder: 0, refused: this.input.triggersRefused?.() ?? 0 };
     for (const pod of this.input.pool.pods.values()) {
       totals.duplicates += pod.duplicates;
       totals.outOfOrder += pod.outOfOrder;

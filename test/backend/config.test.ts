@@ -72,4 +72,29 @@ describe("backend config from the environment", () => {
     expect(error.variable).toBe("AUTH_TOKEN");
     expect(error.message).not.toContain("short");
   });
+
+  it("reads Sentinels, the master name and the durability option, naming the variable when wrong", () => {
+    const config = parseBackendEnv({
+      REDIS_SENTINELS: "127.0.0.1:26379,sentinel-b:26380",
+      REDIS_SENTINEL_MASTER: "threats",
+      DURABILITY: "replica",
+      DURABILITY_TIMEOUT_MS: "250",
+    });
+    expect(config).toMatchObject({
+      redisSentinels: [
+        { host: "127.0.0.1", port: 26379 },
+        { host: "sentinel-b", port: 26380 },
+      ],
+      redisSentinelMaster: "threats",
+      durability: "replica",
+      durabilityTimeoutMs: 250,
+    });
+    expect(parseBackendEnv({})).toMatchObject({ redisSentinels: undefined, durability: "none" });
+    expect(errorFor({ REDIS_SENTINELS: "127.0.0.1" }).message).toContain("REDIS_SENTINELS");
+    expect(errorFor({ REDIS_SENTINELS: "127.0.0.1:70000" }).message).toMatch(
+      /REDIS_SENTINELS: ports from 1 to 65535/,
+    );
+    expect(errorFor({ REDIS_SENTINEL_MASTER: "two words" }).message).toContain("REDIS_SENTINEL_MASTER");
+    expect(errorFor({ DURABILITY: "quorum" }).message).toContain("DURABILITY");
+  });
 });

@@ -133,4 +133,74 @@ describe("chaos impact", () => {
     expect(impact?.clientsDisconnected).toBe(1);
     expect(impact?.reconnectTime.max).toBeCloseTo(500, 0);
   });
+
+  it("gives a Redis failover its refusals, client resets and the acknowledged triggers lost before it", () => {
+    const recorder = new ChaosImpactRecorder(start);
+    const redis = {
+      fromPrimary: "redis-1 a",
+      toPrimary: "redis-2 b",
+      noPrimaryMs: 2500,
+      resubscribeMs: 2900,
+    };
+    recorder.event({ atMs: at(10), action: "kill-redis-primary", target: "redis", redis });
+    recorder.event({ atMs: at(20), action: "failover-redis", target: "redis", redis });
+    for (let second = 1; second <= 30; second++) {
+      // 5 refusals a second from 11 s to 13 s (the outage), none elsewhere.
+      const refused = Math.min(Math.max(0, second - 10), 3) * 5;
+      if (second === 12) recorder.historyReset();
+      recorder.second(at(second), histogramOf(10), { duplicates: 0, outOfOrder: 0, refused });
+    }
+    const lost = [
+      { publisher: "p", n: 1, acceptedAtMs: at(9.5) },
+      { publisher: "p", n: 2, acceptedAtMs: at(9.9) },
+      { publisher: "p", n: 3, acceptedAtMs: at(19) },
+      { publisher: "p", n: 4, acceptedAtMs: at(25) },
+    ];
+    const [kill, failover] = chaosImpacts({
+      runStartMs: start,
+      runEndMs: at(30),
+      events: recorder.events,
+      outages: [],
+      seconds: recorder.seconds,
+      settle: () => emptyDelivery(),
+      acknowledgedLost: lost,
+    });
+    expect(kill?.redis).toMatchObject({
+      noPrimaryMs: 2500,
+      resubscribeMs: 2900,
+      refused: 15,
+      clientResets: 1,
+      acknowledgedLost: 2,
+      acknowledgedLostSamples: ["p:1", "p:2"],
+    });
+    // The first failover after a trigger lost it; one after the last failover is charged to the last.
+    expect(failover?.redis).toMatchObject({ refused: 0, clientResets: 0, acknowledgedLost: 2 });
+  });
+
+  it("leaves acknowledged loss out when the run did not check it, and Redis figures off other events", () => {
+    const recorder = new ChaosImpactRecorder(start);
+    recorder.event({ atMs: at(1), action: "kill-pod", target: "pod-a" });
+    recorder.event({
+      atMs: at(2),
+      action: "failover-redis",
+      target: "redis",
+      redis: { fromPrimary: "a", toPrimary: "b", noPrimaryMs: 100 },
+    });
+    const [pod, failover] = chaosImpacts({
+      runStartMs: start,
+      runEndMs: at(5),
+      events: recorder.events,
+      outages: [],
+      seconds: [],
+      settle: () => emptyDelivery(),
+    });
+    expect(pod?.redis).toBeUndefined();
+    expect(failover?.redis).toEqual({
+      fromPrimary: "a",
+      toPrimary: "b",
+      noPrimaryMs: 100,
+      refused: 0,
+      clientResets: 0,
+    });
+  });
 });

@@ -131,4 +131,22 @@ describe("chaos action", () => {
       expect(parseLink(text)).toBeUndefined();
     }
   });
+
+  it("reads the Redis failover actions, undoing a kill of the primary by a restart and a partition by a heal", () => {
+    const steps = parseChaosSchedule(
+      "kill-redis-primary@5s..9s,partition-redis-primary@10s..12s,failover-redis@20s",
+    );
+    expect(steps.map((step) => [step.atSeconds, step.action.action, step.action.target])).toEqual([
+      [5, "kill-redis-primary", "redis"],
+      [9, "restart-redis", "redis"],
+      [10, "partition-redis-primary", "redis"],
+      [12, "heal-redis", "redis"],
+      [20, "failover-redis", "redis"],
+    ]);
+    expect(() => parseChaosSchedule("failover-redis@1s..2s")).toThrow(/cannot take a range/);
+    expect(parseChaosAction({ action: "partition-redis-primary" })).toEqual({
+      action: "partition-redis-primary",
+      target: "redis",
+    });
+  });
 });

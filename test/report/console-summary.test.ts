@@ -48,6 +48,35 @@ describe("renderConsoleSummary", () => {
     expect(lineStartingWith(text, "history lost")).toMatch(/no$/);
   });
 
+  it("adds a Redis line to a failover event: time without a primary, refusals, pods, resets, acknowledged lost", () => {
+    const report = sampleReport();
+    const [kill] = report.chaos;
+    if (kill === undefined) throw new Error("sample report has no chaos event");
+    report.chaos = [
+      kill,
+      {
+        ...kill,
+        action: "kill-redis-primary",
+        target: "redis",
+        redis: {
+          fromPrimary: "redis-1 127.0.0.1:7001",
+          toPrimary: "redis-2 127.0.0.1:7002",
+          noPrimaryMs: 2440,
+          resubscribeMs: 3250,
+          refused: 61,
+          clientResets: 30,
+          acknowledgedLost: 12,
+          acknowledgedLostSamples: ["run-node-0:40", "run-node-1:41"],
+        },
+      },
+    ];
+    const text = renderConsoleSummary(report);
+    expect(lineStartingWith(text, "Redis #2 kill-redis-primary").trim()).toBe(
+      "Redis #2 kill-redis-primary: redis-1 127.0.0.1:7001 -> redis-2 127.0.0.1:7002 · no writable primary 2.44 s · refused (503) 61 · pods resubscribed after 3.25 s · client resets 30 · acknowledged lost 12 (e.g. run-node-0:40, run-node-1:41)",
+    );
+    expect(text).not.toContain("Redis #1");
+  });
+
   it("shows the console pages' render latency and the page's share per pod, and their errors", () => {
     const text = renderConsoleSummary(browserReport());
     expect(text).toContain("Browser · 3 console pages · 1 page error");

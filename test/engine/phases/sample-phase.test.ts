@@ -34,7 +34,11 @@ describe("RunSampler", () => {
     let accepted = 0;
     let errors = 0;
     const timeSeries = new TimeSeriesRecorder(0);
-    const chaosSeconds: { endMs: number; totals: { duplicates: number; outOfOrder: number } }[] = [];
+    const chaosSeconds: {
+      endMs: number;
+      totals: { duplicates: number; outOfOrder: number; refused: number };
+    }[] = [];
+    let refused = 0;
     const progress: RunProgress[] = [];
     const timeline = new RunTimeline(0, () => nowMs);
     let rssSamples = 0;
@@ -43,6 +47,7 @@ describe("RunSampler", () => {
       nowMs: () => nowMs,
       pool,
       triggersAccepted: () => accepted,
+      triggersRefused: () => refused,
       errorCount: () => errors,
       timeSeries,
       chaos: { second: (endMs, _fanout, totals) => chaosSeconds.push({ endMs, totals }) },
@@ -61,6 +66,7 @@ describe("RunSampler", () => {
     pool.framesReceived = 30;
     accepted = 3;
     errors = 1;
+    refused = 1;
     sampler.sample();
     nowMs = 2_500;
     pool.framesReceived = 40;
@@ -72,8 +78,8 @@ describe("RunSampler", () => {
       expect.objectContaining({ t: 2.5, triggers: 2, framesPerSecond: 10, errors: 0 }),
     ]);
     expect(chaosSeconds).toEqual([
-      { endMs: 1_500, totals: { duplicates: 3, outOfOrder: 3 } },
-      { endMs: 2_500, totals: { duplicates: 3, outOfOrder: 3 } },
+      { endMs: 1_500, totals: { duplicates: 3, outOfOrder: 3, refused: 1 } },
+      { endMs: 2_500, totals: { duplicates: 3, outOfOrder: 3, refused: 1 } },
     ]);
     expect(rssSamples).toBe(2);
     // The final sample prints no progress.

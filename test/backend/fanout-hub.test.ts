@@ -125,6 +125,29 @@ describe("FanoutHub", () => {
     expect(client.frames[4]).toEqual({ type: "reset", epoch: "epoch-2" });
   });
 
+  it("resets clients into a rotated epoch after its base: history before the base is never replayed", async () => {
+    const { bus, connect } = await startHub("recover");
+    const live = await connect();
+    bus.publishLive(3);
+    await live.waitFor(seqsReach(live, 3), "three threats");
+    // A seq regression was found with the head at 3: the new epoch continues at seq 4.
+    bus.rotate("epoch-2");
+    await live.waitFor(() => live.frames.some((frame) => frame.type === "reset"), "the reset");
+    bus.publishLive(2);
+    await live.waitFor(seqsReach(live, 5), "the new epoch's threats");
+    const types = live.frames.map((frame) => (frame.type === "threat" ? frame.seq : frame.type));
+    expect(types).toEqual(["hello", 1, 2, 3, "reset", 4, 5]);
+    // A client coming back from the old epoch is reset and resumed from the base, not from seq 1.
+    const returning = await connect("?since=3&epoch=epoch-1");
+    await returning.waitFor(seqsReach(returning, 2), "the new epoch's threats");
+    expect(returning.frames.map((frame) => (frame.type === "threat" ? frame.seq : frame.type))).toEqual([
+      "hello",
+      "reset",
+      4,
+      5,
+    ]);
+  });
+
   it("in pubsub mode forwards what arrives, gaps included, and ignores ?since=", async () => {
     const { bus, connect } = await startHub("pubsub", 3);
     const resumed = await connect("?since=1");

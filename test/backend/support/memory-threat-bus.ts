@@ -13,6 +13,9 @@ import type {
 
 export class MemoryThreatBus implements ThreatBus {
   ready = true;
+  readonly primary = "memory";
+  /** The seq the epoch began after: 0, or the head when rotate() started a new epoch. */
+  private base = 0;
   private events: BusEvents | undefined;
   private frames: BusFrame[] = [];
   private epoch = "epoch-1";
@@ -58,13 +61,21 @@ export class MemoryThreatBus implements ThreatBus {
 
   /** The subscription is (re-)established: tells the hub the current position. */
   subscribed(): void {
-    this.events?.onSubscribed({ epoch: this.epoch, head: this.frames.length });
+    this.events?.onSubscribed({ epoch: this.epoch, head: this.frames.length, base: this.base });
   }
 
   /** Redis lost its data: a new epoch whose seqs start again at 1. */
   loseHistory(epoch: string): void {
     this.epoch = epoch;
+    this.base = 0;
     this.frames = [];
+  }
+
+  /** A seq regression was found: a new epoch whose seqs continue after the current head. */
+  rotate(epoch: string): void {
+    this.epoch = epoch;
+    this.base = this.frames.length;
+    this.events?.onEpochChanged(epoch);
   }
 
   async publish(request: PublishRequest): Promise<PublishResult> {
@@ -82,7 +93,7 @@ export class MemoryThreatBus implements ThreatBus {
   }
 
   async position(): Promise<BusPosition> {
-    return { epoch: this.epoch, head: this.frames.length };
+    return { epoch: this.epoch, head: this.frames.length, base: this.base };
   }
 
   async close(): Promise<void> {

@@ -108,6 +108,59 @@ describe.skipIf(skip)("--prometheus with real processes", () => {
     await expect(fetch(`${url}/-/ready`)).rejects.toThrow();
   });
 
+  it.concurrent("crosspod run --chaos --prometheus scrapes pod-b itself, not its failover proxy, so its kill shows as up 0", async ({
+    onTestFinished,
+  }) => {
+    const cli = startCli(
+      [
+        "run",
+        "cross-pod-load",
+        "--prometheus",
+        "--prometheus-keep",
+        "20s",
+        "--connections",
+        "12",
+        "--rate",
+        "5",
+        "--duration",
+        "6s",
+        "--ramp",
+        "1s",
+        "--chaos",
+        "kill-pod:pod-b@1s,restart-pod:pod-b@4s",
+        "--threshold",
+        "crosspod_fanout_latency:p(99)<60000",
+        "--max-generator-lag",
+        "1000",
+        "--max-generator-cpu",
+        "400",
+      ],
+      onTestFinished,
+    );
+    const [, url] = await waitForOutput(
+      cli,
+      /^prometheus: (http:\/\/\S+) keeps this run's series; press Ctrl-C to stop it/m,
+      90_000,
+    );
+    const prometheusUrl = url as string;
+    // Clients and triggers went through the proxies: the targets line shows their addresses.
+    const proxyOfPodB = /targets: .*pod-b (http:\/\/\S+?),/.exec(cli.stderr())?.[1];
+    expect(proxyOfPodB, cli.stderr()).toBeDefined();
+    const podB = await queryPrometheus(
+      prometheusUrl,
+      `min_over_time(up{job="${scrapeJobs.backend}", pod="pod-b"}[10m])`,
+    );
+    expect(podB.map((sample) => sample.value)).toEqual([0]);
+    expect(podB[0]?.labels.instance).not.toBe(new URL(proxyOfPodB as string).host);
+    const pods = await queryPrometheus(
+      prometheusUrl,
+      `count by (pod) (last_over_time(up{job="${scrapeJobs.backend}"}[10m]))`,
+    );
+    expect(pods.map((sample) => sample.labels.pod).sort()).toEqual(["pod-a", "pod-b", "pod-c"]);
+    cli.child.kill("SIGINT");
+    await cli.exited;
+  });
+
   it.concurrent("crosspod run --prometheus --prometheus-keep leaves a Prometheus with the run's final figures until Ctrl-C", async ({
     onTestFinished,
   }) => {

@@ -174,6 +174,15 @@ describe.skipIf(skip)("dashboards against a live run with pod-b killed", () => {
       endSeconds,
     );
     expect(steps(podB?.values ?? [])).toEqual([1, 0, 1]);
+    // pod-b's own series come back after the restart, from pod-b (the restarted process's counter).
+    const [published] = await queryRange(
+      url,
+      `crosspod_backend_published_total{job="${scrapeJobs.backend}", pod="pod-b"}`,
+      endSeconds - 2,
+      endSeconds,
+    );
+    expect(published?.metric.instance).toBe(podB?.metric.instance);
+    expect(published?.values.length).toBeGreaterThan(0);
   });
 
   it("fires CrosspodPodDown for pod-b while it is dead, and resolves it after the restart", async () => {
@@ -241,8 +250,14 @@ describe.skipIf(skip)("dashboards against a live run with pod-b killed", () => {
     const published = await max("sum(crosspod:backend_published:rate)");
     const receivedPodA = await max('crosspod:backend_redis_received:rate{pod="pod-a"}');
     expect(Math.abs(receivedPodA - published)).toBeLessThan(published * 0.1);
-    // "Firing alerts": only pod-b's CrosspodPodDown.
-    const firing = await queryRange(url, 'ALERTS{alertstate="firing"}', startSeconds, endSeconds);
+    // "Firing alerts": of the pod alerts, only pod-b's CrosspodPodDown. (The fan-out SLO's burn alerts may
+    // fire too: on a shared 2-core machine the run's first second of frames can be mostly over budget.)
+    const firing = await queryRange(
+      url,
+      'ALERTS{alertstate="firing", alertname=~"CrosspodPodDown|CrosspodRedisDown|CrosspodSlowConsumersClosed"}',
+      startSeconds,
+      endSeconds,
+    );
     expect(firing.map((series) => `${series.metric.alertname} ${series.metric.pod}`)).toEqual([
       "CrosspodPodDown pod-b",
     ]);

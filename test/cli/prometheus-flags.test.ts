@@ -62,6 +62,26 @@ function startCli(args: string[], onTestFinished: (handler: OnTestFinishedHandle
   return cli;
 }
 
+/** The machine is shared with the pods and other tests: these runs check Prometheus, not headroom. */
+const sharedMachineFlags = [
+  "--threshold",
+  "crosspod_fanout_latency:p(99)<60000",
+  "--max-generator-lag",
+  "1000",
+  "--max-generator-cpu",
+  "400",
+];
+
+/** The URL `crosspod run --prometheus-keep` prints once the run is over and Prometheus is kept. */
+async function keptPrometheusUrl(cli: NodeProcess): Promise<string> {
+  const [, url] = await waitForOutput(
+    cli,
+    /^prometheus: (http:\/\/\S+) keeps this run's series; press Ctrl-C to stop it/m,
+    90_000,
+  );
+  return url as string;
+}
+
 async function sampleValue(prometheusUrl: string, expr: string): Promise<number | undefined> {
   const [sample] = await queryPrometheus(prometheusUrl, expr);
   return sample?.value;
@@ -128,21 +148,11 @@ describe.skipIf(skip)("--prometheus with real processes", () => {
         "1s",
         "--chaos",
         "kill-pod:pod-b@1s,restart-pod:pod-b@4s",
-        "--threshold",
-        "crosspod_fanout_latency:p(99)<60000",
-        "--max-generator-lag",
-        "1000",
-        "--max-generator-cpu",
-        "400",
+        ...sharedMachineFlags,
       ],
       onTestFinished,
     );
-    const [, url] = await waitForOutput(
-      cli,
-      /^prometheus: (http:\/\/\S+) keeps this run's series; press Ctrl-C to stop it/m,
-      90_000,
-    );
-    const prometheusUrl = url as string;
+    const prometheusUrl = await keptPrometheusUrl(cli);
     // Clients and triggers went through the proxies: the targets line shows their addresses.
     const proxyOfPodB = /targets: .*pod-b (http:\/\/\S+?),/.exec(cli.stderr())?.[1];
     expect(proxyOfPodB, cli.stderr()).toBeDefined();
@@ -183,22 +193,11 @@ describe.skipIf(skip)("--prometheus with real processes", () => {
         "1s",
         "--out",
         out,
-        // The machine is shared with the pods and other tests: this checks Prometheus, not headroom.
-        "--threshold",
-        "crosspod_fanout_latency:p(99)<60000",
-        "--max-generator-lag",
-        "1000",
-        "--max-generator-cpu",
-        "400",
+        ...sharedMachineFlags,
       ],
       onTestFinished,
     );
-    const [, url] = await waitForOutput(
-      cli,
-      /^prometheus: (http:\/\/\S+) keeps this run's series; press Ctrl-C to stop it/m,
-      90_000,
-    );
-    const prometheusUrl = url as string;
+    const prometheusUrl = await keptPrometheusUrl(cli);
     const report = reportSchema.parse(JSON.parse(readFileSync(out, "utf8")));
     const run = `{run="${report.run.id}"}`;
     const accepted = report.overall.triggers.accepted;

@@ -17,6 +17,53 @@ export class EngineWorkerError extends CrosspodError {
 
 const closeRequest: WorkerRequest = { type: "close" };
 
+type OpenRequest = Extract<WorkerRequest, { type: "open" }>;
+
+/** Opens this worker's share of the connections and waits (bounded) until they are connected. */
+async function openPool(request: OpenRequest): Promise<{ pool: ConnectionPool; reply: WorkerReply }> {
+  const rssBeforeBytes = process.memoryUsage.rss();
+  const pool = new ConnectionPool({
+    runId: request.runId,
+    published: new PublishedLog(),
+    targets: request.targets,
+    connections: request.connections,
+    ...(request.adapter?.kind === "socketio"
+      ? { adapter: socketIoAdapter(request.adapter.config as unknown as SocketIoConfig) }
+      : {}),
+    rampSeconds: request.rampSeconds,
+    accounting: request.accounting,
+    helloTimeoutMs: request.connectTimeoutMs,
+  });
+  const startedAt = performance.now();
+  await pool.open();
+  await pool.waitAllConnected(request.connectTimeoutMs);
+  const reply: WorkerReply = {
+    type: "opened",
+    connected: pool.connected,
+    connectErrors: Object.fromEntries(pool.connectErrors),
+    openMs: performance.now() - startedAt,
+    rssBeforeBytes,
+    rssBytes: process.memoryUsage.rss(),
+  };
+  return { pool, reply };
+}
+
+/** Each pod's settled recorder, histograms encoded, for the parent to merge. */
+function encodedPods(pool: ConnectionPool | undefined): Extract<WorkerReply, { type: "finished" }>["pods"] {
+  return Object.fromEntries(
+    [...(pool?.pods ?? [])].map(([name, pod]) => [
+      name,
+      {
+        fanout: pod.recorder.fanout.encode(),
+        e2e: pod.recorder.e2e.encode(),
+        reconnectTime: pod.recorder.reconnectTime.encode(),
+        connections: { ...pod.recorder.connections },
+        delivery: pod.recorder.delivery,
+      },
+    ]),
+  );
+}
+
 export function runEngineWorker(): Promise<void> {
   const send = process.send?.bind(process);
   if (send === undefined) {
@@ -36,31 +83,9 @@ export function runEngineWorker(): Promise<void> {
   async function handle(request: WorkerRequest): Promise<boolean> {
     switch (request.type) {
       case "open": {
-        const rssBeforeBytes = process.memoryUsage.rss();
-        pool = new ConnectionPool({
-          runId: request.runId,
-          published: new PublishedLog(),
-          targets: request.targets,
-          connections: request.connections,
-          ...(request.adapter?.kind === "socketio"
-            ? { adapter: socketIoAdapter(request.adapter.config as unknown as SocketIoConfig) }
-            : {}),
-          rampSeconds: request.rampSeconds,
-          accounting: request.accounting,
-          helloTimeoutMs: request.connectTimeoutMs,
-        });
-        const startedAt = performance.now();
-        await pool.open();
-        await pool.waitAllConnected(request.connectTimeoutMs);
-        const openMs = performance.now() - startedAt;
-        reply({
-          type: "opened",
-          connected: pool.connected,
-          connectErrors: Object.fromEntries(pool.connectErrors),
-          openMs,
-          rssBeforeBytes,
-          rssBytes: process.memoryUsage.rss(),
-        });
+        const opened = await openPool(request);
+        pool = opened.pool;
+        reply(opened.reply);
         return true;
       }
       case "status":
@@ -86,23 +111,10 @@ export function runEngineWorker(): Promise<void> {
         });
         return true;
       }
-      case "finish": {
+      case "finish":
         pool?.finish(request.published, request.headSeq);
-        const pods = Object.fromEntries(
-          [...(pool?.pods ?? [])].map(([name, pod]) => [
-            name,
-            {
-              fanout: pod.recorder.fanout.encode(),
-              e2e: pod.recorder.e2e.encode(),
-              reconnectTime: pod.recorder.reconnectTime.encode(),
-              connections: { ...pod.recorder.connections },
-              delivery: pod.recorder.delivery,
-            },
-          ]),
-        );
-        reply({ type: "finished", pods });
+        reply({ type: "finished", pods: encodedPods(pool) });
         return true;
-      }
       case "close":
         health?.stop();
         await pool?.close();

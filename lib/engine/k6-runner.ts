@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findBinary } from "../cluster/find-binary.js";
+import { registerTeardown } from "../cluster/teardown-on-exit.js";
 import { CrosspodError, type ErrorKind } from "../core/crosspod-error.js";
 import { type Profile, profiles } from "../core/profiles.js";
 import type { Report } from "../core/report-model.js";
@@ -170,11 +171,22 @@ function runProcess(
       killTimer = setTimeout(() => child.kill("SIGKILL"), interruptGraceMs);
     };
     options.signal?.addEventListener("abort", onAbort, { once: true });
+    const closed = new Promise<void>((resolveClosed) => child.once("close", () => resolveClosed()));
+    // k6 never outlives crosspod: on an exit nobody prepared for, it is killed with the cluster.
+    const unregister = registerTeardown({
+      close: () => {
+        onAbort();
+        return closed;
+      },
+      killNow: () => child.kill("SIGKILL"),
+    });
     child.once("error", (error) => {
+      unregister();
       options.signal?.removeEventListener("abort", onAbort);
       reject(new K6RunError(`could not start ${binary}: ${error.message}`, "CROSSPOD_K6_SPAWN"));
     });
     child.once("close", (code, signal) => {
+      unregister();
       clearTimeout(killTimer);
       options.signal?.removeEventListener("abort", onAbort);
       resolvePromise({ code: code ?? (signal ? 128 : 1), tail });

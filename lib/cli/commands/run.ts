@@ -4,26 +4,14 @@
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
-import {
-  type ChaosCluster,
-  needsClientLinks,
-  redisLinksFor,
-  startChaosCluster,
-} from "../../chaos/chaos-cluster.js";
+import { needsClientLinks, redisLinksFor } from "../../chaos/chaos-cluster.js";
 import { ChaosScheduleRunner } from "../../chaos/chaos-schedule-runner.js";
 import { ClusterError } from "../../cluster/cluster-error.js";
-import { type FaroCollector, startFaroCollector } from "../../cluster/faro-collector.js";
 import { freePort } from "../../cluster/free-port.js";
-import {
-  deliveryModes,
-  type LocalCluster,
-  maxReplicas,
-  redisModes,
-  startLocalCluster,
-} from "../../cluster/local-cluster.js";
+import { deliveryModes, type LocalCluster, maxReplicas, redisModes } from "../../cluster/local-cluster.js";
 import { backendScrapeTarget, scrapeJobs } from "../../cluster/prometheus-config.js";
 import { waitForFinalScrape } from "../../cluster/prometheus-final-scrape.js";
-import { type PrometheusServer, startPrometheus } from "../../cluster/prometheus-server.js";
+import type { PrometheusServer } from "../../cluster/prometheus-server.js";
 import type { Report } from "../../core/report-model.js";
 import { type BrowserPages, openBrowserPages } from "../../engine/browser-pages.js";
 import { findK6 } from "../../engine/k6-runner.js";
@@ -35,14 +23,14 @@ import { renderHtmlReport } from "../../report/html-report.js";
 import { renderJsonReport } from "../../report/json-report.js";
 import { reportVerdict } from "../../report/report-verdict.js";
 import { CLIError, exitCodes } from "../cli-error.js";
-import { chooseEngine, engineNames } from "../engine-choice.js";
+import { chooseEngine, type EngineChoice, engineNames } from "../engine-choice.js";
+import { onInterrupt } from "../interrupt.js";
 import { runWithK6 } from "../k6-engine-run.js";
+import { LocalStack } from "../local-stack.js";
 import { keepPrometheus, type PrometheusAfterRun, prometheusAfterRun } from "../prometheus-keep.js";
 import { type RunConfig, resolveRunConfig } from "../run-options.js";
 import { type RunTracing, startRunTracing } from "../run-tracing.js";
 
-/** Conventional exit code after SIGINT, once the partial summary has been printed. */
-const interruptedExitCode = 130;
 /** Prometheus scrapes every second; a loaded machine can delay a scrape and a rule evaluation by seconds. */
 const finalScrapeTimeoutMs = 15_000;
 
@@ -114,15 +102,8 @@ function faroPort(env: Record<string, string | undefined>): number {
   return Number(text);
 }
 
-/** The local Faro collector the console pages send RUM to; its /metrics carry this run's id. */
-async function startRunCollector(runId: string): Promise<FaroCollector> {
-  const collector = await startFaroCollector({ port: faroPort(process.env) });
-  collector.registry.setDefaultLabels({ run: runId });
-  console.error(`faro: ${collector.url} (browser metrics ${collector.metricsUrl})`);
-  return collector;
-}
-
-async function runProfile(config: RunConfig): Promise<void> {
+/** The engine for this run, refusing flags the chosen engine cannot honour. */
+function chooseRunEngine(config: RunConfig): EngineChoice {
   const nodeOnlyFlags = [
     ...(config.browsers > 0 ? ["--browsers"] : []),
     ...(config.chaos.length > 0 ? ["--chaos"] : []),
@@ -138,192 +119,221 @@ async function runProfile(config: RunConfig): Promise<void> {
   }
   console.error(`crosspod run ${config.profile.name}: engine ${choice.engine} (${choice.reason})`);
   if (choice.k6Hint) console.error(choice.k6Hint);
+  return choice;
+}
 
-  const stop = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stop.signal.aborted) {
-      // A second Ctrl-C skips the orderly path; the cluster's exit hook SIGKILLs what is left.
-      console.error(`\ncrosspod run: ${signal} again, stopping now`);
-      process.exit(interruptedExitCode);
-    }
-    console.error(`\ncrosspod run: ${signal}, stopping the run and tearing down (Ctrl-C again to force)`);
-    stop.abort();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+interface RunStack {
+  tracing: RunTracing;
+  /** The pod URLs the engine connects to (through the chaos proxies when there are some). */
+  targets: readonly string[];
+  metricsPort: number | undefined;
+  prometheusStartedAtMs: number;
+}
 
-  let cluster: LocalCluster | undefined;
-  let chaos: ChaosCluster | undefined;
-  let prometheus: PrometheusServer | undefined;
-  let browserPages: BrowserPages | undefined;
-  let faro: FaroCollector | undefined;
-  let prometheusStartedAtMs = 0;
-  let afterRun: PrometheusAfterRun | undefined;
-  let tracing: RunTracing | undefined;
-  const runId = newRunId();
-  try {
-    tracing = await startRunTracing(config.traces, process.env);
-    if (tracing.collectorUrl) console.error(`traces: collecting spans at ${tracing.collectorUrl}`);
-    let targets = config.target ? config.target.pods.map((pod) => pod.httpUrl) : config.targets;
-    if (targets.length === 0) {
-      console.error(
-        `starting a local cluster: ${config.redisMode === "sentinel" ? "Redis with Sentinel (primary, replica, 3 Sentinels)" : "redis-server"} + ${config.replicas} replicas, delivery ${config.delivery} …`,
-      );
-      const clusterOptions = {
+/** Starts what the run needs locally: the cluster (unless --targets/--target), Faro, Prometheus. */
+async function startRunStack(
+  stack: LocalStack,
+  config: RunConfig,
+  runId: string,
+  signal: AbortSignal,
+): Promise<RunStack> {
+  const tracing = stack.adopt("tracing", await startRunTracing(config.traces, process.env));
+  if (tracing.collectorUrl) console.error(`traces: collecting spans at ${tracing.collectorUrl}`);
+  let targets = config.target ? config.target.pods.map((pod) => pod.httpUrl) : config.targets;
+  if (targets.length === 0) {
+    console.error(
+      `starting a local cluster: ${config.redisMode === "sentinel" ? "Redis with Sentinel (primary, replica, 3 Sentinels)" : "redis-server"} + ${config.replicas} replicas, delivery ${config.delivery} …`,
+    );
+    // Pod chaos puts a load balancer (fault proxy) before each pod, so clients of a dead pod move to
+    // the others; faults on a Redis link need a proxy there.
+    const chaosLinks =
+      config.chaos.length > 0
+        ? { clientLinks: needsClientLinks(config.chaos), redisLinks: redisLinksFor(config.chaos) }
+        : undefined;
+    const cluster = await stack.startCluster(
+      {
         replicas: config.replicas,
         delivery: config.delivery,
         redisMode: config.redisMode,
-        signal: stop.signal,
+        signal,
         env: tracing.podEnv,
-      };
-      // Pod chaos puts a load balancer (fault proxy) before each pod, so clients of a dead pod move to
-      // the others; faults on a Redis link need a proxy there.
-      if (config.chaos.length > 0) {
-        chaos = await startChaosCluster({
-          ...clusterOptions,
-          clientLinks: needsClientLinks(config.chaos),
-          redisLinks: redisLinksFor(config.chaos),
-        });
-      }
-      cluster = chaos?.cluster ?? (await startLocalCluster(clusterOptions));
-      targets = chaos?.targetUrls ?? cluster.pods.map((pod) => pod.httpUrl);
-    }
-    if (stop.signal.aborted) return;
-    // Before Prometheus, so it scrapes the collector too.
-    if (config.browsers > 0) faro = await startRunCollector(runId);
-    const metricsPort = config.metricsPort === 0 ? await freePort() : config.metricsPort;
-    if (config.prometheus && metricsPort !== undefined) {
-      prometheus = await startPrometheus({
-        scrapeTargets: [
-          { job: scrapeJobs.engine, targets: [`http://127.0.0.1:${metricsPort}/metrics`] },
-          backendScrapeTarget(await scrapedPods(config, cluster, targets)),
-          ...(faro ? [{ job: scrapeJobs.browser, targets: [faro.metricsUrl] }] : []),
-        ],
-      });
-      prometheusStartedAtMs = Date.now();
-      const after = prometheusAfterRun(config.prometheusKeepSeconds, process.stdout.isTTY === true).keep
-        ? "kept after the run"
-        : "stops when crosspod exits";
-      console.error(`prometheus: ${prometheus.url} (scraping the run and the pods; ${after})`);
-    }
-    const runPrometheus = prometheus;
-
-    if (config.browsers > 0) {
-      const pods = cluster
-        ? cluster.pods.map((pod) => ({ name: pod.name, httpUrl: pod.httpUrl }))
-        : targets.map((url) => ({ name: url, httpUrl: url }));
-      console.error(`opening ${config.browsers} headless Chromium console pages over the pods …`);
-      browserPages = await openBrowserPages({ pods, count: config.browsers, collectorUrl: faro?.url });
-    }
-
-    let result: NodeEngineResult | undefined;
-    let report: Report;
-    let k6ExitCode = 0;
-    if (choice.engine === "k6") {
-      ({ report, exitCode: k6ExitCode } = await runWithK6({
-        runId,
-        profile: config.profile,
-        targets,
-        ...(config.targetJson ? { targetJson: config.targetJson } : {}),
-        redisUrl: cluster?.redisUrl ?? process.env.REDIS_URL,
-        k6Binary: choice.k6Binary,
-        prometheusRemoteWrite: config.prometheusRemoteWrite,
-        signal: stop.signal,
-      }));
-    } else {
-      const progress = progressWriter(process.stderr);
-      try {
-        result = await runNodeEngine({
-          runId,
-          profile: config.profile,
-          targets,
-          ...(config.target ? { target: config.target } : {}),
-          thresholds: config.profile.thresholds,
-          saturationLimits: config.saturationLimits,
-          ...(chaos ? { chaos: new ChaosScheduleRunner(config.chaos, chaos.controller) } : {}),
-          ...(metricsPort !== undefined ? { metricsPort } : {}),
-          ...(tracing.tracer ? { tracer: tracing.tracer } : {}),
-          ...(runPrometheus
-            ? {
-                beforeMetricsClose: ({ framesReceived }) =>
-                  awaitFinalScrape(runPrometheus, runId, framesReceived, stop.signal),
-              }
-            : {}),
-          settings: {
-            engine: choice.engine,
-            ...(cluster
-              ? {
-                  cluster: `local, ${config.replicas} replicas, delivery ${config.delivery}${config.redisMode === "sentinel" ? ", redis sentinel" : ""}`,
-                }
-              : {}),
-            ...(config.chaosText ? { chaos: config.chaosText } : {}),
-            ...(config.targetFile ? { targetFile: config.targetFile } : {}),
-          },
-          signal: stop.signal,
-          onProgress: (snapshot) => progress.update(snapshot),
-          onStarted: ({ targets: found, metricsUrl }) => {
-            console.error(`targets: ${found.map((target) => `${target.pod} ${target.url}`).join(", ")}`);
-            if (metricsUrl) console.error(`load metrics: ${metricsUrl}`);
-          },
-        });
-      } finally {
-        progress.end();
-      }
-      report = result.report;
-    }
-
-    if (browserPages) {
-      await browserPages.settle(report.overall.triggers.accepted);
-      report.browser = browserPages.figures();
-    }
-    const traces = await tracing.slowestThreats();
-    if (traces !== undefined) report.traces = traces;
-    if (config.outFile) await writeFile(config.outFile, renderJsonReport(report));
-    if (config.htmlFile) await writeFile(config.htmlFile, renderHtmlReport(report));
-    process.stdout.write(renderConsoleSummary(report, { color: process.stdout.isTTY === true }));
-    if (result) console.log(describeGenerator(result.generator));
-    if (faro) console.log(`browser metrics: ${faro.metricsUrl} (closed with the run)`);
-    if (config.outFile) console.log(`report: ${config.outFile}`);
-    if (config.htmlFile) console.log(`html report: ${config.htmlFile}`);
-    if (stop.signal.aborted) {
-      process.exitCode = interruptedExitCode;
-      return;
-    }
-    process.exitCode =
-      reportVerdict(report).pass && k6ExitCode === 0 ? exitCodes.ok : exitCodes.thresholdsFailed;
-    if (prometheus)
-      afterRun = prometheusAfterRun(config.prometheusKeepSeconds, process.stdout.isTTY === true);
-  } catch (error) {
-    if (stop.signal.aborted && error instanceof ClusterError) {
-      process.exitCode = interruptedExitCode;
-      return;
-    }
-    throw error;
-  } finally {
-    await browserPages?.close();
-    // A kept Prometheus must not read the torn-down pods as down: drop them before they go.
-    if (afterRun?.keep) {
-      await prometheus?.stopScraping().catch((error: unknown) => {
-        console.error(`prometheus: ${error instanceof Error ? error.message : String(error)}`);
-      });
-    }
-    await faro?.close();
-    await cluster?.close();
-    await chaos?.close();
-    await tracing?.close();
-    if (!afterRun?.keep) await prometheus?.close();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+      },
+      chaosLinks,
+    );
+    targets = stack.chaos?.targetUrls ?? cluster.pods.map((pod) => pod.httpUrl);
   }
-  if (prometheus && afterRun?.keep) {
+  const metricsPort = config.metricsPort === 0 ? await freePort() : config.metricsPort;
+  if (signal.aborted) return { tracing, targets, metricsPort, prometheusStartedAtMs: 0 };
+  // Before Prometheus, so it scrapes the collector too.
+  if (config.browsers > 0) {
+    const faro = await stack.startFaro({ port: faroPort(process.env) });
+    faro.registry.setDefaultLabels({ run: runId });
+    console.error(`faro: ${faro.url} (browser metrics ${faro.metricsUrl})`);
+  }
+  if (!config.prometheus || metricsPort === undefined) {
+    return { tracing, targets, metricsPort, prometheusStartedAtMs: 0 };
+  }
+  const prometheus = await stack.startPrometheus({
+    scrapeTargets: [
+      { job: scrapeJobs.engine, targets: [`http://127.0.0.1:${metricsPort}/metrics`] },
+      backendScrapeTarget(await scrapedPods(config, stack.cluster, targets)),
+      ...(stack.faro ? [{ job: scrapeJobs.browser, targets: [stack.faro.metricsUrl] }] : []),
+    ],
+  });
+  const after = prometheusAfterRun(config.prometheusKeepSeconds, process.stdout.isTTY === true).keep
+    ? "kept after the run"
+    : "stops when crosspod exits";
+  console.error(`prometheus: ${prometheus.url} (scraping the run and the pods; ${after})`);
+  return { tracing, targets, metricsPort, prometheusStartedAtMs: Date.now() };
+}
+
+/** Headless console pages over the pods, closed with the stack. */
+async function openRunBrowsers(
+  stack: LocalStack,
+  config: RunConfig,
+  targets: readonly string[],
+): Promise<BrowserPages | undefined> {
+  if (config.browsers === 0) return undefined;
+  const pods = stack.cluster
+    ? stack.cluster.pods.map((pod) => ({ name: pod.name, httpUrl: pod.httpUrl }))
+    : targets.map((url) => ({ name: url, httpUrl: url }));
+  console.error(`opening ${config.browsers} headless Chromium console pages over the pods …`);
+  const pages = await openBrowserPages({ pods, count: config.browsers, collectorUrl: stack.faro?.url });
+  return stack.adopt("browser pages", pages);
+}
+
+interface EngineOutcome {
+  report: Report;
+  /** The Node engine's own figures; undefined for k6. */
+  generator: NodeEngineResult["generator"] | undefined;
+  /** k6's exit code (99 = a k6 threshold failed); 0 for the Node engine. */
+  k6ExitCode: number;
+}
+
+async function runEngine(
+  choice: EngineChoice,
+  config: RunConfig,
+  stack: LocalStack,
+  run: RunStack & { runId: string; signal: AbortSignal },
+): Promise<EngineOutcome> {
+  const { runId, signal, targets, metricsPort } = run;
+  if (choice.engine === "k6") {
+    const { report, exitCode } = await runWithK6({
+      runId,
+      profile: config.profile,
+      targets,
+      ...(config.targetJson ? { targetJson: config.targetJson } : {}),
+      redisUrl: stack.cluster?.redisUrl ?? process.env.REDIS_URL,
+      k6Binary: choice.k6Binary,
+      prometheusRemoteWrite: config.prometheusRemoteWrite,
+      signal,
+    });
+    return { report, generator: undefined, k6ExitCode: exitCode };
+  }
+  const progress = progressWriter(process.stderr);
+  const { prometheus, chaos, cluster } = stack;
+  try {
+    const result = await runNodeEngine({
+      runId,
+      profile: config.profile,
+      targets,
+      ...(config.target ? { target: config.target } : {}),
+      thresholds: config.profile.thresholds,
+      saturationLimits: config.saturationLimits,
+      ...(chaos ? { chaos: new ChaosScheduleRunner(config.chaos, chaos.controller) } : {}),
+      ...(metricsPort !== undefined ? { metricsPort } : {}),
+      ...(run.tracing.tracer ? { tracer: run.tracing.tracer } : {}),
+      ...(prometheus
+        ? {
+            beforeMetricsClose: ({ framesReceived }) =>
+              awaitFinalScrape(prometheus, runId, framesReceived, signal),
+          }
+        : {}),
+      settings: {
+        engine: choice.engine,
+        ...(cluster
+          ? {
+              cluster: `local, ${config.replicas} replicas, delivery ${config.delivery}${config.redisMode === "sentinel" ? ", redis sentinel" : ""}`,
+            }
+          : {}),
+        ...(config.chaosText ? { chaos: config.chaosText } : {}),
+        ...(config.targetFile ? { targetFile: config.targetFile } : {}),
+      },
+      signal,
+      onProgress: (snapshot) => progress.update(snapshot),
+      onStarted: ({ targets: found, metricsUrl }) => {
+        console.error(`targets: ${found.map((target) => `${target.pod} ${target.url}`).join(", ")}`);
+        if (metricsUrl) console.error(`load metrics: ${metricsUrl}`);
+      },
+    });
+    return { report: result.report, generator: result.generator, k6ExitCode: 0 };
+  } finally {
+    progress.end();
+  }
+}
+
+/** Browser figures into the report, the report files, the console summary; returns the exit code. */
+async function publishOutcome(
+  config: RunConfig,
+  stack: LocalStack,
+  extras: { browserPages: BrowserPages | undefined; tracing: RunTracing },
+  { report, generator, k6ExitCode }: EngineOutcome,
+): Promise<number> {
+  if (extras.browserPages) {
+    await extras.browserPages.settle(report.overall.triggers.accepted);
+    report.browser = extras.browserPages.figures();
+  }
+  const traces = await extras.tracing.slowestThreats();
+  if (traces !== undefined) report.traces = traces;
+  if (config.outFile) await writeFile(config.outFile, renderJsonReport(report));
+  if (config.htmlFile) await writeFile(config.htmlFile, renderHtmlReport(report));
+  process.stdout.write(renderConsoleSummary(report, { color: process.stdout.isTTY === true }));
+  if (generator) console.log(describeGenerator(generator));
+  if (stack.faro) console.log(`browser metrics: ${stack.faro.metricsUrl} (closed with the run)`);
+  if (config.outFile) console.log(`report: ${config.outFile}`);
+  if (config.htmlFile) console.log(`html report: ${config.htmlFile}`);
+  return reportVerdict(report).pass && k6ExitCode === 0 ? exitCodes.ok : exitCodes.thresholdsFailed;
+}
+
+async function runProfile(config: RunConfig): Promise<void> {
+  const choice = chooseRunEngine(config);
+  const interrupt = onInterrupt(
+    "crosspod run",
+    (signal) => `${signal}, stopping the run and tearing down (Ctrl-C again to force)`,
+  );
+  const { signal } = interrupt;
+  const stack = new LocalStack();
+  const runId = newRunId();
+  let afterRun: PrometheusAfterRun | undefined;
+  let prometheusStartedAtMs = 0;
+  try {
+    const run = await startRunStack(stack, config, runId, signal);
+    prometheusStartedAtMs = run.prometheusStartedAtMs;
+    if (signal.aborted) return;
+    const browserPages = await openRunBrowsers(stack, config, run.targets);
+    const outcome = await runEngine(choice, config, stack, { ...run, runId, signal });
+    const exitCode = await publishOutcome(config, stack, { browserPages, tracing: run.tracing }, outcome);
+    process.exitCode = signal.aborted ? exitCodes.interrupted : exitCode;
+    if (stack.prometheus && !signal.aborted) {
+      afterRun = prometheusAfterRun(config.prometheusKeepSeconds, process.stdout.isTTY === true);
+    }
+  } catch (error) {
+    // Ctrl-C while the cluster starts fails the start; that is the interruption, not an error.
+    if (!(signal.aborted && error instanceof ClusterError)) throw error;
+    process.exitCode = exitCodes.interrupted;
+  } finally {
+    await stack.close({ keepPrometheus: afterRun?.keep === true });
+    interrupt.dispose();
+  }
+  if (stack.prometheus && afterRun?.keep) {
     await keepPrometheus({
-      prometheus,
+      prometheus: stack.prometheus,
       runId,
       runSeconds: (Date.now() - prometheusStartedAtMs) / 1000,
       seconds: afterRun.seconds,
       print: (line) => console.log(line),
     });
-  } else if (prometheus && afterRun) {
+  } else if (afterRun) {
     console.log(
       "prometheus: stopped with the run (stdout is not a terminal; --prometheus-keep 10m keeps it after the run)",
     );

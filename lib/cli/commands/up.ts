@@ -2,20 +2,20 @@
 // each piece listens, and tears everything down on Ctrl-C (SIGINT) or SIGTERM.
 import type { Command } from "commander";
 import { z } from "zod";
-import { type ChaosCluster, startChaosCluster } from "../../chaos/chaos-cluster.js";
-import { type ControlApi, newControlToken, startControlApi } from "../../chaos/control-api.js";
+import { newControlToken } from "../../chaos/control-api.js";
 import { controlBanner } from "../../chaos/control-banner.js";
-import { type FaroCollector, startFaroCollector } from "../../cluster/faro-collector.js";
+import type { FaroCollector } from "../../cluster/faro-collector.js";
 import {
   deliveryModes,
   type LocalCluster,
   type LocalClusterOptions,
   maxReplicas,
-  startLocalCluster,
 } from "../../cluster/local-cluster.js";
 import { backendScrapeTarget, type ScrapeTarget, scrapeJobs } from "../../cluster/prometheus-config.js";
-import { type PrometheusServer, startPrometheus } from "../../cluster/prometheus-server.js";
+import type { PrometheusServer } from "../../cluster/prometheus-server.js";
 import { parseFlags } from "../flag-error.js";
+import { onInterrupt } from "../interrupt.js";
+import { LocalStack } from "../local-stack.js";
 import { portFlag } from "../port-flag.js";
 
 const flagNames = {
@@ -108,87 +108,69 @@ function describe(
   return lines.join("\n");
 }
 
+function clusterOptions(
+  options: UpOptions,
+  signal: AbortSignal,
+  onPodExit: LocalClusterOptions["onPodExit"],
+) {
+  return {
+    replicas: options.replicas,
+    delivery: options.delivery,
+    ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
+    redisPersistence: options.persistence,
+    // The cluster never lets a token leak in from its environment by accident; `up` passes it on purpose.
+    ...(process.env.AUTH_TOKEN ? { authToken: process.env.AUTH_TOKEN } : {}),
+    ...(options.logDir ? { logDir: options.logDir } : {}),
+    logToConsole: options.logToConsole,
+    signal,
+    ...(onPodExit ? { onPodExit } : {}),
+  } satisfies LocalClusterOptions;
+}
+
 async function runUp(options: UpOptions): Promise<void> {
-  const stopRequested = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopRequested.signal.aborted) {
-      // A second Ctrl-C skips the graceful path; the exit hook SIGKILLs whatever is left.
-      console.error(`crosspod up: ${signal} again, killing the cluster now`);
-      process.exit(130);
-    }
-    stopRequested.abort();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const interrupt = onInterrupt("crosspod up");
+  const stack = new LocalStack();
   // While starting, a pod that dies is reported by the start error itself.
   let reportCrashes = false;
-  let faro: FaroCollector | undefined;
-  let chaos: ChaosCluster | undefined;
-  let control: ControlApi | undefined;
-  let prometheus: PrometheusServer | undefined;
   const controlToken = process.env.CROSSPOD_CONTROL_TOKEN || newControlToken();
   try {
-    let cluster: LocalCluster;
-    try {
-      const clusterOptions: LocalClusterOptions = {
-        replicas: options.replicas,
-        delivery: options.delivery,
-        ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
-        redisPersistence: options.persistence,
-        // The cluster never lets a token leak in from its environment by accident; `up` passes it on purpose.
-        ...(process.env.AUTH_TOKEN ? { authToken: process.env.AUTH_TOKEN } : {}),
-        ...(options.logDir ? { logDir: options.logDir } : {}),
-        logToConsole: options.logToConsole,
-        signal: stopRequested.signal,
-        onPodExit: (pod, exit) => {
-          if (exit.expected || !reportCrashes) return;
-          const log = pod.logFile ? `; log: ${pod.logFile}` : "";
-          console.error(
-            `crosspod up: ${pod.name} exited unexpectedly (code ${exit.code}, signal ${exit.signal})${log}`,
-          );
-        },
-      };
+    const cluster = await stack.startCluster(
+      clusterOptions(options, interrupt.signal, (pod, exit) => {
+        if (exit.expected || !reportCrashes) return;
+        const log = pod.logFile ? `; log: ${pod.logFile}` : "";
+        console.error(
+          `crosspod up: ${pod.name} exited unexpectedly (code ${exit.code}, signal ${exit.signal})${log}`,
+        );
+      }),
       // --control-port puts fault proxies on every link, so the control API can inject network faults too.
-      if (options.controlPort !== undefined) {
-        chaos = await startChaosCluster({ ...clusterOptions, redisLinks: "all", clientLinks: true });
-      }
-      cluster = chaos?.cluster ?? (await startLocalCluster(clusterOptions));
-    } catch (error) {
-      if (stopRequested.signal.aborted) return;
-      throw error;
-    }
-    try {
-      if (options.faro) faro = await startFaroCollector();
-      if (chaos)
-        control = await startControlApi({
-          controller: chaos.controller,
-          token: controlToken,
-          port: options.controlPort,
-        });
-      if (options.prometheus)
-        prometheus = await startPrometheus({ scrapeTargets: scrapeTargets(cluster, faro) });
-    } catch (error) {
-      await cluster.close();
-      throw error;
-    }
+      options.controlPort !== undefined ? { redisLinks: "all", clientLinks: true } : undefined,
+    );
+    const faro = options.faro ? await stack.startFaro() : undefined;
+    const control =
+      options.controlPort !== undefined
+        ? await stack.startControlApi({ token: controlToken, port: options.controlPort })
+        : undefined;
+    const prometheus = options.prometheus
+      ? await stack.startPrometheus({ scrapeTargets: scrapeTargets(cluster, faro) })
+      : undefined;
     console.log(describe(cluster, faro, prometheus));
-    if (chaos && control)
-      console.log(controlBanner(chaos, control, controlToken, Boolean(process.env.CROSSPOD_CONTROL_TOKEN)));
+    if (stack.chaos && control)
+      console.log(
+        controlBanner(stack.chaos, control, controlToken, Boolean(process.env.CROSSPOD_CONTROL_TOKEN)),
+      );
     reportCrashes = true;
-    if (!stopRequested.signal.aborted) {
-      await new Promise((resolve) => stopRequested.signal.addEventListener("abort", resolve, { once: true }));
+    if (!interrupt.signal.aborted) {
+      await new Promise((resolve) => interrupt.signal.addEventListener("abort", resolve, { once: true }));
     }
     console.log(`Stopping: SIGTERM to pods${cluster.redis ? ", then redis-server" : ""} …`);
-    await prometheus?.close();
-    await cluster.close();
+    await stack.close();
     console.log("Stopped; no process left behind.");
+  } catch (error) {
+    // Ctrl-C while starting: the start fails because it was asked to stop, not because something broke.
+    if (!interrupt.signal.aborted) throw error;
   } finally {
-    await control?.close();
-    await chaos?.close();
-    await faro?.close();
-    await prometheus?.close();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    await stack.close();
+    interrupt.dispose();
   }
 }
 

@@ -1,7 +1,15 @@
 // The pod's Prometheus metrics: an explicit registry per backend (so several pods can share a process
 // in tests), the `pod` label on every series, names from lib/core/metric-names.ts.
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import {
+  Counter,
+  collectDefaultMetrics,
+  Gauge,
+  Histogram,
+  type OpenMetricsContentType,
+  Registry,
+} from "prom-client";
 import { backendMetrics } from "../core/metric-names.js";
+import { traceIdOf } from "../core/trace-context.js";
 
 /** 0.1 ms to 5 s: loopback fan-out sits in the sub-millisecond buckets, backfill after outages in seconds. */
 const fanoutBucketsSeconds = [
@@ -11,11 +19,13 @@ const fanoutBucketsSeconds = [
 export type BackfillReason = "gap" | "resume";
 
 export interface BackendMetrics {
-  registry: Registry;
+  registry: Registry<OpenMetricsContentType>;
   wsConnections: Gauge;
   published: Counter;
   delivered: Counter;
   fanoutSeconds: Histogram;
+  /** Observes one fan-out time; a traced frame's trace id becomes the bucket's OpenMetrics exemplar. */
+  observeFanout(seconds: number, traceparent: string | undefined): void;
   backfilled: Counter<"reason">;
   slowConsumerClosed: Counter;
   redisUp: Gauge;
@@ -25,10 +35,22 @@ export interface BackendMetrics {
 }
 
 export function createBackendMetrics(pod: string): BackendMetrics {
-  const registry = new Registry();
+  // OpenMetrics, the only exposition format with exemplars (Prometheus asks for it first when scraping).
+  const registry = new Registry<OpenMetricsContentType>();
+  registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
   registry.setDefaultLabels({ pod });
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  const fanoutSeconds = new Histogram({
+    name: backendMetrics.fanoutSeconds,
+    help:
+      "Time from publish (published_at, Redis clock) to the socket write: per frame at the write to the last " +
+      "live client on this pod, per delivery for frames resumed from history. Exemplars: trace_id of traced frames.",
+    buckets: fanoutBucketsSeconds,
+    enableExemplars: true,
+    registers,
+  });
+  const untraced = { value: 0 };
   const metrics: BackendMetrics = {
     registry,
     wsConnections: new Gauge({
@@ -46,14 +68,16 @@ export function createBackendMetrics(pod: string): BackendMetrics {
       help: "Threat frames written to client sockets, live and backfilled.",
       registers,
     }),
-    fanoutSeconds: new Histogram({
-      name: backendMetrics.fanoutSeconds,
-      help:
-        "Time from publish (published_at, Redis clock) to the socket write: per frame at the write to the last " +
-        "live client on this pod, per delivery for frames resumed from history.",
-      buckets: fanoutBucketsSeconds,
-      registers,
-    }),
+    fanoutSeconds,
+    observeFanout(seconds, traceparent) {
+      if (traceparent === undefined) {
+        // One shared argument object: untraced frames allocate nothing here.
+        untraced.value = seconds;
+        fanoutSeconds.observe(untraced);
+        return;
+      }
+      fanoutSeconds.observe({ value: seconds, exemplarLabels: { trace_id: traceIdOf(traceparent) } });
+    },
     backfilled: new Counter({
       name: backendMetrics.backfilled,
       help: "Threat frames read from the history stream: to fill a pod's gap, or to resume a client.",

@@ -239,7 +239,7 @@ export class FanoutHub implements BusEvents {
     metrics.delivered.inc(delivered);
     // Once per frame, at the last client's write: the time until every client on this pod had it.
     // (An observation costs microseconds; one per delivery would dominate a 10k-client fan-out.)
-    metrics.fanoutSeconds.observe((nowMs() - frame.publishedAt) / 1000);
+    metrics.observeFanout((nowMs() - frame.publishedAt) / 1000, traceparent);
   }
 
   /**
@@ -446,7 +446,7 @@ export class FanoutHub implements BusEvents {
     client.lastSent = frame.seq;
     client.ws.send(frame.bytes, textFrame, onWritten);
     this.options.metrics.delivered.inc();
-    this.options.metrics.fanoutSeconds.observe((nowMs() - frame.publishedAt) / 1000);
+    this.options.metrics.observeFanout((nowMs() - frame.publishedAt) / 1000, frame.traceparent);
     if (client.ws.bufferedAmount > this.options.slowConsumerBytes) {
       this.closeSlow(client, client.ws.bufferedAmount);
     }

@@ -1,13 +1,13 @@
 // Probes and metrics: GET /healthz (the process answers), GET /readyz (Redis connected and subscribed,
 // not draining), GET /metrics (Prometheus text from the pod's own registry), and /ws without upgrade.
-import type { Registry } from "prom-client";
+import type { Registry, RegistryContentType } from "prom-client";
 import { HttpError } from "./http-error.js";
 import { errorBody, sendJson } from "./http-response.js";
 import type { Route } from "./http-router.js";
 
 export interface HealthRoutesOptions {
   podName: string;
-  registry: Registry;
+  registry: Registry<RegistryContentType>;
   /** Why the pod cannot take traffic now, or undefined when it can. */
   notReadyReason: () => { code: string; message: string } | undefined;
   /** "host:port" of the Redis primary in use, shown on /readyz (it moves when Sentinel fails over). */

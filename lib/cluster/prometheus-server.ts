@@ -120,6 +120,8 @@ async function launch(binary: string, dataDir: string, configFile: string, timeo
       `--storage.tsdb.path=${join(dataDir, "data")}`,
       `--web.listen-address=${host}:${port}`,
       "--web.enable-remote-write-receiver",
+      // Exemplars (trace ids on the fan-out histograms) are kept only with this feature on.
+      "--enable-feature=exemplar-storage",
       "--log.level=warn",
     ],
     { stdio: ["ignore", "ignore", "pipe"] },

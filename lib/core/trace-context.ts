@@ -23,6 +23,14 @@ export function parseTraceparent(text: string): TraceParent | undefined {
   return { traceId, spanId, sampled: (Number.parseInt(flags, 16) & 1) === 1 };
 }
 
+/**
+ * The trace id of a traceparent the backend wrote (no validation: the hot paths read it once per frame
+ * for an exemplar label, and a malformed one only makes a useless label).
+ */
+export function traceIdOf(traceparent: string): string {
+  return traceparent.slice(3, 35);
+}
+
 export function formatTraceparent(parent: TraceParent): string {
   return `00-${parent.traceId}-${parent.spanId}-${parent.sampled ? "01" : "00"}`;
 }

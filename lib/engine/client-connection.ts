@@ -13,6 +13,7 @@ import {
   type SessionRuntime,
   SubscriberSession,
 } from "../core/subscriber-session.js";
+import { traceIdOf } from "../core/trace-context.js";
 import { epochNowMs } from "./clock.js";
 import type { PodState } from "./pod-state.js";
 import type { PublishedLog } from "./published-log.js";
@@ -160,15 +161,16 @@ export class ClientConnection implements SessionListener {
     }
     const cell = state.cellFrom(frame.podOrigin);
     cell.received += 1;
+    const traceId = frame.traceparent === undefined ? undefined : traceIdOf(frame.traceparent);
     if (fanoutMs !== undefined) {
-      state.fanoutSeries?.observe(fanoutMs / 1000);
+      state.fanoutSeries?.observe(fanoutMs / 1000, traceId);
       cell.fanout.recordMs(fanoutMs);
     }
     const probe = frame.probe;
     // e2eMs is defined exactly for probes of this run.
     if (probe !== undefined && e2eMs !== undefined) {
       state.recorder.e2e.recordMs(e2eMs);
-      state.e2eSeries?.observe(e2eMs / 1000);
+      state.e2eSeries?.observe(e2eMs / 1000, traceId);
       const published = this.owner.published;
       if (published.awaiting)
         published.seenInFrame(probe.publisher, probe.n, frame.seq, frame.publishedAtMs ?? atMs);

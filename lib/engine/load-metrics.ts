@@ -1,6 +1,6 @@
 // The load side's Prometheus metrics, in their own Registry, labelled {run, pod}: what a client saw,
 // so Prometheus can scrape a run live next to the backend's own view of the same traffic.
-import { Counter, Gauge, Registry } from "prom-client";
+import { Counter, Gauge, type OpenMetricsContentType, Registry } from "prom-client";
 import { loadMetrics } from "../core/metric-names.js";
 import { BucketHistogramMetric, type HistogramSeries } from "./bucket-histogram-metric.js";
 
@@ -21,7 +21,7 @@ const latencyBucketsSeconds = [
 const reconnectBucketsSeconds = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
 
 export class LoadMetrics {
-  readonly registry = new Registry();
+  readonly registry = openMetricsRegistry();
   private readonly fanout = new BucketHistogramMetric(
     `${loadMetrics.fanoutLatency}_seconds`,
     "Fan-out latency seen by clients: receive time minus the backend's published_at",
@@ -117,4 +117,11 @@ export class LoadMetrics {
     this.chaosEvents.inc({ action, target });
     this.chaosEventTimes.set({ action, target }, atMs / 1000);
   }
+}
+
+/** OpenMetrics, the only exposition format with exemplars (Prometheus asks for it first when scraping). */
+function openMetricsRegistry(): Registry<OpenMetricsContentType> {
+  const registry = new Registry<OpenMetricsContentType>();
+  registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  return registry;
 }

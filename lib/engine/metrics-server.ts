@@ -1,7 +1,7 @@
 // Serves a Registry on http://127.0.0.1:<port>/metrics for the length of a run.
 
 import { createServer } from "node:http";
-import type { Registry } from "prom-client";
+import type { Registry, RegistryContentType } from "prom-client";
 import { CrosspodError } from "../core/crosspod-error.js";
 
 export class MetricsServerError extends CrosspodError {
@@ -16,7 +16,7 @@ export interface MetricsServer {
 }
 
 export async function startMetricsServer(
-  registry: Registry,
+  registry: Registry<RegistryContentType>,
   port: number,
   host = "127.0.0.1",
 ): Promise<MetricsServer> {

@@ -2,7 +2,7 @@
 // the run's live state when /metrics is scraped: triggers per pod and outcome, late starts, missed and
 // recovered frames, frames per origin -> delivering pod, and the generator's CPU, event-loop lag and
 // validity verdict so far (the same saturationReasons the report's verdict uses).
-import { Counter, Gauge, type Registry } from "prom-client";
+import { Counter, Gauge, type Registry, type RegistryContentType } from "prom-client";
 import { loadMetrics } from "../core/metric-names.js";
 import { type GeneratorFigures, type SaturationLimits, saturationReasons } from "./generator-health.js";
 import type { PodState } from "./pod-state.js";
@@ -14,7 +14,10 @@ export interface RunMetricsSources {
   limits: SaturationLimits;
 }
 
-export function registerRunMetrics(registry: Registry, sources: RunMetricsSources): void {
+export function registerRunMetrics(
+  registry: Registry<RegistryContentType>,
+  sources: RunMetricsSources,
+): void {
   const registers = [registry];
   new Counter({
     name: `${loadMetrics.triggers}_total`,

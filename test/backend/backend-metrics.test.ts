@@ -31,10 +31,13 @@ describe.skipIf(skipWithoutRedis)("backend metrics", () => {
 
   it("exposes every backend metric name, process metrics and event-loop lag, all labelled with the pod", async () => {
     const { contentType, text } = await scrape();
-    expect(contentType).toMatch(/^text\/plain/);
-    for (const name of Object.values(backendMetrics)) expect(text).toContain(`# TYPE ${name} `);
+    // OpenMetrics, for the fan-out histogram's exemplars; it names a counter's family without _total.
+    expect(contentType).toMatch(/^application\/openmetrics-text; version=1\.0\.0/);
+    expect(text.endsWith("# EOF\n")).toBe(true);
+    const family = (name: string) => name.replace(/_total$/, "");
+    for (const name of Object.values(backendMetrics)) expect(text).toContain(`# TYPE ${family(name)} `);
     for (const name of [
-      "process_cpu_seconds_total",
+      "process_cpu_seconds",
       "process_resident_memory_bytes",
       "nodejs_eventloop_lag_seconds",
     ]) {

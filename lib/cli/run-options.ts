@@ -33,6 +33,7 @@ import { parseFlags } from "./flag-error.js";
 import { portFlag } from "./port-flag.js";
 import { readConfigFile } from "./read-config-file.js";
 import { readTargetFile } from "./read-target-file.js";
+import { resolveSplit, type SplitConfig } from "./split-options.js";
 
 export interface RunConfig {
   profile: Profile;
@@ -64,6 +65,8 @@ export interface RunConfig {
   chaosText: string | undefined;
   /** --traces: collect the pods' and the engine's spans and report the slowest sampled threats. */
   traces: boolean;
+  /** --segment / --runners: the run split over runners with execution segments. */
+  split: SplitConfig;
 }
 
 /** Commander's option keys -> the flag a user typed, for error messages. */
@@ -93,6 +96,10 @@ const flagNames = {
   prometheusRw: "--prometheus-rw",
   chaos: "--chaos",
   traces: "--traces",
+  segment: "--segment",
+  runId: "--run-id",
+  coordinate: "--coordinate",
+  runners: "--runners",
 } as const;
 
 const haThresholds: Record<string, string[]> = { [acknowledgedLostMetric]: ["count==0"] };
@@ -143,6 +150,10 @@ const runFlagsSchema = z
       .optional(),
     chaos: optionalText,
     traces: z.boolean().default(false),
+    segment: optionalText,
+    runId: optionalText,
+    coordinate: optionalText,
+    runners: optionalText,
   })
   .strict();
 
@@ -355,6 +366,12 @@ export function resolveRunConfig(
     chaos: flags.chaos === undefined ? [] : chaosSteps(flags.chaos, targets, flags.replicas ?? 3, profile),
     chaosText: flags.chaos,
     traces: flags.traces,
+    split: resolveSplit(flags, {
+      engine: flags.engine,
+      hasTargets: targets.length > 0 || target !== undefined,
+      chaos: flags.chaos !== undefined,
+      browsers: (flags.browsers ?? 0) > 0,
+    }),
   };
 }
 

@@ -25,6 +25,8 @@ export interface RunHeaderInput {
   accounting: Accounting;
   /** Engine-specific facts (engine choice, VUs per connection), added after the profile's. */
   settings?: RunHeader["settings"];
+  /** The execution segment this runner covered, when the run was split. */
+  segment?: string;
 }
 
 export function runHeader(input: RunHeaderInput): RunHeader {
@@ -49,5 +51,6 @@ export function runHeader(input: RunHeaderInput): RunHeader {
       adapter: input.adapter,
       ...input.settings,
     },
+    ...(input.segment ? { segments: [input.segment] } : {}),
   };
 }

@@ -26,6 +26,11 @@ export interface PoolOptions {
   published: PublishedLog;
   targets: readonly ConnectionTarget[];
   connections: number;
+  /**
+   * The run-wide indices of the connections this pool opens (an execution segment's share); default all
+   * of 0 … connections − 1. The index picks the target, so a split run spreads clients over pods as one run.
+   */
+  connectionIndices?: readonly number[];
   rampSeconds: number;
   accounting: Accounting;
   backoff?: BackoffPolicy;
@@ -87,7 +92,9 @@ export class ConnectionPool implements ConnectionOwner {
 
   /** Starts every connection, linearly over the ramp; resolves once all have been started. */
   async open(signal?: AbortSignal): Promise<void> {
-    const { targets, connections, rampSeconds } = this.options;
+    const { targets, rampSeconds } = this.options;
+    const connections = this.planned;
+    const indices = this.options.connectionIndices;
     const rampMs = rampSeconds * 1000;
     const startedAt = performance.now();
     while (this.connections.length < connections && !signal?.aborted && !this.closing) {
@@ -95,13 +102,19 @@ export class ConnectionPool implements ConnectionOwner {
       const due =
         rampMs <= 0 ? connections : Math.min(connections, Math.floor((elapsedMs / rampMs) * connections) + 1);
       while (this.connections.length < due) {
-        const target = targets[this.connections.length % targets.length] as ConnectionTarget;
+        const index = indices?.[this.connections.length] ?? this.connections.length;
+        const target = targets[index % targets.length] as ConnectionTarget;
         const connection = new ClientConnection(this, target);
         this.connections.push(connection);
         connection.connect();
       }
       if (this.connections.length < connections) await new Promise((r) => setTimeout(r, rampTickMs));
     }
+  }
+
+  /** How many connections this pool opens. */
+  get planned(): number {
+    return this.options.connectionIndices?.length ?? this.options.connections;
   }
 
   get started(): number {
@@ -122,7 +135,7 @@ export class ConnectionPool implements ConnectionOwner {
 
   /** Waits until every started connection has said hello; false when the timeout came first. */
   waitAllConnected(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-    return waitUntil(() => this.connected >= this.options.connections, { timeoutMs, signal });
+    return waitUntil(() => this.connected >= this.planned, { timeoutMs, signal });
   }
 
   /** Waits until every connection has seen the head seq (or gave up); false when the timeout came first. */

@@ -26,6 +26,8 @@ export interface NodeReportInput {
   events: RunEvent[];
   thresholds: Record<string, string[]>;
   validityReasons: string[];
+  /** The execution segment this runner covered, when the run was split. */
+  segment?: string;
 }
 
 export function buildNodeReport(input: NodeReportInput): Report {
@@ -41,6 +43,7 @@ export function buildNodeReport(input: NodeReportInput): Report {
       adapter: pool.adapter.kind,
       accounting: input.accounting,
       ...(input.settings ? { settings: input.settings } : {}),
+      ...(input.segment ? { segment: input.segment } : {}),
     }),
     pods: Object.fromEntries([...pool.pods].map(([name, pod]) => [name, pod.recorder])),
     matrix: [...pool.pods.values()].flatMap((pod) => pod.matrixCells()),

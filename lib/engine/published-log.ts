@@ -95,6 +95,11 @@ export class PublishedLog {
     }
   }
 
+  /** A trigger another runner of a split run published (segment sync): judged like this runner's own. */
+  addShared(trigger: PublishedTrigger): void {
+    this.add(trigger.seq, trigger.publisher, trigger.n, trigger.acceptedAtMs);
+  }
+
   /** In seq order (publisher, then probe n order without a seq), as the checkers settle against it. */
   sorted(): PublishedTrigger[] {
     return [...this.entries].sort(

@@ -6,6 +6,7 @@
 import type { Target } from "../core/adapters/protocol-adapter.js";
 import { ChaosImpactRecorder, type ChaosTimeline } from "../core/chaos-impact.js";
 import { closeAll } from "../core/close-all.js";
+import { type ExecutionSegment, segmentItems } from "../core/execution-segment.js";
 import type { Profile } from "../core/profiles.js";
 import type { BackoffPolicy } from "../core/reconnect-backoff.js";
 import type { Report } from "../core/report-model.js";
@@ -28,6 +29,11 @@ import { drainPhase } from "./phases/drain-phase.js";
 import { rampPhase } from "./phases/ramp-phase.js";
 import { RunTimeline } from "./phases/run-timeline.js";
 import { RunSampler } from "./phases/sample-phase.js";
+import {
+  type SegmentMeeting,
+  segmentPublishedPhase,
+  segmentStartPhase,
+} from "./phases/segment-sync-phase.js";
 import { settlePhase } from "./phases/settle-phase.js";
 import { triggerPhase } from "./phases/trigger-phase.js";
 import { judgeValidity } from "./phases/validity-phase.js";
@@ -62,6 +68,11 @@ export interface NodeEngineOptions {
   chaos?: ChaosTimeline;
   /** When tracing is on: trigger spans with traceparent on each request, receive spans per pod. */
   tracer?: SpanTracer;
+  /**
+   * This process runs one execution segment of a split run: its share of the connections and triggers,
+   * meeting the other runners through this coordinator (see phases/segment-sync-phase.ts).
+   */
+  segment?: SegmentMeeting & { readonly segment: ExecutionSegment };
   signal?: AbortSignal;
   onProgress?: (progress: RunProgress) => void;
   /** Called once targets are known and /metrics listens, before the ramp. */
@@ -94,6 +105,9 @@ interface NodeRun {
   chaosRecorder: ChaosImpactRecorder | undefined;
   receiveTracing: ReceiveTracing | undefined;
   limits: SaturationLimits;
+  /** Connections this process opens and triggers it sends: the profile's, or its segment's share. */
+  connections: number;
+  triggers: number;
 }
 
 export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEngineResult> {
@@ -157,7 +171,12 @@ function assembleRun(
   targets: DiscoveredTarget[],
 ): NodeRun {
   const { profile, runId } = options;
+  const segment = options.segment?.segment;
   const limits = options.saturationLimits ?? defaultSaturationLimits;
+  const connectionIndices = segment ? segmentItems(segment, profile.connections) : undefined;
+  const ownedTriggers = segment
+    ? new Set(segmentItems(segment, Math.round(profile.triggerRate * profile.durationSeconds)))
+    : undefined;
   const triggerTargets = selectTriggerTargets(targets, profile.triggerPod);
   const adapter = options.target?.adapter;
   const published = new PublishedLog();
@@ -170,6 +189,7 @@ function assembleRun(
     published,
     targets,
     connections: profile.connections,
+    ...(connectionIndices ? { connectionIndices } : {}),
     rampSeconds: profile.rampSeconds,
     accounting: adapter?.accounting ?? "seq",
     ...(adapter ? { adapter } : {}),
@@ -183,7 +203,9 @@ function assembleRun(
   const publisher = new TriggerPublisher({
     adapter: pool.adapter,
     runId,
-    publisherId: `${runId}-node`,
+    // Runners of a split run publish under their own ids, so their probe counters never collide.
+    publisherId: segment ? `${runId}-node-${segment.text.replace(/[^0-9]+/g, "_")}` : `${runId}-node`,
+    ...(ownedTriggers ? { ownsTrigger: (index: number) => ownedTriggers.has(index) } : {}),
     published,
     targets: triggerTargets,
     onFirstFailure: (pod, cause) =>
@@ -207,6 +229,8 @@ function assembleRun(
     chaosRecorder,
     receiveTracing,
     limits,
+    connections: pool.planned,
+    triggers: ownedTriggers?.size ?? Math.round(profile.triggerRate * profile.durationSeconds),
   };
 }
 
@@ -225,8 +249,8 @@ function newSampler(run: NodeRun, health: GeneratorHealth, timeSeries: TimeSerie
     memory: health,
     progressTotals: {
       totalSeconds: profile.rampSeconds + profile.durationSeconds + profile.drainSeconds,
-      targetConnections: profile.connections,
-      triggersTotal: Math.round(profile.triggerRate * profile.durationSeconds),
+      targetConnections: run.connections,
+      triggersTotal: run.triggers,
     },
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
@@ -242,7 +266,7 @@ async function runPhases(
     timeline,
     pool,
     memory: health,
-    connections: profile.connections,
+    connections: run.connections,
     rampSeconds: profile.rampSeconds,
     signal,
   });
@@ -251,10 +275,16 @@ async function runPhases(
     pool,
     memory: health,
     rssBeforeRampBytes,
-    targetConnections: profile.connections,
+    targetConnections: run.connections,
     timeoutSeconds: options.connectTimeoutSeconds ?? Math.max(10, profile.rampSeconds),
     signal,
   });
+  const meeting = options.segment;
+  // Runners start within a ramp of each other and publish for the same duration; a minute more covers start-up.
+  const meetingTimeoutMs = (profile.rampSeconds + profile.durationSeconds + 60) * 1000;
+  const startAtEpochMs = meeting
+    ? await segmentStartPhase(timeline, meeting, epochNowMs, meetingTimeoutMs)
+    : undefined;
   await triggerPhase({
     timeline,
     publisher: run.publisher,
@@ -267,8 +297,10 @@ async function runPhases(
     ratePerSecond: profile.triggerRate,
     durationSeconds: profile.durationSeconds,
     triggerPod: profile.triggerPod,
+    ...(startAtEpochMs !== undefined ? { startAtEpochMs } : {}),
     signal,
   });
+  if (meeting) await segmentPublishedPhase(timeline, meeting, published, meetingTimeoutMs);
   await drainPhase({
     timeline,
     pool,
@@ -324,6 +356,7 @@ function finishRun(
     events: timeline.sorted(),
     thresholds: options.thresholds,
     validityReasons: [...(barrier.validityReason ? [barrier.validityReason] : []), ...validity.reasons],
+    ...(options.segment ? { segment: options.segment.segment.text } : {}),
   });
   const { connectionsHeld, rssPerConnectionBytes } = barrier;
   return { report, generator: { ...generator, connectionsHeld, rssPerConnectionBytes } };

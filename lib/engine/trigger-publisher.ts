@@ -42,6 +42,11 @@ export interface PublisherOptions {
   onFirstFailure?: (pod: string, cause: string) => void;
   /** When the engine traces: a span per trigger, its traceparent sent on the request. */
   tracer?: SpanTracer;
+  /**
+   * The schedule's indices this publisher sends (an execution segment's share of the run's triggers); the
+   * others are other runners'. Default: all.
+   */
+  ownsTrigger?: (index: number) => boolean;
 }
 
 export class TriggerPublisher {
@@ -76,16 +81,22 @@ export class TriggerPublisher {
     return this.inFlight.size;
   }
 
-  /** Sends the whole schedule, then waits for the responses still in flight. */
-  async run(): Promise<void> {
-    const { ratePerSecond, durationSeconds } = this.options;
-    const schedule = arrivalSchedule(performance.now(), ratePerSecond, durationSeconds);
+  /**
+   * Sends the whole schedule, then waits for the responses still in flight. `startAtEpochMs` starts the
+   * schedule at a time shared with other runners instead of now.
+   */
+  async run(startAtEpochMs?: number): Promise<void> {
+    const { ratePerSecond, durationSeconds, ownsTrigger } = this.options;
+    const startMs =
+      startAtEpochMs === undefined ? performance.now() : performance.now() + (startAtEpochMs - epochNowMs());
+    const schedule = arrivalSchedule(startMs, ratePerSecond, durationSeconds);
     this.schedule = schedule;
     let next = 0;
     while (next < schedule.total && !this.stopped) {
       const nowMs = performance.now();
       const due = dueCount(schedule, nowMs);
       for (; next < due; next++) {
+        if (ownsTrigger && !ownsTrigger(next)) continue;
         if (nowMs - dueAtMs(schedule, next) > this.options.lateStartToleranceMs) this.lateStarts += 1;
         this.send(next);
       }

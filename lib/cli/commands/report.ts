@@ -3,11 +3,9 @@
 // exit 0 or 99 like a single run, so CI gets one exit code however many runners there were.
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { ExecutionSegmentError } from "../../core/execution-segment.js";
-import { mergeReports, ReportMergeError } from "../../core/report-merge.js";
+import { mergeReports } from "../../core/report-merge.js";
 import type { Report } from "../../core/report-model.js";
 import { parseReport } from "../../report/json-report.js";
-import { ReportParseError } from "../../report/report-parse-error.js";
 import { CLIError, exitCodes } from "../cli-error.js";
 import { emitReport } from "../report-output.js";
 
@@ -27,12 +25,7 @@ async function readReport(path: string): Promise<Report> {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new CLIError(`${path}: cannot read the report (${reason})`, "CROSSPOD_USAGE");
   }
-  try {
-    return parseReport(text, path);
-  } catch (error) {
-    if (error instanceof ReportParseError) throw new CLIError(error.message, error.code);
-    throw error;
-  }
+  return parseReport(text, path);
 }
 
 interface MergeFlags {
@@ -43,15 +36,7 @@ interface MergeFlags {
 
 async function mergeAction(files: string[], flags: MergeFlags): Promise<void> {
   const parts = await Promise.all(files.map(readReport));
-  let merged: Report;
-  try {
-    merged = mergeReports(parts, { force: flags.force === true }, files);
-  } catch (error) {
-    if (error instanceof ReportMergeError || error instanceof ExecutionSegmentError) {
-      throw new CLIError(error.message, error.code);
-    }
-    throw error;
-  }
+  const merged = mergeReports(parts, { force: flags.force === true }, files);
   console.log(
     `merged ${parts.length} reports of run ${merged.run.id} (${merged.run.segments?.join(", ") ?? "no segments"})`,
   );

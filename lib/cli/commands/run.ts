@@ -17,6 +17,7 @@ import { type BrowserPages, openBrowserPages } from "../../engine/browser-pages.
 import { findK6 } from "../../engine/k6-runner.js";
 import { type NodeEngineResult, runNodeEngine } from "../../engine/run-node-engine.js";
 import { progressWriter } from "../../engine/run-progress.js";
+import { SegmentCoordinator } from "../../engine/segment-coordinator.js";
 import { discoverTargets } from "../../engine/target-discovery.js";
 import { renderConsoleSummary } from "../../report/console-summary.js";
 import { renderHtmlReport } from "../../report/html-report.js";
@@ -30,6 +31,7 @@ import { LocalStack } from "../local-stack.js";
 import { keepPrometheus, type PrometheusAfterRun, prometheusAfterRun } from "../prometheus-keep.js";
 import { type RunConfig, resolveRunConfig } from "../run-options.js";
 import { type RunTracing, startRunTracing } from "../run-tracing.js";
+import { runSegmentRunners } from "../segment-runners.js";
 
 /** Prometheus scrapes every second; a loaded machine can delay a scrape and a rule evaluation by seconds. */
 const finalScrapeTimeoutMs = 15_000;
@@ -210,6 +212,31 @@ interface EngineOutcome {
   k6ExitCode: number;
 }
 
+/** --runners: the run split over engine processes here, merged into one report. */
+async function runSplit(
+  config: RunConfig,
+  stack: LocalStack,
+  run: RunStack & { runId: string; signal: AbortSignal },
+): Promise<EngineOutcome> {
+  const redisUrl = config.split.coordinateUrl ?? stack.cluster?.redisUrl;
+  if (redisUrl === undefined) throw new CLIError("--runners needs --coordinate", "CROSSPOD_USAGE");
+  console.error(
+    `splitting the run over ${config.split.runners} runners (execution segments), run ${run.runId}`,
+  );
+  const report = await runSegmentRunners({
+    runId: run.runId,
+    runners: config.split.runners,
+    profile: config.profile,
+    targets: run.targets,
+    targetFile: config.targetFile,
+    redisUrl,
+    saturationLimits: config.saturationLimits,
+    signal: run.signal,
+    log: (line) => console.error(line),
+  });
+  return { report, generator: undefined, k6ExitCode: 0 };
+}
+
 async function runEngine(
   choice: EngineChoice,
   config: RunConfig,
@@ -230,10 +257,14 @@ async function runEngine(
     });
     return { report, generator: undefined, k6ExitCode: exitCode };
   }
+  if (config.split.runners > 0) return runSplit(config, stack, run);
   const progress = progressWriter(process.stderr);
   const { prometheus, chaos, cluster } = stack;
+  const role = config.split.segment;
+  const meeting = role ? new SegmentCoordinator({ ...role, signal }) : undefined;
   try {
     const result = await runNodeEngine({
+      ...(meeting ? { segment: meeting } : {}),
       runId,
       profile: config.profile,
       targets,
@@ -266,9 +297,11 @@ async function runEngine(
         if (metricsUrl) console.error(`load metrics: ${metricsUrl}`);
       },
     });
+    if (meeting) await meeting.storeReport(renderJsonReport(result.report));
     return { report: result.report, generator: result.generator, k6ExitCode: 0 };
   } finally {
     progress.end();
+    await meeting?.close();
   }
 }
 
@@ -303,7 +336,7 @@ async function runProfile(config: RunConfig): Promise<void> {
   );
   const { signal } = interrupt;
   const stack = new LocalStack();
-  const runId = newRunId();
+  const runId = config.split.segment?.runId ?? newRunId();
   let afterRun: PrometheusAfterRun | undefined;
   let prometheusStartedAtMs = 0;
   try {
@@ -410,6 +443,16 @@ export function registerRunCommand(program: Command): void {
       "--browsers <n>",
       "headless Chromium console pages beside the load, measuring render latency per pod",
     )
+    .option(
+      "--runners <n>",
+      "split the run over N engine processes here (execution segments) and merge them into one report",
+    )
+    .option(
+      "--segment <i/N>",
+      "run only segment i of N (k6 execution-segment semantics; or k6's from:to); with --run-id and --coordinate",
+    )
+    .option("--run-id <id>", "with --segment: the run id every runner of the split run shares")
+    .option("--coordinate <redis-url>", "with --segment/--runners: the Redis the runners meet in")
     .action(async (profileName: string, raw: Record<string, unknown>) => {
       await runProfile(resolveRunConfig(profileName, raw, process.env));
     });

@@ -6,7 +6,7 @@ import type { RunTimeline } from "./run-timeline.js";
 
 export interface TriggerInput {
   timeline: RunTimeline;
-  publisher: { run(): Promise<void> };
+  publisher: { run(startAtEpochMs?: number): Promise<void> };
   health: { restart(): void };
   chaos?: ChaosTimeline;
   /** Where a successful chaos action goes besides the timeline (impact recorder, load metrics). */
@@ -14,6 +14,8 @@ export interface TriggerInput {
   ratePerSecond: number;
   durationSeconds: number;
   triggerPod: string;
+  /** A split run's shared start (epoch ms); default now. */
+  startAtEpochMs?: number;
   signal?: AbortSignal;
 }
 
@@ -23,7 +25,7 @@ export async function triggerPhase(input: TriggerInput): Promise<void> {
   timeline.enter("trigger", `${input.ratePerSecond}/s for ${input.durationSeconds} s to ${input.triggerPod}`);
   input.health.restart();
   chaos?.start((event) => recordChaosEvent(timeline, event, input.onChaosEvent));
-  await input.publisher.run();
+  await input.publisher.run(input.startAtEpochMs);
   await chaos?.stop();
 }
 

@@ -16,6 +16,7 @@ import { healthRoutes } from "./health-routes.js";
 import { createRequestHandler } from "./http-router.js";
 import { createLogger } from "./logger.js";
 import { RedisThreatBus } from "./redis-threat-bus.js";
+import { createTestOnlyLeak } from "./test-only-leak.js";
 import { threatRoutes } from "./threat-routes.js";
 import { createTriggerRateLimit } from "./trigger-rate-limit.js";
 import { createWsEndpoint } from "./ws-endpoint.js";
@@ -124,8 +125,18 @@ export async function startBackend(
   );
 
   const primary = primaryTracker(metrics, logger);
+  const leak = createTestOnlyLeak(config.testOnlyLeakBytesPerThreat);
+  if (leak) {
+    logger.warn(
+      { bytesPerThreat: config.testOnlyLeakBytesPerThreat },
+      "TEST_ONLY_LEAK_BYTES_PER_THREAT is set: this pod leaks memory on purpose (crosspod's own soak tests only)",
+    );
+  }
   bus.start({
-    onFrame: (frame) => hub.onFrame(frame),
+    onFrame: (frame) => {
+      leak?.();
+      hub.onFrame(frame);
+    },
     onSubscribed: (position) => {
       metrics.redisUp.set(1);
       primary.follow(bus.primary);

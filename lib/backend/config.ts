@@ -59,6 +59,8 @@ export const backendEnvSchema = z.object({
   /** A request (headers and body) not received within this is answered 408 and closed. */
   REQUEST_TIMEOUT_MS: integer(1000, 600_000).default(30_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** TEST ONLY: retain this many bytes per threat received, a deliberate leak for crosspod's soak tests. */
+  TEST_ONLY_LEAK_BYTES_PER_THREAT: integer(0, 16 * 1024 * 1024).default(0),
 });
 
 export type BackendEnv = z.input<typeof backendEnvSchema>;
@@ -90,6 +92,8 @@ export interface BackendConfig {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** From the standard OTEL_* variables; undefined = tracing off (the SDK is never loaded). */
   tracing: TracingConfig | undefined;
+  /** TEST ONLY (TEST_ONLY_LEAK_BYTES_PER_THREAT): bytes leaked per threat received; 0 = off. */
+  testOnlyLeakBytesPerThreat: number;
 }
 
 /** Variables whose values must never appear in an error message or a log line. */
@@ -149,5 +153,6 @@ export function parseBackendEnv(env: Record<string, string | undefined>): Backen
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     tracing,
+    testOnlyLeakBytesPerThreat: e.TEST_ONLY_LEAK_BYTES_PER_THREAT,
   };
 }

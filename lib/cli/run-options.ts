@@ -12,6 +12,7 @@ import {
 } from "../cluster/local-cluster.js";
 import type { Target } from "../core/adapters/protocol-adapter.js";
 import { type ChaosStep, checkChaosSchedule, parseChaosSchedule } from "../core/chaos-schedule.js";
+import { type DriftSettings, defaultDriftSettings } from "../core/drift-figures.js";
 import { endpointUrlProblem, redactUrlCredentials } from "../core/endpoint-url.js";
 import {
   type Profile,
@@ -21,7 +22,7 @@ import {
   profiles,
   resolveProfile,
 } from "../core/profiles.js";
-import { acknowledgedLostMetric, validateThresholds } from "../core/thresholds.js";
+import { acknowledgedLostMetric, judgesDrift, validateThresholds } from "../core/thresholds.js";
 import {
   defaultSaturationLimits,
   lagLimitForThresholds,
@@ -67,6 +68,11 @@ export interface RunConfig {
   traces: boolean;
   /** --segment / --runners: the run split over runners with execution segments. */
   split: SplitConfig;
+  /** Drift sampling (pods, Redis, fan-out p99 windows); undefined = off. On when a threshold judges drift or --drift. */
+  drift: DriftSettings | undefined;
+  /** --checkpoint: directory the partial report is written to while the run goes on. */
+  checkpointDir: string | undefined;
+  checkpointIntervalSeconds: number;
 }
 
 /** Commander's option keys -> the flag a user typed, for error messages. */
@@ -100,6 +106,12 @@ const flagNames = {
   runId: "--run-id",
   coordinate: "--coordinate",
   runners: "--runners",
+  drift: "--drift",
+  driftWarmup: "--drift-warmup",
+  driftWindow: "--drift-window",
+  driftInterval: "--drift-interval",
+  checkpoint: "--checkpoint",
+  checkpointEvery: "--checkpoint-every",
 } as const;
 
 const haThresholds: Record<string, string[]> = { [acknowledgedLostMetric]: ["count==0"] };
@@ -154,6 +166,12 @@ const runFlagsSchema = z
     runId: optionalText,
     coordinate: optionalText,
     runners: optionalText,
+    drift: z.boolean().default(false),
+    driftWarmup: optionalText,
+    driftWindow: optionalText,
+    driftInterval: optionalText,
+    checkpoint: optionalText,
+    checkpointEvery: optionalText,
   })
   .strict();
 
@@ -372,7 +390,49 @@ export function resolveRunConfig(
       chaos: flags.chaos !== undefined,
       browsers: (flags.browsers ?? 0) > 0,
     }),
+    drift: driftSettings(flags, thresholds, profile.durationSeconds),
+    checkpointDir: flags.checkpoint,
+    checkpointIntervalSeconds: checkpointInterval(flags),
   };
+}
+
+/** Every five minutes by default: a killed soak loses at most that much. */
+const defaultCheckpointSeconds = 300;
+
+function checkpointInterval(flags: z.infer<typeof runFlagsSchema>): number {
+  if (flags.checkpointEvery === undefined) return defaultCheckpointSeconds;
+  if (flags.checkpoint === undefined)
+    throw usage("--checkpoint-every applies with --checkpoint DIR; add it or drop --checkpoint-every");
+  const value = seconds("--checkpoint-every", flags.checkpointEvery);
+  if (value < 1) throw usage(`--checkpoint-every: expected at least 1s (got "${flags.checkpointEvery}")`);
+  return value;
+}
+
+/** Drift is sampled when a threshold judges it (the soak profile's do) or --drift asks; flags reshape it. */
+function driftSettings(
+  flags: z.infer<typeof runFlagsSchema>,
+  thresholds: Record<string, string[]>,
+  durationSeconds: number,
+): DriftSettings | undefined {
+  const tuned = [flags.driftWarmup, flags.driftWindow, flags.driftInterval].some((v) => v !== undefined);
+  if (!flags.drift && !tuned && !judgesDrift(thresholds)) return undefined;
+  const settings = defaultDriftSettings(durationSeconds);
+  if (flags.driftWarmup !== undefined) settings.warmupSeconds = seconds("--drift-warmup", flags.driftWarmup);
+  for (const [flag, text, key] of [
+    ["--drift-window", flags.driftWindow, "windowSeconds"],
+    ["--drift-interval", flags.driftInterval, "sampleIntervalSeconds"],
+  ] as const) {
+    if (text === undefined) continue;
+    const value = seconds(flag, text);
+    if (value < 0.5) throw usage(`${flag}: expected at least 0.5s (got "${text}")`);
+    settings[key] = value;
+  }
+  if (settings.warmupSeconds >= durationSeconds) {
+    throw usage(
+      `--drift-warmup: ${settings.warmupSeconds} s leaves nothing of the ${durationSeconds} s trigger phase to judge`,
+    );
+  }
+  return settings;
 }
 
 /** Prometheus is kept for a bounded time only, so a forgotten run cannot hold it for days. */

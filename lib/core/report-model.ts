@@ -1,6 +1,7 @@
 // The run report: one versioned JSON document produced by both engines (Node and k6) and read by every
 // renderer (console, JSON, HTML). Bump `schema` on any breaking change; additive fields keep v1.
 import { z } from "zod";
+import { driftSchema } from "./drift-schema.js";
 import { reportSchemaId } from "./report-schema-id.js";
 import { threatTraceSchema } from "./threat-traces.js";
 
@@ -182,6 +183,8 @@ export const reportSchema = z.object({
     /** Per pod, for `crosspod report merge` (absent in reports written before it existed). */
     pods: z.record(z.string(), podHistogramsSchema).optional(),
   }),
+  /** Present when the run sampled drift (a soak): slopes over the steady phase, fan-out p99 per window. */
+  drift: driftSchema.optional(),
   /** Present when the run drove headless console pages (`--browsers N`): what the analysts would see. */
   browser: z
     .object({

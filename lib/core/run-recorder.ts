@@ -2,6 +2,7 @@
 // pod (histograms and counts), a per-second time series, and buildReport, which merges the pods into the
 // overall figures and judges the thresholds on them.
 import { addDelivery, emptyDelivery } from "./delivery-figures.js";
+import type { DriftFigures } from "./drift-figures.js";
 import { LatencyHistogram } from "./latency-histogram.js";
 import type {
   ChaosImpact,
@@ -48,14 +49,56 @@ export class PodRecorder {
   }
 }
 
-export class TimeSeriesRecorder {
-  private readonly samples: TimeSeriesPoint[] = [];
+/** Points kept before neighbours merge: a day of per-second samples would otherwise be 86,400 points. */
+const maxTimeSeriesPoints = 3600;
 
-  constructor(private readonly startMs: number) {}
+/**
+ * The run's time series, about a point per second. Past `maxPoints` each pair of neighbours merges into
+ * one (counts add up, p99 keeps the worse, rates average over the time covered), so the generator's
+ * memory stays flat over an hours-long soak while the series still spans the whole run.
+ */
+export class TimeSeriesRecorder {
+  private samples: TimeSeriesPoint[] = [];
+
+  constructor(
+    private readonly startMs: number,
+    private readonly maxPoints = maxTimeSeriesPoints,
+  ) {}
 
   sample(point: Omit<TimeSeriesPoint, "t">, atMs: number): void {
     const t = Math.max(0, Math.round(atMs - this.startMs) / 1000);
     this.samples.push({ ...point, t });
+    if (this.samples.length > this.maxPoints) this.halve();
+  }
+
+  private halve(): void {
+    const merged: TimeSeriesPoint[] = [];
+    let previousT = 0;
+    for (let index = 0; index < this.samples.length; index += 2) {
+      const first = this.samples[index] as TimeSeriesPoint;
+      const second = this.samples[index + 1];
+      if (second === undefined) {
+        merged.push(first);
+        break;
+      }
+      // Each point covers the time since its predecessor: weigh the rates by it.
+      const firstSpan = Math.max(0, first.t - previousT);
+      const secondSpan = Math.max(0, second.t - first.t);
+      const span = firstSpan + secondSpan;
+      merged.push({
+        t: second.t,
+        connections: second.connections,
+        triggers: first.triggers + second.triggers,
+        framesPerSecond:
+          span > 0
+            ? (first.framesPerSecond * firstSpan + second.framesPerSecond * secondSpan) / span
+            : second.framesPerSecond,
+        fanoutP99Ms: Math.max(first.fanoutP99Ms, second.fanoutP99Ms),
+        errors: first.errors + second.errors,
+      });
+      previousT = second.t;
+    }
+    this.samples = merged;
   }
 
   points(): TimeSeriesPoint[] {
@@ -80,6 +123,7 @@ export interface ReportInput {
   chaos?: ChaosImpact[];
   thresholds: Record<string, string[]>;
   validityReasons?: string[];
+  drift?: DriftFigures;
 }
 
 /** Judged on the whole run: a segment of a split run may expect nothing while the run as a whole does. */
@@ -155,7 +199,7 @@ export function buildReport(input: ReportInput): Report {
         e2e: overall.e2e,
         reconnectTime: overall.reconnectTime,
       },
-      { acknowledgedLost: acknowledgedLostOf(input.chaos ?? []) },
+      { acknowledgedLost: acknowledgedLostOf(input.chaos ?? []), drift: input.drift },
     ),
     validity: { valid: reasons.length === 0, reasons },
     histograms: {
@@ -164,6 +208,7 @@ export function buildReport(input: ReportInput): Report {
       reconnectTime: overall.reconnectTime.encode(),
       pods: podHistograms,
     },
+    ...(input.drift ? { drift: input.drift } : {}),
   };
   return report;
 }

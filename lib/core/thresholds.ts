@@ -1,5 +1,6 @@
 // Pass/fail thresholds in k6's syntax ("p(99)<250", "count==0", "rate>0.999") over the report's metrics,
 // so one spec works for both engines; k6 evaluates the same strings natively on its custom metrics.
+import { type DriftFigures, worstPodSlope } from "./drift-figures.js";
 import type { LatencyHistogram } from "./latency-histogram.js";
 import { loadMetrics } from "./metric-names.js";
 import type { LatencySummary, PodFigures, ThresholdResult } from "./report-model.js";
@@ -17,7 +18,7 @@ export interface ParsedThreshold {
   value: number;
 }
 
-type MetricType = "trend" | "counter" | "rate";
+type MetricType = "trend" | "counter" | "rate" | "drift";
 type LatencyKey = "fanout" | "e2e" | "reconnectTime";
 
 /** Exact percentiles come from these when given; otherwise only the summary's percentiles can be judged. */
@@ -27,6 +28,8 @@ export type ThresholdHistograms = Partial<Record<LatencyKey, LatencyHistogram>>;
 export interface RunFacts {
   /** Triggers answered 202 that a Redis failover lost (Sentinel runs with failover chaos). */
   acknowledgedLost: number | null;
+  /** The drift section, when the run sampled drift (a soak on the Node engine). */
+  drift?: DriftFigures | undefined;
 }
 
 /** Acknowledged triggers lost to Redis failovers; a default `count==0` threshold in Sentinel chaos runs. */
@@ -36,12 +39,14 @@ interface MetricSource {
   type: MetricType;
   latency?: LatencyKey;
   read?: (figures: PodFigures, run: RunFacts) => number | null;
+  drift?: (drift: DriftFigures) => number | null;
 }
 
 const aggregationsByType: Record<MetricType, readonly string[]> = {
   trend: ["p", "avg", "min", "max", "med", "count"],
   counter: ["count"],
   rate: ["rate"],
+  drift: ["value"],
 };
 
 const metrics: Record<string, MetricSource> = {
@@ -63,10 +68,32 @@ const metrics: Record<string, MetricSource> = {
       return expected === 0 ? null : (expected - lost - missedWhileDisconnected) / expected;
     },
   },
+  // Drift over a soak's steady phase: the worst pod's slope per hour, Redis's, and fan-out p99 last ÷ first window.
+  crosspod_pod_rss_slope: { type: "drift", drift: (d) => worstPodSlope(d, "rssMiBPerHour") },
+  crosspod_pod_heap_slope: { type: "drift", drift: (d) => worstPodSlope(d, "heapMiBPerHour") },
+  crosspod_pod_lag_slope: { type: "drift", drift: (d) => worstPodSlope(d, "eventLoopLagMsPerHour") },
+  crosspod_pod_connections_slope: {
+    type: "drift",
+    drift: (d) => worstPodSlope(d, "connectionsPerHour"),
+  },
+  crosspod_redis_memory_slope: { type: "drift", drift: (d) => d.redis?.memoryMiBPerHour ?? null },
+  crosspod_redis_stream_length_slope: {
+    type: "drift",
+    drift: (d) => d.redis?.streamLengthPerHour ?? null,
+  },
+  crosspod_fanout_p99_drift: { type: "drift", drift: (d) => d.fanoutP99Drift },
 };
 
 /** Metric names thresholds may refer to. */
 export const thresholdMetrics: readonly string[] = Object.keys(metrics);
+
+/** Whether any threshold of `spec` judges drift, so the run has to sample it. */
+export function judgesDrift(spec: Record<string, readonly string[]>): boolean {
+  return Object.entries(spec).some(
+    ([metric, expressions]) =>
+      expressions.length > 0 && Object.hasOwn(metrics, metric) && metrics[metric]?.type === "drift",
+  );
+}
 
 const expressionPattern =
   /^\s*(avg|min|max|med|count|rate|value|p\(\s*([0-9]+(?:\.[0-9]+)?)\s*\))\s*(<=|>=|===|==|!=|<|>)\s*(-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)\s*$/;
@@ -177,7 +204,8 @@ function compare(actual: number, op: ThresholdOperator, value: number): boolean 
 
 /**
  * Evaluates every expression of `spec` ({metric: [expression, …]}) on `overall`, in spec order.
- * A metric without data (an empty trend, a rate with nothing expected) gives `actual: null` and passes.
+ * A metric without data (an empty trend, a rate with nothing expected) gives `actual: null` and passes;
+ * so does a drift metric of a run that sampled no drift (the k6 engine), or whose slope needs more samples.
  */
 export function evaluateThresholds(
   spec: Record<string, readonly string[]>,
@@ -191,7 +219,11 @@ export function evaluateThresholds(
       const { source, parsed } = checkedThreshold(metric, expression);
       const actual = source.latency
         ? latencyValue(expression, parsed, overall[source.latency], histograms[source.latency])
-        : (source.read?.(overall, run) ?? null);
+        : source.drift
+          ? run.drift === undefined
+            ? null
+            : source.drift(run.drift)
+          : (source.read?.(overall, run) ?? null);
       results.push({
         metric,
         expression,

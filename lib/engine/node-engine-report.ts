@@ -3,6 +3,7 @@
 // settling the delivery checkers over that event's window.
 import { type ChaosImpactRecorder, chaosImpacts } from "../core/chaos-impact.js";
 import type { Accounting } from "../core/delivery-checker.js";
+import type { DriftFigures } from "../core/drift-figures.js";
 import type { Profile } from "../core/profiles.js";
 import type { Report, RunEvent, TimeSeriesPoint } from "../core/report-model.js";
 import { runHeader } from "../core/run-header.js";
@@ -28,23 +29,35 @@ export interface NodeReportInput {
   validityReasons: string[];
   /** The execution segment this runner covered, when the run was split. */
   segment?: string;
+  /** The drift section, when the run sampled drift. */
+  drift?: DriftFigures | undefined;
+}
+
+/** The report's run header: what ran, against what, with which settings (also for checkpoints). */
+export function nodeRunHeader(
+  input: Pick<
+    NodeReportInput,
+    "runId" | "profile" | "targets" | "accounting" | "settings" | "startedAtMs" | "endedAtMs" | "segment"
+  > & { pool: Pick<ConnectionPool, "adapter"> },
+): Report["run"] {
+  return runHeader({
+    runId: input.runId,
+    profile: input.profile,
+    engine: "node",
+    startedAtMs: input.startedAtMs,
+    endedAtMs: input.endedAtMs,
+    targets: input.targets,
+    adapter: input.pool.adapter.kind,
+    accounting: input.accounting,
+    ...(input.settings ? { settings: input.settings } : {}),
+    ...(input.segment ? { segment: input.segment } : {}),
+  });
 }
 
 export function buildNodeReport(input: NodeReportInput): Report {
-  const { profile, pool, startedAtMs, endedAtMs } = input;
+  const { pool } = input;
   return buildReport({
-    run: runHeader({
-      runId: input.runId,
-      profile,
-      engine: "node",
-      startedAtMs,
-      endedAtMs,
-      targets: input.targets,
-      adapter: pool.adapter.kind,
-      accounting: input.accounting,
-      ...(input.settings ? { settings: input.settings } : {}),
-      ...(input.segment ? { segment: input.segment } : {}),
-    }),
+    run: nodeRunHeader(input),
     pods: Object.fromEntries([...pool.pods].map(([name, pod]) => [name, pod.recorder])),
     matrix: [...pool.pods.values()].flatMap((pod) => pod.matrixCells()),
     timeSeries: input.timeSeries,
@@ -52,6 +65,7 @@ export function buildNodeReport(input: NodeReportInput): Report {
     chaos: impactsOf(input),
     thresholds: input.thresholds,
     validityReasons: input.validityReasons,
+    ...(input.drift ? { drift: input.drift } : {}),
   });
 }
 

@@ -15,6 +15,7 @@ import { type DiscoveredTarget, triggerTargets as selectTriggerTargets } from ".
 import type { SpanTracer } from "../tracing/span-tracer.js";
 import { epochNowMs } from "./clock.js";
 import { ConnectionPool } from "./connection-pool.js";
+import type { DriftSampler } from "./drift-sampler.js";
 import {
   defaultSaturationLimits,
   type GeneratorFigures,
@@ -23,7 +24,8 @@ import {
 } from "./generator-health.js";
 import { LoadMetrics } from "./load-metrics.js";
 import { type MetricsServer, startMetricsServer } from "./metrics-server.js";
-import { buildNodeReport } from "./node-engine-report.js";
+import { buildNodeReport, nodeRunHeader } from "./node-engine-report.js";
+import { partialReport } from "./partial-report.js";
 import { type BarrierOutcome, barrierPhase } from "./phases/barrier-phase.js";
 import { drainPhase } from "./phases/drain-phase.js";
 import { rampPhase } from "./phases/ramp-phase.js";
@@ -39,6 +41,7 @@ import { triggerPhase } from "./phases/trigger-phase.js";
 import { judgeValidity } from "./phases/validity-phase.js";
 import { PublishedLog } from "./published-log.js";
 import { ReceiveTracing } from "./receive-tracing.js";
+import type { RunCheckpoints } from "./run-checkpoint.js";
 import { registerRunMetrics } from "./run-metrics.js";
 import type { RunPhase, RunProgress } from "./run-progress.js";
 import { discoverPods, discoverTargets } from "./target-discovery.js";
@@ -73,6 +76,10 @@ export interface NodeEngineOptions {
    * meeting the other runners through this coordinator (see phases/segment-sync-phase.ts).
    */
   segment?: SegmentMeeting & { readonly segment: ExecutionSegment };
+  /** Samples pods and Redis during the trigger phase; its figures become the report's drift section. */
+  drift?: DriftSampler;
+  /** Writes the partial report every few minutes while the run goes on. */
+  checkpoints?: RunCheckpoints;
   signal?: AbortSignal;
   onProgress?: (progress: RunProgress) => void;
   /** Called once targets are known and /metrics listens, before the ramp. */
@@ -150,6 +157,8 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
       () => signal?.removeEventListener("abort", onAbort),
       () => publisher.stop(),
       () => options.chaos?.stop(),
+      () => options.drift?.stop(),
+      () => options.checkpoints?.close(),
       () => pool.close(),
       () => run.receiveTracing?.close(),
       () => metricsServer?.close(),
@@ -253,6 +262,34 @@ function newSampler(run: NodeRun, health: GeneratorHealth, timeSeries: TimeSerie
       triggersTotal: run.triggers,
     },
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    onSecond: (atMs, fanout) => {
+      options.drift?.fanoutSecond(atMs, fanout);
+      options.checkpoints?.maybeWrite(atMs, () => checkpointReport(run, timeSeries, atMs));
+    },
+  });
+}
+
+/** The run so far, for a checkpoint: what was seen, judged as partial. */
+function checkpointReport(run: NodeRun, timeSeries: TimeSeriesRecorder, atMs: number): Report {
+  const { options, timeline, pool } = run;
+  const drift = options.drift?.figures();
+  return partialReport({
+    run: nodeRunHeader({
+      runId: options.runId,
+      profile: options.profile,
+      targets: run.targets,
+      pool,
+      accounting: pool.adapter.accounting,
+      settings: options.settings,
+      startedAtMs: timeline.startedAtMs,
+      endedAtMs: atMs,
+    }),
+    pods: pool.pods,
+    atSeconds: (atMs - timeline.startedAtMs) / 1000,
+    timeSeries: timeSeries.points(),
+    events: timeline.sorted(),
+    thresholds: options.thresholds,
+    ...(drift ? { drift } : {}),
   });
 }
 
@@ -285,6 +322,7 @@ async function runPhases(
   const startAtEpochMs = meeting
     ? await segmentStartPhase(timeline, meeting, epochNowMs, meetingTimeoutMs)
     : undefined;
+  if (!signal?.aborted) options.drift?.start(timeline.startedAtMs, run.targets);
   await triggerPhase({
     timeline,
     publisher: run.publisher,
@@ -301,6 +339,7 @@ async function runPhases(
     signal,
   });
   if (meeting) await segmentPublishedPhase(timeline, meeting, published, meetingTimeoutMs);
+  await options.drift?.stop();
   await drainPhase({
     timeline,
     pool,
@@ -357,6 +396,7 @@ function finishRun(
     thresholds: options.thresholds,
     validityReasons: [...(barrier.validityReason ? [barrier.validityReason] : []), ...validity.reasons],
     ...(options.segment ? { segment: options.segment.segment.text } : {}),
+    drift: options.drift?.figures(),
   });
   const { connectionsHeld, rssPerConnectionBytes } = barrier;
   return { report, generator: { ...generator, connectionsHeld, rssPerConnectionBytes } };

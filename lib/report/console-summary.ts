@@ -4,6 +4,7 @@
 import type { PodFigures, Report } from "../core/report-model.js";
 import { type AnsiStyle, ansiStyle } from "./ansi-style.js";
 import { browserColumns, browserHeadline, browserRowGroups } from "./browser-rows.js";
+import { driftBasis, driftRows, fanoutDriftLine, redisDriftLines } from "./drift-rows.js";
 import { formatCount, formatDuration, formatMs } from "./figure-format.js";
 import { chaosRows, type FigureKind, figureSeverity, formatFigure, podRowGroups } from "./figure-rows.js";
 import { reportVerdict } from "./report-verdict.js";
@@ -29,6 +30,7 @@ export function renderConsoleSummary(report: Report, options: ConsoleSummaryOpti
     chaosSection(report, style),
     browserSection(report, style),
     traceSection(report, style),
+    driftSection(report, style),
     thresholdSection(report, style),
     validityLine(report, style),
     verdictSection(report, style),
@@ -198,6 +200,23 @@ function traceSection(report: Report, style: AnsiStyle): string[] {
         `  ${trace.traceId}  ${formatMs(trace.totalMs)} ms${trace.seq === undefined ? "" : `  seq ${trace.seq}`}  ${trace.spans.length} spans`,
     ),
   ];
+}
+
+function driftSection(report: Report, style: AnsiStyle): string[] {
+  const drift = report.drift;
+  if (drift === undefined) return [];
+  const lines = [`${style.bold("Drift")} · per hour over the steady phase (last value)`];
+  const pods = Object.entries(drift.pods);
+  for (const chunk of chunks(pods, maxColumnsPerTable)) {
+    if (chunk.length === 0) break;
+    const rows: TextTableRow[] = driftRows.map((row) => ({
+      cells: [`  ${row.label}`, ...chunk.map(([, pod]) => row.read(pod))],
+    }));
+    lines.push(...renderTextTable({ header: ["", ...chunk.map(([name]) => name)], rows }), "");
+  }
+  lines.push(...[...redisDriftLines(drift), fanoutDriftLine(drift)].map((line) => `  ${line}`));
+  lines.push(style.dim(`  ${driftBasis(drift)}`));
+  return lines;
 }
 
 function thresholdSection(report: Report, style: AnsiStyle): string[] {

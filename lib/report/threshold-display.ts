@@ -11,9 +11,22 @@ const timeTrends: ReadonlySet<string> = new Set([
   loadMetrics.reconnectTime,
 ]);
 
-/** "312 ms", "0", "99.95%" or "no data" when the metric had no samples. */
+/** Drift metrics' units: slopes per hour, and the p99 drift as a ratio. */
+const driftUnits: Readonly<Record<string, string>> = {
+  crosspod_pod_rss_slope: "MiB/h",
+  crosspod_pod_heap_slope: "MiB/h",
+  crosspod_pod_lag_slope: "ms/h",
+  crosspod_pod_connections_slope: "connections/h",
+  crosspod_redis_memory_slope: "MiB/h",
+  crosspod_redis_stream_length_slope: "entries/h",
+};
+
+/** "312 ms", "0", "99.95%", "+3.2 MiB/h", "×1.08" or "no data" when the metric had no samples. */
 export function formatThresholdActual(result: ThresholdResult): string {
   if (result.actual === null) return "no data";
+  if (result.metric === "crosspod_fanout_p99_drift") return `×${result.actual.toFixed(2)}`;
+  const driftUnit = driftUnits[result.metric];
+  if (driftUnit !== undefined) return `${result.actual.toFixed(2)} ${driftUnit}`;
   const aggregation = /^\s*([a-z]+)/.exec(result.expression)?.[1] ?? "";
   if (aggregation === "rate") return `${formatPercent(result.actual)} (${trimRate(result.actual)})`;
   if (aggregation === "count") return formatCount(result.actual);

@@ -91,6 +91,28 @@ describe("TimeSeriesRecorder", () => {
     series.sample(point, 11_500);
     expect(series.points().map((p) => p.t)).toEqual([0, 1.5]);
   });
+
+  it("merges neighbours past its cap, so an hours-long run holds a bounded series that still adds up", () => {
+    const series = new TimeSeriesRecorder(0, 100);
+    for (let second = 1; second <= 10_000; second++) {
+      series.sample(
+        {
+          connections: 50,
+          triggers: 2,
+          framesPerSecond: 100,
+          fanoutP99Ms: second === 5000 ? 900 : 5,
+          errors: 0,
+        },
+        second * 1000,
+      );
+    }
+    const points = series.points();
+    expect(points.length).toBeLessThanOrEqual(100);
+    expect(points.at(-1)?.t).toBe(10_000);
+    expect(points.reduce((sum, p) => sum + p.triggers, 0)).toBe(20_000);
+    expect(Math.max(...points.map((p) => p.fanoutP99Ms))).toBe(900);
+    expect(points.every((p) => p.framesPerSecond === 100 && p.connections === 50)).toBe(true);
+  });
 });
 
 describe("buildReport", () => {

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
+import type { DriftFigures } from "../../lib/core/drift-figures.js";
 import { LatencyHistogram } from "../../lib/core/latency-histogram.js";
 import type { PodFigures } from "../../lib/core/report-model.js";
 import {
   evaluateThresholds,
+  judgesDrift,
   type ParsedThreshold,
   parseThreshold,
   ThresholdSyntaxError,
@@ -166,5 +168,67 @@ describe("evaluateThresholds", () => {
 
   it("throws for an unknown metric instead of passing silently", () => {
     expect(() => evaluateThresholds({ lost: ["count==0"] }, figures())).toThrow(/unknown metric "lost"/);
+  });
+});
+
+describe("drift thresholds", () => {
+  const pod = (rss: number | null) => ({
+    samples: 10,
+    rssMiBPerHour: rss,
+    heapMiBPerHour: 1,
+    eventLoopLagMsPerHour: 0.5,
+    connectionsPerHour: 0,
+    last: { rssMiB: 100, heapMiB: 40, eventLoopLagMs: 2, connections: 10 },
+    rssSeries: [],
+  });
+  const drift: DriftFigures = {
+    warmupSeconds: 60,
+    windowSeconds: 60,
+    sampleIntervalSeconds: 5,
+    steady: { from: 60, to: 600 },
+    pods: { "pod-a": pod(2), "pod-b": pod(7.5), "pod-c": pod(null) },
+    redis: {
+      samples: 10,
+      memoryMiBPerHour: 3,
+      streamLengthPerHour: 36_000,
+      last: { memoryMiB: 4, streamLength: 6000 },
+    },
+    fanoutWindows: [],
+    fanoutP99Drift: 1.1,
+    sampleErrors: 0,
+  };
+
+  it("judges the worst pod's slope, Redis's and the fan-out p99 ratio with value", () => {
+    const results = evaluateThresholds(
+      {
+        crosspod_pod_rss_slope: ["value<5"],
+        crosspod_pod_heap_slope: ["value<5"],
+        crosspod_redis_memory_slope: ["value<10"],
+        crosspod_fanout_p99_drift: ["value<1.25"],
+      },
+      figures(),
+      {},
+      { acknowledgedLost: null, drift },
+    );
+    expect(results.map((r) => [r.metric, r.ok, r.actual])).toEqual([
+      ["crosspod_pod_rss_slope", false, 7.5],
+      ["crosspod_pod_heap_slope", true, 1],
+      ["crosspod_redis_memory_slope", true, 3],
+      ["crosspod_fanout_p99_drift", true, 1.1],
+    ]);
+  });
+
+  it("has no data (and passes, as other metrics without data do) when the run sampled no drift", () => {
+    const [result] = evaluateThresholds({ crosspod_pod_rss_slope: ["value<5"] }, figures());
+    expect(result).toMatchObject({ ok: true, actual: null });
+  });
+
+  it("accepts only value on a drift metric, and says which thresholds need drift sampled", () => {
+    expect(() => validateThresholds({ crosspod_pod_rss_slope: ["p(99)<5"] })).toThrow(
+      /a drift does not have/,
+    );
+    expect(judgesDrift({ crosspod_lost: ["count==0"] })).toBe(false);
+    expect(judgesDrift({ crosspod_pod_rss_slope: [] })).toBe(false);
+    expect(judgesDrift({ crosspod_fanout_p99_drift: ["value<1.25"] })).toBe(true);
   });
 });

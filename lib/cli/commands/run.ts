@@ -32,6 +32,7 @@ import { keepPrometheus, type PrometheusAfterRun, prometheusAfterRun } from "../
 import { type RunConfig, resolveRunConfig } from "../run-options.js";
 import { type RunTracing, startRunTracing } from "../run-tracing.js";
 import { runSegmentRunners } from "../segment-runners.js";
+import { soakWatchers, writeFinalCheckpoint } from "../soak-watchers.js";
 
 /** Prometheus scrapes every second; a loaded machine can delay a scrape and a rule evaluation by seconds. */
 const finalScrapeTimeoutMs = 15_000;
@@ -274,6 +275,7 @@ async function runEngine(
       ...(chaos ? { chaos: new ChaosScheduleRunner(config.chaos, chaos.controller) } : {}),
       ...(metricsPort !== undefined ? { metricsPort } : {}),
       ...(run.tracing.tracer ? { tracer: run.tracing.tracer } : {}),
+      ...soakWatchers(config, cluster, process.env),
       ...(prometheus
         ? {
             beforeMetricsClose: ({ framesReceived }) =>
@@ -318,6 +320,7 @@ async function publishOutcome(
   }
   const traces = await extras.tracing.slowestThreats();
   if (traces !== undefined) report.traces = traces;
+  await writeFinalCheckpoint(config, report);
   if (config.outFile) await writeFile(config.outFile, renderJsonReport(report));
   if (config.htmlFile) await writeFile(config.htmlFile, renderHtmlReport(report));
   process.stdout.write(renderConsoleSummary(report, { color: process.stdout.isTTY === true }));
@@ -439,6 +442,21 @@ export function registerRunCommand(program: Command): void {
       "--traces",
       "collect the engine's and the local pods' spans on loopback (also sent to OTEL_EXPORTER_OTLP_ENDPOINT when set) and report the slowest sampled threats",
     )
+    .option(
+      "--drift",
+      "sample drift (pod RSS, heap, lag, connections, Redis memory and stream length, fan-out p99 per window); on when a threshold judges drift, as the soak profile's do",
+    )
+    .option(
+      "--drift-warmup <d>",
+      "drift: time of the trigger phase not judged (default a fifth, at most 10m)",
+    )
+    .option("--drift-window <d>", "drift: width of a fan-out p99 window (default a tenth of the duration)")
+    .option("--drift-interval <d>", "drift: how often pods and Redis are sampled (default about 120 samples)")
+    .option(
+      "--checkpoint <dir>",
+      "write the partial report to DIR/checkpoint.json while the run goes on (and the final one at the end)",
+    )
+    .option("--checkpoint-every <d>", "with --checkpoint: how often (default 5m)")
     .option(
       "--browsers <n>",
       "headless Chromium console pages beside the load, measuring render latency per pod",

@@ -38,6 +38,8 @@ export interface SamplerInput {
   memory: { sampleMemory(): number };
   progressTotals: { totalSeconds: number; targetConnections: number; triggersTotal: number };
   onProgress?: (progress: RunProgress) => void;
+  /** Each sample's second of fan-out latencies, for whoever watches the run beside it (drift, checkpoints). */
+  onSecond?: (atMs: number, fanout: LatencyHistogram) => void;
 }
 
 export class RunSampler {
@@ -81,6 +83,7 @@ export class RunSampler {
     input.chaos?.second(atMs, second, this.orderTotals());
     input.memory.sampleMemory();
     if (final) return;
+    input.onSecond?.(atMs, second);
     input.onProgress?.({
       phase: input.timeline.phase,
       elapsedSeconds: (atMs - input.timeline.startedAtMs) / 1000,

@@ -2,6 +2,7 @@
 // (https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/). Plain data and no
 // OpenTelemetry import: a process with tracing off must not load the SDK at all.
 import { CrosspodError } from "../core/crosspod-error.js";
+import { otlpTracingRequested } from "../core/trace-sampling.js";
 
 export type OtlpProtocol = "http/protobuf" | "http/json";
 
@@ -42,9 +43,7 @@ function nonEmpty(value: string | undefined): string | undefined {
 export function tracingConfigFromEnv(env: Record<string, string | undefined>): TracingConfig | undefined {
   if (nonEmpty(env.OTEL_SDK_DISABLED)?.toLowerCase() === "true") return undefined;
   if (nonEmpty(env.OTEL_TRACES_EXPORTER)?.toLowerCase() === "none") return undefined;
-  const otlpEndpoint =
-    nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) !== undefined ||
-    nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT) !== undefined;
+  const otlpEndpoint = otlpTracingRequested(env);
   const collectorUrl = nonEmpty(env[collectorUrlVariable]);
   if (!otlpEndpoint && collectorUrl === undefined) return undefined;
   const variable =

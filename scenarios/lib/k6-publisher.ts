@@ -9,6 +9,7 @@ import exec from "k6/execution";
 import http from "k6/http";
 import type { Probe } from "../../lib/core/probe.js";
 import { triggerTargets } from "../../lib/core/target-discovery.js";
+import { mintTraceparent } from "../../lib/core/trace-context.js";
 import type { PreparedRun, RunData } from "./k6-run.js";
 import type { RunStore } from "./k6-run-store.js";
 import { waitUntil } from "./k6-wait-until.js";
@@ -22,6 +23,16 @@ function parseBody(body: unknown): unknown {
 }
 
 const barrierPollMs = 100;
+
+/** Trace and span ids for a traceparent: k6 has no SDK, and the ids need to be unique, not secret. */
+function randomHex(digits: number): string {
+  let hex = "";
+  while (hex.length < digits)
+    hex += Math.floor(Math.random() * 0x100000000)
+      .toString(16)
+      .padStart(8, "0");
+  return hex.slice(0, digits);
+}
 
 /** Per publisher VU: triggers sent so far (the probe's n) and whether the start barrier has opened. */
 const publisherState = { sent: 0, barrierPassed: false };
@@ -66,8 +77,12 @@ async function trigger(run: PreparedRun, store: RunStore, data: RunData): Promis
     t: Date.now(),
   };
   const request = adapter.triggerRequest({ name: target.pod, httpUrl: target.url }, probe);
+  const { traceRatio } = run.config;
   const response = http.request(request.method, request.url, request.body ?? null, {
-    headers: request.headers,
+    headers:
+      traceRatio === undefined
+        ? request.headers
+        : { ...request.headers, traceparent: mintTraceparent(randomHex, traceRatio, Math.random) },
     tags: { pod: target.pod, name: "trigger" },
     timeout: "10s",
   });

@@ -12,6 +12,8 @@ import { CrosspodError } from "../../lib/core/crosspod-error.js";
 import { type Profile, profileOverridesFromEnv, resolveProfile } from "../../lib/core/profiles.js";
 import type { TargetFile } from "../../lib/core/target-file.js";
 import { targetFromFile } from "../../lib/core/target-from-file.js";
+import { TraceSamplerError } from "../../lib/core/trace-sampler-error.js";
+import { otlpTracingRequested, rootSampleRatio } from "../../lib/core/trace-sampling.js";
 import { parseTargets } from "./k6-targets.js";
 
 export interface RunConfig {
@@ -34,6 +36,11 @@ export interface RunConfig {
   htmlPath: string;
   /** Bearer token for triggers, when the backend sets AUTH_TOKEN. */
   authToken: string | undefined;
+  /**
+   * With an OTEL_EXPORTER_OTLP_* endpoint set: the share of triggers sent with a sampled traceparent (from
+   * OTEL_TRACES_SAMPLER[_ARG]), so the pods trace what k6 drives; undefined sends no traceparent.
+   */
+  traceRatio: number | undefined;
 }
 
 export class RunConfigError extends CrosspodError {
@@ -100,6 +107,15 @@ function targetFrom(text: string, env: Record<string, string | undefined>): Targ
   }
 }
 
+function traceRatio(env: Record<string, string | undefined>): number {
+  try {
+    return rootSampleRatio(env);
+  } catch (error) {
+    if (error instanceof TraceSamplerError) throw new RunConfigError(error.message);
+    throw error;
+  }
+}
+
 export function loadRunConfig(profileName: string, env: Record<string, string | undefined>): RunConfig {
   const redisUrl = variable(env, "REDIS_URL") ?? "redis://127.0.0.1:6379";
   const keyPrefix = variable(env, "CROSSPOD_KEY_PREFIX") ?? "crosspod:";
@@ -126,5 +142,6 @@ export function loadRunConfig(profileName: string, env: Record<string, string | 
     reportPath: out ?? inReportDir("json"),
     htmlPath: env.CROSSPOD_HTML ?? inReportDir("html"),
     authToken,
+    traceRatio: otlpTracingRequested(env) ? traceRatio(env) : undefined,
   };
 }

@@ -3,18 +3,20 @@
 // against a scripted pod that misdelivers on purpose. Each VU gets a realm with no Node globals, so this
 // also proves lib/core and the report renderers run where k6 runs them. Real-k6 runs: k6-real-run.test.ts.
 import { once } from "node:events";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalCluster, startLocalCluster } from "../../lib/cluster/local-cluster.js";
+import { type OtlpReceiver, startOtlpReceiver } from "../../lib/cluster/otlp-receiver.js";
 import type { RedisServer } from "../../lib/cluster/redis-server.js";
 import type { Report } from "../../lib/core/report-model.js";
 import { k6BundleTargets } from "../../lib/engine/k6-bundle-targets.js";
 import { parseReport } from "../../lib/report/json-report.js";
 import { buildK6Target } from "../../scripts/k6-bundles.js";
 import { skipWithoutRedis, startRedis } from "../fixtures/redis.js";
+import { waitFor } from "../fixtures/wait-for.js";
 import { type EmulatedRunResult, emulateK6Run } from "./k6-emulated-run.js";
 
 let workDir: string;
@@ -58,12 +60,21 @@ describe.skipIf(skipWithoutRedis)(
     const triggerRate = 10;
     const durationSeconds = 2;
     let cluster: LocalCluster | undefined;
+    let receiver: OtlpReceiver | undefined;
     let result: EmulatedRunResult;
     let report: Report;
 
     beforeAll(async () => {
-      cluster = await startLocalCluster({ replicas: 3 });
+      // The pods trace and export to a receiver here; the scenario sends a traceparent on each trigger.
+      receiver = await startOtlpReceiver();
+      const otlp = {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.baseUrl,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+        OTEL_BSP_SCHEDULE_DELAY: "100",
+      };
+      cluster = await startLocalCluster({ replicas: 3, env: otlp });
       ({ result, report } = await run("cluster", {
+        ...otlp,
         TARGETS: cluster.pods.map((pod) => pod.httpUrl).join(","),
         REDIS_URL: cluster.redisUrl,
         CROSSPOD_HTML: join(workDir, "cluster.html"),
@@ -80,6 +91,34 @@ describe.skipIf(skipWithoutRedis)(
 
     afterAll(async () => {
       await cluster?.close();
+      await receiver?.close();
+    });
+
+    it("sends a sampled traceparent on each trigger, which the pods continue to one delivery span per pod", async () => {
+      const httpSpans = () =>
+        (receiver?.spans ?? []).filter((span) => span.name === "POST /api/threats/trigger");
+      const triggers = triggerRate * durationSeconds;
+      const spans = await waitFor(
+        () => httpSpans().length >= triggers && httpSpans(),
+        "the pods' HTTP spans of every trigger",
+      );
+      const local = new Set(receiver?.spans.map((span) => span.spanId));
+      for (const span of spans) {
+        // The parent is k6's traceparent: a span no pod exported.
+        expect(span.parentSpanId).toMatch(/^[0-9a-f]{16}$/);
+        expect(local.has(span.parentSpanId as string)).toBe(false);
+      }
+      const traced = spans[0]?.traceId;
+      await waitFor(
+        () =>
+          (receiver?.spans ?? []).filter((span) => span.traceId === traced && span.name === "deliver threat")
+            .length === 3,
+        "a delivery span from each of the 3 pods in a k6-started trace",
+      );
+    });
+
+    it("keeps the bundle free of OpenTelemetry: k6 mints its traceparent with lib/core", async () => {
+      expect(await readFile(bundleFile, "utf8")).not.toMatch(/opentelemetry/i);
     });
 
     it("delivers every accepted trigger to every connection exactly once, in order", () => {

@@ -90,6 +90,24 @@ export const originMatrixTable = () =>
       options: { columnField: "pod", rowField: "origin", valueField: "Value" },
     });
 
+export const originFanoutMatrixTable = () =>
+  defaultTable()
+    .title("Origin → delivering pod, fan-out p99")
+    .description(
+      "Fan-out latency p99 over the last 30 s for each pair: rows the pod that took the trigger, columns the pod that delivered it (Node engine). A slow column is a slow delivering pod; a slow row, a slow path from the origin through Redis.",
+    )
+    .unit("s")
+    .thresholds(redFrom(0.25))
+    .withTarget(
+      query(`max by (origin, pod) (crosspod:origin_fanout_latency_seconds:p99{${loadSelector}})`, "")
+        .instant()
+        .format(prometheus.PromQueryFormat.Table),
+    )
+    .withTransformation({
+      id: "groupingToMatrix",
+      options: { columnField: "pod", rowField: "origin", valueField: "Value" },
+    });
+
 export const lostTimeseries = () =>
   defaultTimeseries()
     .title("Lost frames per pod")
@@ -164,5 +182,6 @@ export function deliveryDashboard(): dashboard.DashboardBuilder {
     .withPanel(connectionsTimeseries())
     .withPanel(chaosEventsTimeseries())
     .withPanel(missedRecoveredTimeseries())
-    .withPanel(originMatrixTable());
+    .withPanel(originMatrixTable())
+    .withPanel(originFanoutMatrixTable());
 }

@@ -36,6 +36,8 @@ export const loadMetrics = {
   triggerLateStarts: "crosspod_trigger_late_starts",
   /** Node engine: frames received by origin pod (took the trigger) and delivering pod. */
   originFramesReceived: "crosspod_origin_frames_received",
+  /** Node engine: fan-out latency per origin and delivering pod, in coarse buckets (pods² series). */
+  originFanoutLatency: "crosspod_origin_fanout_latency",
   /** Node engine: the generator's own CPU time, event-loop lag p99, and validity (1 valid so far, 0 not). */
   generatorCpu: "crosspod_generator_cpu_seconds",
   generatorEventLoopLagP99: "crosspod_generator_event_loop_lag_p99_seconds",

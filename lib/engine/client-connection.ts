@@ -165,6 +165,7 @@ export class ClientConnection implements SessionListener {
     if (fanoutMs !== undefined) {
       state.fanoutSeries?.observe(fanoutMs / 1000, traceId);
       cell.fanout.recordMs(fanoutMs);
+      cell.fanoutSeries?.observe(fanoutMs / 1000);
     }
     const probe = frame.probe;
     // e2eMs is defined exactly for probes of this run.

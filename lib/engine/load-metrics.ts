@@ -19,6 +19,8 @@ const latencyBucketsSeconds = [
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ];
 const reconnectBucketsSeconds = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
+/** Fewer buckets per origin -> pod pair: the pairs grow with pods squared. 0.25 is the default budget. */
+const matrixBucketsSeconds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5];
 
 export class LoadMetrics {
   readonly registry = openMetricsRegistry();
@@ -37,12 +39,17 @@ export class LoadMetrics {
     "Time from a client's disconnect to the hello frame of its next connection",
     reconnectBucketsSeconds,
   );
+  private readonly originFanout = new BucketHistogramMetric(
+    `${loadMetrics.originFanoutLatency}_seconds`,
+    "Fan-out latency seen by clients, by the pod that took the trigger (origin) and the delivering pod",
+    matrixBucketsSeconds,
+  );
   private readonly chaosEvents: Counter<"action" | "target">;
   private readonly chaosEventTimes: Gauge<"action" | "target">;
 
   constructor(runId: string, readCounts: () => Iterable<PodCounts>) {
     this.registry.setDefaultLabels({ run: runId });
-    for (const metric of [this.fanout, this.e2e, this.reconnectTime]) {
+    for (const metric of [this.fanout, this.e2e, this.reconnectTime, this.originFanout]) {
       this.registry.registerMetric(metric.asMetric());
     }
     const counter = (name: string, help: string, pick: (counts: PodCounts) => number) =>
@@ -107,6 +114,10 @@ export class LoadMetrics {
 
   e2eSeries(pod: string): HistogramSeries {
     return this.e2e.series({ pod });
+  }
+
+  originFanoutSeries(origin: string, pod: string): HistogramSeries {
+    return this.originFanout.series({ origin, pod });
   }
 
   reconnectTimeSeries(pod: string): HistogramSeries {

@@ -11,6 +11,8 @@ import type { LoadMetrics, PodCounts } from "./load-metrics.js";
 export interface MatrixCellState {
   fanout: LatencyHistogram;
   received: number;
+  /** The pair's Prometheus histogram, when the run exports metrics. */
+  fanoutSeries: HistogramSeries | undefined;
 }
 
 export class PodState {
@@ -29,7 +31,7 @@ export class PodState {
 
   constructor(
     readonly name: string,
-    metrics: LoadMetrics | undefined,
+    private readonly metrics: LoadMetrics | undefined,
   ) {
     this.fanoutSeries = metrics?.fanoutSeries(name);
     this.e2eSeries = metrics?.e2eSeries(name);
@@ -39,7 +41,11 @@ export class PodState {
   cellFrom(origin: string): MatrixCellState {
     let cell = this.byOrigin.get(origin);
     if (!cell) {
-      cell = { fanout: new LatencyHistogram(), received: 0 };
+      cell = {
+        fanout: new LatencyHistogram(),
+        received: 0,
+        fanoutSeries: this.metrics?.originFanoutSeries(origin, this.name),
+      };
       this.byOrigin.set(origin, cell);
     }
     return cell;

@@ -18,6 +18,7 @@ describe("load-side metrics", () => {
     metrics.fanoutSeries("pod-a").observe(0.002);
     metrics.fanoutSeries("pod-a").observe(0.2);
     metrics.e2eSeries("pod-a").observe(0.004);
+    metrics.originFanoutSeries("pod-b", "pod-a").observe(0.03);
     metrics.recordChaosEvent("kill-pod", "pod-b");
     const text = await metrics.registry.metrics();
     expect(text).toContain('crosspod_fanout_latency_seconds_bucket{pod="pod-a",le="0.0025",run="run-1"} 1');
@@ -26,6 +27,12 @@ describe("load-side metrics", () => {
     expect(text).toContain('crosspod_fanout_latency_seconds_count{pod="pod-a",run="run-1"} 2');
     expect(text).toContain('crosspod_e2e_latency_seconds_sum{pod="pod-a",run="run-1"} 0.004');
     expect(text).toContain("# TYPE crosspod_reconnect_time_seconds histogram");
+    expect(text).toContain(
+      'crosspod_origin_fanout_latency_seconds_bucket{origin="pod-b",pod="pod-a",le="0.025",run="run-1"} 0',
+    );
+    expect(text).toContain(
+      'crosspod_origin_fanout_latency_seconds_bucket{origin="pod-b",pod="pod-a",le="0.05",run="run-1"} 1',
+    );
     expect(text).toContain('crosspod_frames_received_total{pod="pod-a",run="run-1"} 12');
     expect(text).toContain('crosspod_lost_total{pod="pod-a",run="run-1"} 1');
     expect(text).toContain('crosspod_duplicates_total{pod="pod-a",run="run-1"} 2');

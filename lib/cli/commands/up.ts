@@ -10,6 +10,7 @@ import {
   type LocalCluster,
   type LocalClusterOptions,
   maxReplicas,
+  redisModes,
 } from "../../cluster/local-cluster.js";
 import { backendScrapeTarget, type ScrapeTarget, scrapeJobs } from "../../cluster/prometheus-config.js";
 import type { PrometheusServer } from "../../cluster/prometheus-server.js";
@@ -22,6 +23,7 @@ const flagNames = {
   replicas: "--replicas",
   delivery: "--delivery",
   redisUrl: "--redis-url",
+  redis: "--redis",
   persistence: "--persistence",
   logDir: "--log-dir",
   logToConsole: "--log-to-console",
@@ -47,6 +49,7 @@ const upOptionsSchema = z
       .string()
       .regex(/^rediss?:\/\/\S+$/, "expected a redis:// or rediss:// URL")
       .optional(),
+    redis: z.enum(redisModes, `expected one of ${redisModes.join(", ")}`).default("single"),
     persistence: z.boolean().default(false),
     logDir: z.string().min(1, "expected a directory").optional(),
     logToConsole: z.boolean().default(false),
@@ -58,6 +61,10 @@ const upOptionsSchema = z
   .refine((options) => !(options.persistence && options.redisUrl), {
     path: ["persistence"],
     message: "applies only to the private redis-server and cannot be combined with --redis-url",
+  })
+  .refine((options) => !(options.redis === "sentinel" && (options.redisUrl || options.persistence)), {
+    path: ["redis"],
+    message: "sentinel starts its own Redis nodes and cannot be combined with --redis-url or --persistence",
   })
   .refine((options) => !(options.logDir && options.logToConsole), {
     path: ["logDir"],
@@ -87,9 +94,18 @@ function describe(
   const redis = cluster.redis
     ? `private redis-server, pid ${cluster.redis.pid}`
     : "external, given with --redis-url";
+  const ha = cluster.redisHa;
   const lines = [
     `crosspod local cluster: ${cluster.pods.length} replicas, delivery ${cluster.delivery}`,
-    `  redis  ${cluster.redisUrl}  (${redis})`,
+    ...(ha
+      ? [
+          ...ha.nodes.map(
+            (node) =>
+              `  ${node.name}  redis://${node.address.host}:${node.address.port}  (pid ${node.server.pid}${node.address.port === node.server.port ? "" : `, listening on ${node.server.port} behind a fault proxy`})`,
+          ),
+          `  sentinels  ${ha.sentinelList}  (master "${ha.masterName}", first primary ${cluster.redisUrl})`,
+        ]
+      : [`  redis  ${cluster.redisUrl}  (${redis})`]),
     ...cluster.pods.map((pod) => `  ${pod.name}  ${pod.httpUrl}  ${pod.wsUrl}  (pid ${pod.pid})`),
   ];
   if (cluster.logDir) lines.push(`  logs   ${cluster.logDir}`);
@@ -118,6 +134,7 @@ function clusterOptions(
     delivery: options.delivery,
     ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
     redisPersistence: options.persistence,
+    redisMode: options.redis,
     // The cluster never lets a token leak in from its environment by accident; `up` passes it on purpose.
     ...(process.env.AUTH_TOKEN ? { authToken: process.env.AUTH_TOKEN } : {}),
     ...(options.logDir ? { logDir: options.logDir } : {}),
@@ -143,7 +160,10 @@ async function runUp(options: UpOptions): Promise<void> {
         );
       }),
       // --control-port puts fault proxies on every link, so the control API can inject network faults too.
-      options.controlPort !== undefined ? { redisLinks: "all", clientLinks: true } : undefined,
+      // With Sentinel, pods find the primary themselves; the proxies sit in front of the Redis nodes.
+      options.controlPort !== undefined
+        ? { redisLinks: options.redis === "sentinel" ? [] : "all", clientLinks: true }
+        : undefined,
     );
     const faro = options.faro ? await stack.startFaro() : undefined;
     const control =
@@ -162,7 +182,9 @@ async function runUp(options: UpOptions): Promise<void> {
     if (!interrupt.signal.aborted) {
       await new Promise((resolve) => interrupt.signal.addEventListener("abort", resolve, { once: true }));
     }
-    console.log(`Stopping: SIGTERM to pods${cluster.redis ? ", then redis-server" : ""} …`);
+    console.log(
+      `Stopping: SIGTERM to pods${cluster.redis ? ", then redis-server" : cluster.redisHa ? ", then the Sentinels and Redis nodes" : ""} …`,
+    );
     await stack.close();
     console.log("Stopped; no process left behind.");
   } catch (error) {
@@ -181,6 +203,11 @@ export function registerUpCommand(program: Command): void {
     .option("--replicas <n>", `number of backend replicas, 1 to ${maxReplicas}`, "3")
     .option("--delivery <mode>", `backend delivery mode: ${deliveryModes.join(" | ")}`, "recover")
     .option("--redis-url <url>", "use this Redis instead of starting a private redis-server")
+    .option(
+      "--redis <mode>",
+      `private Redis: ${redisModes.join(" | ")} (sentinel = a primary, a replica and 3 Sentinels)`,
+      "single",
+    )
     .option("--persistence", "private redis-server keeps an append-only file (survives a Redis restart)")
     .option("--log-dir <dir>", "write pod-*.log here and keep them (default: a temp dir removed on exit)")
     .option("--log-to-console", "print pod output prefixed with the pod name instead of log files")

@@ -117,5 +117,24 @@ describe("a run split over runners", () => {
     expect(merged.overall.delivery.lost).toBe(lostByRunner3);
     expect(merged.overall.delivery.expected).toBe(24 * 15);
     expect(merge.stdout).toMatch(/^FAIL .*crosspod_lost/m);
+    // The same parts, as the runners stored them in Redis (what a Kubernetes Job merges).
+    const fromRedis = await runCli(["report", "merge", "--redis", cluster.redisUrl, "--run-id", runId]);
+    expect(fromRedis.code, fromRedis.stderr).toBe(99);
+    expect(fromRedis.stdout).toContain(`merged 3 reports of run ${runId}`);
   }, 120_000);
+
+  it("says which runners did not report when merging from Redis times out", async () => {
+    const { code, stderr } = await runCli([
+      "report",
+      "merge",
+      "--redis",
+      cluster.redisUrl,
+      "--run-id",
+      "nobody-ran-this",
+      "--timeout",
+      "1s",
+    ]);
+    expect(code).toBe(1);
+    expect(stderr).toContain("run nobody-ran-this: no runner has reported after 1s");
+  });
 });

@@ -117,9 +117,9 @@ export const alertList = (): cog.Builder<dashboard.Panel> => ({
       maxItems: 20,
       sortOrder: 1,
       dashboardAlerts: false,
-      alertName: "crosspod",
+      // No name or datasource filter: a filter Grafana matches differently than expected would hide alerts.
+      alertName: "",
       alertInstanceLabelFilter: "",
-      datasource: "$datasource",
       stateFilter: { firing: true, pending: true, noData: false, normal: false, error: true },
     },
   }),

@@ -6,7 +6,7 @@
 // Workload numbers come from lib/core's "cross-pod-load" profile (CROSSPOD_* env overrides them);
 // CROSSPOD_BROWSERS sets the pages (default 2), CROSSPOD_FARO_URL points their Faro RUM at a collector.
 //   K6_BROWSER_HEADLESS=true k6 run -e TARGETS=http://127.0.0.1:8081,http://127.0.0.1:8082 \
-//     -e REDIS_URL=redis://127.0.0.1:6379 -e CROSSPOD_BROWSERS=3 dist/scenarios/browser-console.js
+//     -e REDIS_URL=redis://127.0.0.1:6379 -e CROSSPOD_BROWSERS=3 dist/k6/v1/browser-console.js
 import type { Options } from "k6/options";
 import { browserScenario, loadBrowserConfig } from "./lib/k6-browser-config.js";
 import { browserUploadsKey, createBrowserMetrics, mergeBrowserUploads } from "./lib/k6-browser-figures.js";

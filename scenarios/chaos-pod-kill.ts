@@ -5,7 +5,7 @@
 //   crosspod up --control-port 0      # prints CROSSPOD_CONTROL_URL and CROSSPOD_CONTROL_TOKEN
 //   k6 run -e TARGETS=<pod URLs or their @clients links> -e REDIS_URL=redis://127.0.0.1:<port> \
 //     -e CROSSPOD_CONTROL_URL=... -e CROSSPOD_CONTROL_TOKEN=... \
-//     -e CROSSPOD_CHAOS=kill-pod:pod-b@10s,restart-pod:pod-b@15s dist/scenarios/chaos-pod-kill.js
+//     -e CROSSPOD_CHAOS=kill-pod:pod-b@10s,restart-pod:pod-b@15s dist/k6/v1/chaos-pod-kill.js
 // Every action of lib/core/chaos-schedule.ts works here, the Redis failovers too when the cluster runs
 // `crosspod up --redis sentinel --control-port 0`: CROSSPOD_CHAOS=kill-redis-primary@10s,
 // failover-redis@20s or partition-redis-primary@10s..15s.

@@ -2,7 +2,7 @@
 // across the pods; every frame on every connection is checked for order, duplicates and loss, and timed.
 // Workload numbers come from lib/core's "cross-pod-load" profile (CROSSPOD_* env overrides them).
 //   k6 run -e TARGETS=http://127.0.0.1:8081,http://127.0.0.1:8082 -e REDIS_URL=redis://127.0.0.1:6379 \
-//     dist/scenarios/cross-pod-load.js
+//     dist/k6/v1/cross-pod-load.js
 import {
   type K6SummaryData,
   prepareRun,

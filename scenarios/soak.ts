@@ -2,7 +2,7 @@
 // losses that short runs miss; every frame on every connection is checked and timed as in cross-pod-load.
 // Workload numbers come from lib/core's "soak" profile (CROSSPOD_* env overrides them).
 //   k6 run -e TARGETS=http://127.0.0.1:8081,http://127.0.0.1:8082 -e REDIS_URL=redis://127.0.0.1:6379 \
-//     dist/scenarios/soak.js
+//     dist/k6/v1/soak.js
 import {
   type K6SummaryData,
   prepareRun,

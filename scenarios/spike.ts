@@ -2,7 +2,7 @@
 // whether pods accept the storm and still fan out in order and without loss while it settles.
 // Workload numbers come from lib/core's "spike" profile (CROSSPOD_* env overrides them).
 //   k6 run -e TARGETS=http://127.0.0.1:8081,http://127.0.0.1:8082 -e REDIS_URL=redis://127.0.0.1:6379 \
-//     dist/scenarios/spike.js
+//     dist/k6/v1/spike.js
 import {
   type K6SummaryData,
   prepareRun,

@@ -1,6 +1,6 @@
 // Builds the crosspod CLI into one ESM file (dependencies stay external, resolved from node_modules).
 // Further bundles (k6 scenarios, the browser console) register here as they are added.
-import { chmod, copyFile } from "node:fs/promises";
+import { chmod, copyFile, rm } from "node:fs/promises";
 import { build } from "esbuild";
 import { buildK6Bundles } from "./k6-bundles.js";
 
@@ -32,5 +32,6 @@ await build({
 });
 await copyFile("lib/console/index.html", "dist/console/index.html");
 
-// k6 scenarios: dist/scenarios/<name>.js for current k6, plus compat folders for k6 1.x.
+// k6 scenarios: dist/k6/<k6 line>/<name>.js (v2, v1, v1.0-1.5); the stale dist/scenarios layout goes.
+await rm("dist/scenarios", { recursive: true, force: true });
 await buildK6Bundles();

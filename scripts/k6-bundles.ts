@@ -1,8 +1,10 @@
-// Bundles each k6 scenario (scenarios/<name>.ts) into one ESM file per supported k6 release:
-// dist/scenarios/<name>.js for current k6 and compat folders that rewrite module paths for older ones
-// (see lib/engine/k6-bundle-targets.ts). k6 modules stay external; lib/core and lib/report are inlined.
+// Bundles each k6 scenario (scenarios/<name>.ts) into one ESM file per supported k6 line, in a folder named
+// by it: dist/k6/v2/<name>.js, dist/k6/v1/<name>.js (k6/experimental/redis), dist/k6/v1.0-1.5/<name>.js;
+// module paths are rewritten per line (see lib/engine/k6-bundle-targets.ts). k6 modules stay external;
+// lib/core and lib/report are inlined.
 import { type BuildResult, build, type Plugin } from "esbuild";
 import {
+  bundleDir,
   bundledScenarioNames,
   type K6BundleTarget,
   k6BundleTargets,
@@ -24,7 +26,7 @@ export function k6ModulePaths(moduleMap: Readonly<Record<string, string>>): Plug
 export async function buildK6Target(target: K6BundleTarget, distDir = "dist"): Promise<BuildResult> {
   return build({
     entryPoints: bundledScenarioNames.map((name) => `scenarios/${name}.ts`),
-    outdir: [distDir, "scenarios", target.dir].filter(Boolean).join("/"),
+    outdir: bundleDir(target, distDir),
     bundle: true,
     format: "esm",
     platform: "neutral",

@@ -42,7 +42,7 @@ export function chooseEngine(
         ...(k6Binary === undefined
           ? {}
           : {
-              k6Hint: `k6 found at ${k6Binary}; it runs only when asked: crosspod run ${profileName} --engine k6`,
+              k6Hint: `k6 found at ${k6Binary}; it runs only when asked: crosspod k6 ${profileName}`,
             }),
       };
     case "k6":

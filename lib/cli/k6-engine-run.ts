@@ -15,13 +15,15 @@ export interface K6EngineRun {
   redisUrl: string | undefined;
   k6Binary: string | undefined;
   prometheusRemoteWrite: string | undefined;
+  /** Flags for `k6 run` given after `crosspod k6 <profile> --`. */
+  k6Flags: readonly string[];
   signal: AbortSignal;
 }
 
 export async function runWithK6(run: K6EngineRun): Promise<{ report: Report; exitCode: number }> {
   if (run.redisUrl === undefined) {
     throw new CLIError(
-      "--engine k6 with --targets or --target needs a Redis: set REDIS_URL (the k6 run coordinates through it; with --targets, the pods' own, whose seq it reads as an oracle)",
+      "k6 with --targets or --target needs a Redis: set REDIS_URL (the k6 run coordinates through it; with --targets, the pods' own, whose seq it reads as an oracle)",
       "CROSSPOD_USAGE",
     );
   }
@@ -33,6 +35,7 @@ export async function runWithK6(run: K6EngineRun): Promise<{ report: Report; exi
     redisUrl: run.redisUrl,
     ...(run.k6Binary ? { k6Binary: run.k6Binary } : {}),
     ...(run.prometheusRemoteWrite ? { prometheusRemoteWrite: { url: run.prometheusRemoteWrite } } : {}),
+    extraArgs: run.k6Flags,
     signal: run.signal,
   });
   console.error(`k6 ${result.version.text} ran ${result.bundle} (exit code ${result.exitCode})`);

@@ -4,6 +4,7 @@ import { runEngineWorker } from "../engine/engine-worker.js";
 import { crosspodVersion, helpExamples, usageHint } from "./cli-help.js";
 import { backendCommand } from "./commands/backend.js";
 import { registerChaosCommand } from "./commands/chaos.js";
+import { registerK6Command } from "./commands/k6.js";
 import { registerProfilesCommand } from "./commands/profiles.js";
 import { registerReportCommand } from "./commands/report.js";
 import { registerRunCommand } from "./commands/run.js";
@@ -21,6 +22,7 @@ const program = new Command()
   .exitOverride();
 registerUpCommand(program);
 registerRunCommand(program);
+registerK6Command(program);
 registerChaosCommand(program);
 registerTargetCommand(program);
 registerReportCommand(program);

@@ -73,6 +73,8 @@ export interface RunConfig {
   /** --checkpoint: directory the partial report is written to while the run goes on. */
   checkpointDir: string | undefined;
   checkpointIntervalSeconds: number;
+  /** `crosspod k6 … -- <flags>`: flags passed to `k6 run`. */
+  k6Flags?: string[];
 }
 
 /** Commander's option keys -> the flag a user typed, for error messages. */

@@ -5,7 +5,7 @@ import { CrosspodError } from "../core/crosspod-error.js";
 import type { K6Version } from "./k6-version.js";
 
 export interface K6BundleTarget {
-  /** Folder under dist/scenarios ("" = the default bundles for current k6). */
+  /** Folder under dist/k6, named by the k6 line it runs on: v2, v1, v1.0-1.5. */
   dir: string;
   /** Which k6 releases run these bundles, for messages and the README. */
   describe: string;
@@ -39,7 +39,7 @@ const coreModules = [
 
 export const k6BundleTargets: readonly K6BundleTarget[] = [
   {
-    dir: "",
+    dir: "v2",
     describe: "k6 v2 and later (k6/websockets, xk6-redis as k6/x/redis)",
     moduleMap: {},
     modules: [...coreModules, "k6/websockets", "k6/x/redis"],
@@ -47,14 +47,14 @@ export const k6BundleTargets: readonly K6BundleTarget[] = [
   },
   {
     // k6/websockets is stable from 1.6; Redis still ships in core as the experimental module.
-    dir: "k6-1.x",
+    dir: "v1",
     describe: "k6 v1.6 to v1.x (k6/websockets, k6/experimental/redis)",
     moduleMap: { "k6/x/redis": "k6/experimental/redis" },
     modules: [...coreModules, "k6/websockets", "k6/experimental/redis"],
     accepts: (v) => v.major === 1 && v.minor >= 6,
   },
   {
-    dir: "k6-1.5",
+    dir: "v1.0-1.5",
     describe: "k6 v1.0 to v1.5 (k6/experimental/websockets, k6/experimental/redis)",
     moduleMap: { "k6/x/redis": "k6/experimental/redis", "k6/websockets": "k6/experimental/websockets" },
     modules: [...coreModules, "k6/experimental/websockets", "k6/experimental/redis"],
@@ -77,7 +77,12 @@ export function bundleTargetFor(version: K6Version): K6BundleTarget {
   return target;
 }
 
-/** Path of a scenario bundle relative to the project root, e.g. dist/scenarios/k6-1.x/soak.js. */
+/** The folder of a target's bundles, e.g. dist/k6/v1. */
+export function bundleDir(target: K6BundleTarget, distDir = "dist"): string {
+  return `${distDir}/k6/${target.dir}`;
+}
+
+/** Path of a scenario bundle relative to the project root, e.g. dist/k6/v1/soak.js. */
 export function bundlePath(target: K6BundleTarget, scenario: BundledScenarioName, distDir = "dist"): string {
-  return [distDir, "scenarios", target.dir, `${scenario}.js`].filter(Boolean).join("/");
+  return `${bundleDir(target, distDir)}/${scenario}.js`;
 }

@@ -1,8 +1,9 @@
 // The k6 engine: finds a k6 binary (K6_BIN, then PATH), reads `k6 version` to pick the scenario bundle
 // built for that release, runs `k6 run` with the run's targets, Redis and profile knobs as script
 // variables, and reads back the JSON report the scenario's handleSummary wrote — the same Report the
-// Node engine returns. k6's own output is streamed to the caller; its exit code (99 = a k6 threshold
-// failed) is returned alongside the report.
+// Node engine returns. Before starting k6 it hands the caller the exact command line, shell-quoted, so a
+// user can copy it; k6's own output is streamed to the caller; its exit code (99 = a k6 threshold failed)
+// is returned alongside the report.
 
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -45,11 +46,15 @@ export interface K6RunOptions {
   prometheusRemoteWrite?: PrometheusRemoteWrite;
   /** Path to k6; default K6_BIN, then PATH. */
   k6Binary?: string;
-  /** Folder holding scenarios/ bundles; default the package's dist. */
+  /** Folder holding the k6/ bundles; default the package's dist. */
   distDir?: string;
+  /** k6 flags of the user's (`crosspod k6 <profile> -- <flags>`), placed before the script. */
+  extraArgs?: readonly string[];
   signal?: AbortSignal;
   /** k6's stdout and stderr as they arrive; default: written to this process's stderr. */
   onOutput?: (text: string) => void;
+  /** The command about to run, as a shell line; default: written to this process's stderr. */
+  onCommand?: (line: string) => void;
 }
 
 export interface K6RunResult {
@@ -57,7 +62,7 @@ export interface K6RunResult {
   /** k6's exit code: 0, 99 when a k6 threshold failed, anything else an error in the run. */
   exitCode: number;
   version: K6Version;
-  /** The bundle that ran, e.g. dist/scenarios/k6-1.x/cross-pod-load.js. */
+  /** The bundle that ran, e.g. dist/k6/v1/cross-pod-load.js. */
   bundle: string;
 }
 
@@ -119,6 +124,8 @@ export function k6ScriptEnv(options: K6RunOptions, reportPath: string): Record<s
     CROSSPOD_TRIGGER_POD: profile.triggerPod,
     CROSSPOD_CONNECTIONS_PER_VU: String(profile.connectionsPerVu),
     CROSSPOD_THRESHOLDS: JSON.stringify(thresholds),
+    // crosspod prints the summary itself once k6 is done; k6's stdout streams to stderr meanwhile.
+    CROSSPOD_CONSOLE_SUMMARY: "off",
   };
 }
 
@@ -146,7 +153,35 @@ export function k6Args(options: K6RunOptions, bundle: string, reportPath: string
   ]);
   const outputs = options.prometheusRemoteWrite ? ["-o", "experimental-prometheus-rw"] : [];
   // The recording rules group k6's series by run (observability/prometheus/rules).
-  return ["run", ...outputs, "--tag", `run=${options.runId}`, ...scriptEnv, bundle];
+  return [
+    "run",
+    ...outputs,
+    "--tag",
+    `run=${options.runId}`,
+    ...(options.extraArgs ?? []),
+    ...scriptEnv,
+    bundle,
+  ];
+}
+
+/** POSIX shell quoting: bare when only safe characters, single-quoted otherwise. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The command as a line to paste into a shell: k6's settings that differ from this environment, then k6. */
+export function k6CommandLine(
+  binary: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  base: NodeJS.ProcessEnv = process.env,
+): string {
+  const settings = Object.entries(env)
+    .filter(([name, value]) => name.startsWith("K6_") && value !== undefined && base[name] !== value)
+    .map(([name, value]) => `${name}=${shellWord(value as string)}`);
+  return [...settings, binary, ...args]
+    .map((word, i) => (i < settings.length ? word : shellWord(word)))
+    .join(" ");
 }
 
 function runProcess(
@@ -223,7 +258,10 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
   const workDir = await mkdtemp(join(tmpdir(), "crosspod-k6-"));
   const reportPath = join(workDir, "report.json");
   try {
-    const { code, tail } = await runProcess(binary, k6Args(options, bundle, reportPath), options);
+    const args = k6Args(options, bundle, reportPath);
+    const line = k6CommandLine(binary, args, k6ProcessEnv(options));
+    (options.onCommand ?? ((text: string) => process.stderr.write(`crosspod: running ${text}\n`)))(line);
+    const { code, tail } = await runProcess(binary, args, options);
     let text: string;
     try {
       text = await readFile(reportPath, "utf8");

@@ -41,6 +41,8 @@ export interface RunConfig {
    * OTEL_TRACES_SAMPLER[_ARG]), so the pods trace what k6 drives; undefined sends no traceparent.
    */
   traceRatio: number | undefined;
+  /** handleSummary prints crosspod's summary after k6's, unless crosspod runs k6 and prints it itself. */
+  consoleSummary: boolean;
 }
 
 export class RunConfigError extends CrosspodError {
@@ -143,5 +145,6 @@ export function loadRunConfig(profileName: string, env: Record<string, string | 
     htmlPath: env.CROSSPOD_HTML ?? inReportDir("html"),
     authToken,
     traceRatio: otlpTracingRequested(env) ? traceRatio(env) : undefined,
+    consoleSummary: env.CROSSPOD_CONSOLE_SUMMARY !== "off",
   };
 }

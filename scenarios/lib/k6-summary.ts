@@ -164,13 +164,16 @@ export async function summarizeRun(
   await store.expire(keepKeysSeconds);
   const { reportPath, htmlPath } = run.config;
   const written = [reportPath, htmlPath].filter((path) => path !== "");
-  const where =
-    written.length > 0
+  // Under crosspod the report goes to a temporary file crosspod reads back; it says where it writes its own.
+  const where = !run.config.consoleSummary
+    ? ""
+    : written.length > 0
       ? `crosspod: report written to ${written.join(" and ")}\n`
       : "crosspod: no report file written (set CROSSPOD_REPORT_DIR, or CROSSPOD_OUT and CROSSPOD_HTML)\n";
-  const files: Record<string, string> = {
-    stdout: `${k6Text}\n${renderConsoleSummary(report, { color: summary.state.isStdOutTTY === true })}${where}`,
-  };
+  const crosspodText = run.config.consoleSummary
+    ? renderConsoleSummary(report, { color: summary.state.isStdOutTTY === true })
+    : "";
+  const files: Record<string, string> = { stdout: `${k6Text}\n${crosspodText}${where}` };
   if (reportPath !== "") files[reportPath] = reportJsonText(report);
   if (htmlPath !== "") files[htmlPath] = renderHtmlReport(report);
   return files;

@@ -26,10 +26,10 @@ describe.skipIf(skipWithoutRedis)("a target file in the k6 scenarios", () => {
 
   beforeAll(async () => {
     workDir = await mkdtemp(join(tmpdir(), "crosspod-k6-target-"));
-    const defaultTarget = k6BundleTargets.find((target) => target.dir === "");
+    const defaultTarget = k6BundleTargets.find((target) => target.dir === "v2");
     if (!defaultTarget) throw new Error("no default k6 bundle target");
     expect((await buildK6Target(defaultTarget, workDir)).errors).toEqual([]);
-    bundleFile = join(workDir, "scenarios", "cross-pod-load.js");
+    bundleFile = join(workDir, "k6", "v2", "cross-pod-load.js");
     redis = await startRedis();
   }, 60_000);
 

@@ -96,10 +96,10 @@ describe.skipIf(skipWithoutRedis)(
 
     beforeAll(async () => {
       workDir = await mkdtemp(join(tmpdir(), "crosspod-k6-chaos-"));
-      const target = k6BundleTargets.find((candidate) => candidate.dir === "");
+      const target = k6BundleTargets.find((candidate) => candidate.dir === "v2");
       if (!target) throw new Error("no default k6 bundle target");
       expect((await buildK6Target(target, workDir)).errors).toEqual([]);
-      bundleFile = join(workDir, "scenarios", "chaos-pod-kill.js");
+      bundleFile = join(workDir, "k6", "v2", "chaos-pod-kill.js");
       supervisor = await startSupervisor();
     }, 60_000);
 

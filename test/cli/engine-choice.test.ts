@@ -14,9 +14,7 @@ describe("chooseEngine", () => {
     const choice = chooseEngine("auto", withK6);
     expect(choice).toMatchObject({ engine: "node", reason: "--engine auto: the built-in Node engine" });
     expect(choice.k6Binary).toBeUndefined();
-    expect(choice.k6Hint).toBe(
-      "k6 found at /usr/local/bin/k6; it runs only when asked: crosspod run soak --engine k6",
-    );
+    expect(choice.k6Hint).toBe("k6 found at /usr/local/bin/k6; it runs only when asked: crosspod k6 soak");
     expect(choice.k6Hint).not.toContain("\n");
   });
 

@@ -48,7 +48,7 @@ describe.skipIf(skipWithoutRedis)("crosspod run against an auto-started local cl
     expect(code, `${stdout}\n${stderr}`).toBe(0);
     expect(stderr).toContain("engine node (--engine auto");
     expect(stderr).toContain(
-      `k6 found at ${fakeK6.binary}; it runs only when asked: crosspod run cross-pod-load --engine k6`,
+      `k6 found at ${fakeK6.binary}; it runs only when asked: crosspod k6 cross-pod-load`,
     );
     expect(stderr).toMatch(/conns 60\/60 · triggers \d+\/30/);
     const report = reportSchema.parse(JSON.parse(readFileSync(out, "utf8")));

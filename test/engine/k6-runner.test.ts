@@ -1,37 +1,17 @@
 // The k6 runner's plumbing, with a stand-in k6 executable (k6 itself is not installed here): which bundle it
 // picks per `k6 version`, the script variables and k6 settings it passes, how it reads the report back,
 // and its errors. Runs with a real k6 are in k6-real-run.test.ts.
+import { execFile } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { resolveProfile } from "../../lib/core/profiles.js";
 import { buildReport, PodRecorder } from "../../lib/core/run-recorder.js";
 import { K6RunError, type K6RunOptions, runK6 } from "../../lib/engine/k6-runner.js";
 import { renderJsonReport } from "../../lib/report/json-report.js";
-
-// A shell script (quick to start, unlike node) that answers `version` with FAKE_K6_VERSION; for `run`,
-// records its arguments (one per line) and K6_* environment, copies FAKE_K6_REPORT to the CROSSPOD_OUT it
-// was given, and exits with FAKE_K6_EXIT.
-const fakeK6 = `#!/bin/sh
-if [ "$1" = "version" ]; then
-  echo "k6 $FAKE_K6_VERSION (commit/fake, go1.24.0, linux/amd64)"
-  exit 0
-fi
-: > "$FAKE_K6_RECORD"
-out=""
-previous=""
-for arg in "$@"; do
-  printf '%s\\n' "$arg" >> "$FAKE_K6_RECORD"
-  case "$previous" in -e) case "$arg" in CROSSPOD_OUT=*) out="\${arg#CROSSPOD_OUT=}" ;; esac ;; esac
-  previous="$arg"
-  last="$arg"
-done
-env | grep '^K6_' > "$FAKE_K6_RECORD.env"
-if [ -n "$FAKE_K6_REPORT" ]; then cp "$FAKE_K6_REPORT" "$out"; fi
-echo "fake k6: ran $last"
-exit "\${FAKE_K6_EXIT:-0}"
-`;
+import { recordingFakeK6Script } from "../fixtures/fake-k6.js";
 
 interface Recorded {
   args: string[];
@@ -66,6 +46,8 @@ function sampleReportJson(): string {
   );
 }
 
+const execFileAsync = promisify(execFile);
+
 describe("runK6 with a stand-in k6", () => {
   let workDir: string;
   let k6Binary: string;
@@ -75,12 +57,12 @@ describe("runK6 with a stand-in k6", () => {
   beforeAll(async () => {
     workDir = await mkdtemp(join(tmpdir(), "crosspod-k6-runner-"));
     k6Binary = join(workDir, "k6");
-    await writeFile(k6Binary, fakeK6);
+    await writeFile(k6Binary, recordingFakeK6Script);
     await chmod(k6Binary, 0o755);
     distDir = join(workDir, "dist");
-    for (const dir of ["", "k6-1.x", "k6-1.5"]) {
-      await mkdir(join(distDir, "scenarios", dir), { recursive: true });
-      await writeFile(join(distDir, "scenarios", dir, "cross-pod-load.js"), "// bundle\n");
+    for (const dir of ["v2", "v1", "v1.0-1.5"]) {
+      await mkdir(join(distDir, "k6", dir), { recursive: true });
+      await writeFile(join(distDir, "k6", dir, "cross-pod-load.js"), "// bundle\n");
     }
     await writeFile(join(workDir, "report.json"), sampleReportJson());
   });
@@ -133,7 +115,7 @@ describe("runK6 with a stand-in k6", () => {
   it("runs the default bundle on k6 v2 and returns the report handleSummary wrote", async () => {
     fake("v2.3.0");
     const result = await runK6(options());
-    expect(result.bundle).toBe(join(distDir, "scenarios", "cross-pod-load.js"));
+    expect(result.bundle).toBe(join(distDir, "k6", "v2", "cross-pod-load.js"));
     expect(result.version.text).toBe("v2.3.0");
     expect(result.exitCode).toBe(0);
     expect(result.report.run.id).toBe("run-fake");
@@ -142,9 +124,9 @@ describe("runK6 with a stand-in k6", () => {
 
   it("picks the compat bundle for the k6 release it finds", async () => {
     fake("v1.5.1");
-    expect((await runK6(options())).bundle).toBe(join(distDir, "scenarios", "k6-1.5", "cross-pod-load.js"));
+    expect((await runK6(options())).bundle).toBe(join(distDir, "k6", "v1.0-1.5", "cross-pod-load.js"));
     fake("v1.7.0");
-    expect((await runK6(options())).bundle).toBe(join(distDir, "scenarios", "k6-1.x", "cross-pod-load.js"));
+    expect((await runK6(options())).bundle).toBe(join(distDir, "k6", "v1", "cross-pod-load.js"));
   });
 
   it("passes targets, Redis, run id and every profile knob as script variables", async () => {
@@ -167,6 +149,35 @@ describe("runK6 with a stand-in k6", () => {
     });
     expect(JSON.parse(scriptEnv.CROSSPOD_THRESHOLDS ?? "")).toEqual(profile.thresholds);
     expect(k6Env.K6_NO_USAGE_REPORT).toBe("true");
+  });
+
+  it("puts the user's k6 flags before the script variables and the script", async () => {
+    fake("v2.3.0");
+    await runK6(options({ extraArgs: ["--quiet", "--tag", "team=a b"] }));
+    const { args } = await recorded();
+    const firstVariable = args.indexOf("-e");
+    expect(args.slice(firstVariable - 3, firstVariable)).toEqual(["--quiet", "--tag", "team=a b"]);
+    expect(args.at(-1)).toMatch(/cross-pod-load\.js$/);
+  });
+
+  it("prints a command line that, pasted into a shell, runs k6 with exactly the same arguments", async () => {
+    fake("v1.8.1");
+    let line = "";
+    const thresholds = { crosspod_fanout_latency: ["p(99)<250"], crosspod_lost: ["count==0"] };
+    await runK6(
+      options({
+        onCommand: (text) => {
+          line = text;
+        },
+        extraArgs: ["--tag", "it's=quoted"],
+        profile: { ...profile, thresholds },
+      }),
+    );
+    expect(line).toMatch(/^K6_NO_USAGE_REPORT=true \S+\/k6 run --tag run=run-fake /);
+    expect(line).toContain(`-e 'CROSSPOD_THRESHOLDS=`);
+    const direct = await recorded();
+    await execFileAsync("sh", ["-c", line], { env: process.env });
+    expect(await recorded()).toEqual(direct);
   });
 
   it("removes a built-in threshold the caller dropped, since CROSSPOD_THRESHOLDS merges per metric", async () => {

@@ -34,18 +34,18 @@ describe("bundleTargetFor", () => {
   const target = (text: string) => bundleTargetFor(parseK6Version(`k6 ${text} (x)`));
 
   it("runs the default bundles on k6 v2 and later", () => {
-    expect(target("v2.3.0").dir).toBe("");
-    expect(target("v3.0.1").dir).toBe("");
+    expect(target("v2.3.0").dir).toBe("v2");
+    expect(target("v3.0.1").dir).toBe("v2");
   });
 
-  it("runs the k6-1.x compat bundles from v1.6, where k6/websockets became stable", () => {
-    expect(target("v1.6.0").dir).toBe("k6-1.x");
-    expect(target("v1.9.3").dir).toBe("k6-1.x");
+  it("runs the v1 bundles from v1.6, where k6/websockets became stable", () => {
+    expect(target("v1.6.0").dir).toBe("v1");
+    expect(target("v1.9.3").dir).toBe("v1");
   });
 
-  it("runs the k6-1.5 compat bundles before v1.6, with the experimental websockets module", () => {
-    expect(target("v1.0.0").dir).toBe("k6-1.5");
-    expect(target("v1.5.9").dir).toBe("k6-1.5");
+  it("runs the v1.0-1.5 bundles before v1.6, with the experimental websockets module", () => {
+    expect(target("v1.0.0").dir).toBe("v1.0-1.5");
+    expect(target("v1.5.9").dir).toBe("v1.0-1.5");
     expect(target("v1.5.9").moduleMap["k6/websockets"]).toBe("k6/experimental/websockets");
   });
 
@@ -54,8 +54,8 @@ describe("bundleTargetFor", () => {
     expect(() => target("v0.57.0")).toThrow(/v1\.0 or later/);
   });
 
-  it("places each target's bundles in its own folder under dist/scenarios", () => {
-    expect(bundlePath(target("v2.3.0"), "soak")).toBe("dist/scenarios/soak.js");
-    expect(bundlePath(target("v1.6.0"), "spike")).toBe("dist/scenarios/k6-1.x/spike.js");
+  it("places each target's bundles in a folder under dist/k6 named by its k6 line", () => {
+    expect(bundlePath(target("v2.3.0"), "soak")).toBe("dist/k6/v2/soak.js");
+    expect(bundlePath(target("v1.6.0"), "spike")).toBe("dist/k6/v1/spike.js");
   });
 });

@@ -217,9 +217,9 @@ describe.skipIf(skip)("docker-compose.yml", () => {
     const target = k6BundleTargets.find((candidate) => candidate.accepts(version));
     expect(target, `no bundle target accepts k6 ${version.text}`).toBeDefined();
     const script = resolved.services.k6?.command?.at(-1) ?? "";
-    expect(script).toBe(["/scenarios", target?.dir, "cross-pod-load.js"].filter(Boolean).join("/"));
-    // The Dockerfile copies dist/scenarios to /scenarios.
-    expect(dockerfile).toContain("COPY --from=build /app/dist/scenarios /scenarios");
+    expect(script).toBe(`/k6/${target?.dir}/cross-pod-load.js`);
+    // The Dockerfile copies dist/k6 to /k6.
+    expect(dockerfile).toContain("COPY --from=build /app/dist/k6 /k6");
     expect(existsSync(join(root, "dist", script))).toBe(true);
   });
 });

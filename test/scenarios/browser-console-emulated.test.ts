@@ -35,7 +35,7 @@ describe.skipIf(skipWithoutRedis || !chromiumPath)(
 
     beforeAll(async () => {
       workDir = await mkdtemp(join(tmpdir(), "crosspod-k6-browser-"));
-      const defaultTarget = k6BundleTargets.find((target) => target.dir === "");
+      const defaultTarget = k6BundleTargets.find((target) => target.dir === "v2");
       if (!defaultTarget) throw new Error("no default k6 bundle target");
       let built: Awaited<ReturnType<typeof buildK6Target>>;
       [built, cluster, collector, browser] = await Promise.all([
@@ -47,7 +47,7 @@ describe.skipIf(skipWithoutRedis || !chromiumPath)(
       expect(built.errors).toEqual([]);
       const reportPath = join(workDir, "browser.json");
       result = await emulateBrowserRun(
-        join(workDir, "scenarios", "browser-console.js"),
+        join(workDir, "k6", "v2", "browser-console.js"),
         {
           TARGETS: cluster.pods.map((pod) => pod.httpUrl).join(","),
           REDIS_URL: cluster.redisUrl,

@@ -54,7 +54,7 @@ describe("k6 scenario bundles", () => {
   });
 
   for (const target of k6BundleTargets) {
-    it(`bundles in dist/scenarios/${target.dir} import only modules of ${target.describe}, none from Node`, async () => {
+    it(`bundles in dist/k6/${target.dir} import only modules of ${target.describe}, none from Node`, async () => {
       for (const scenario of bundledScenarioNames) {
         const imports = await importsOf(bundlePath(target, scenario, distDir));
         expect(imports.length).toBeGreaterThan(0);
@@ -70,22 +70,21 @@ describe("k6 scenario bundles", () => {
     });
   }
 
-  it("rewrites k6/x/redis and, before k6 1.6, k6/websockets in the compat bundles", async () => {
+  it("imports k6 2.x's module paths in v2, and k6/experimental/redis (and before 1.6 its websockets) in v1", async () => {
     const paths = async (dir: string) =>
-      new Set(
-        (await importsOf(join(distDir, "scenarios", dir, "cross-pod-load.js"))).map((record) => record.path),
-      );
-    expect([...(await paths(""))]).toEqual(expect.arrayContaining(["k6/x/redis", "k6/websockets"]));
-    expect([...(await paths("k6-1.x"))]).toEqual(
+      new Set((await importsOf(join(distDir, "k6", dir, "cross-pod-load.js"))).map((record) => record.path));
+    expect([...(await paths("v2"))]).toEqual(expect.arrayContaining(["k6/x/redis", "k6/websockets"]));
+    expect([...(await paths("v2"))].filter((path) => path.includes("experimental"))).toEqual([]);
+    expect([...(await paths("v1"))]).toEqual(
       expect.arrayContaining(["k6/experimental/redis", "k6/websockets"]),
     );
-    expect([...(await paths("k6-1.5"))]).toEqual(
+    expect([...(await paths("v1.0-1.5"))]).toEqual(
       expect.arrayContaining(["k6/experimental/redis", "k6/experimental/websockets"]),
     );
   });
 
   it("carries no source map, which k6 would parse in every VU", async () => {
-    const text = await readFile(join(distDir, "scenarios", "cross-pod-load.js"), "utf8");
+    const text = await readFile(join(distDir, "k6", "v2", "cross-pod-load.js"), "utf8");
     expect(text).not.toMatch(/sourceMappingURL/);
     expect(text).toMatch(/^export \{/m);
   });

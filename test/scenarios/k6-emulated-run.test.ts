@@ -24,11 +24,11 @@ let bundleFile: string;
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), "crosspod-k6-emulated-"));
-  const defaultTarget = k6BundleTargets.find((target) => target.dir === "");
+  const defaultTarget = k6BundleTargets.find((target) => target.dir === "v2");
   if (!defaultTarget) throw new Error("no default k6 bundle target");
   const built = await buildK6Target(defaultTarget, workDir);
   expect(built.errors).toEqual([]);
-  bundleFile = join(workDir, "scenarios", "cross-pod-load.js");
+  bundleFile = join(workDir, "k6", "v2", "cross-pod-load.js");
 }, 60_000);
 
 afterAll(async () => {

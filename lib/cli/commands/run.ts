@@ -254,6 +254,7 @@ async function runEngine(
       redisUrl: stack.cluster?.redisUrl ?? process.env.REDIS_URL,
       k6Binary: choice.k6Binary,
       prometheusRemoteWrite: config.prometheusRemoteWrite,
+      k6Flags: config.k6Flags ?? [],
       signal,
     });
     return { report, generator: undefined, k6ExitCode: exitCode };
@@ -331,7 +332,7 @@ async function publishOutcome(
   return reportVerdict(report).pass && k6ExitCode === 0 ? exitCodes.ok : exitCodes.thresholdsFailed;
 }
 
-async function runProfile(config: RunConfig): Promise<void> {
+export async function runProfile(config: RunConfig): Promise<void> {
   const choice = chooseRunEngine(config);
   const interrupt = onInterrupt(
     "crosspod run",

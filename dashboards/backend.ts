@@ -63,9 +63,17 @@ export const deliverRateTimeseries = () =>
 export const backendFanoutTimeseries = () =>
   defaultTimeseries()
     .title("Backend fan-out p99 per pod")
-    .description("p99 of publish to socket write inside the backend, over the last 30 s.")
+    .description(
+      "p99 of publish to socket write inside the backend, over the last 30 s; the diamonds are traced frames (exemplars), each linking to its trace.",
+    )
     .unit("s")
-    .withTarget(query(`crosspod:backend_fanout_seconds:p99{${podSelector}}`, "{{pod}}"));
+    .withTarget(query(`crosspod:backend_fanout_seconds:p99{${podSelector}}`, "{{pod}}"))
+    .withTarget(
+      query(
+        `histogram_quantile(0.99, sum by (le, pod) (rate(crosspod_backend_fanout_seconds_bucket{${podSelector}}[30s])))`,
+        "{{pod}} with trace exemplars",
+      ).exemplar(true),
+    );
 
 export const backfillTimeseries = () =>
   defaultTimeseries()

@@ -57,7 +57,15 @@ export const fanoutPercentilesTimeseries = () =>
     .span(24)
     .withTarget(query(`crosspod:fanout_latency_seconds:p50{${loadSelector}}`, "{{pod}} p50 ({{engine}})"))
     .withTarget(query(`crosspod:fanout_latency_seconds:p90{${loadSelector}}`, "{{pod}} p90 ({{engine}})"))
-    .withTarget(query(`crosspod:fanout_latency_seconds:p99{${loadSelector}}`, "{{pod}} p99 ({{engine}})"));
+    .withTarget(query(`crosspod:fanout_latency_seconds:p99{${loadSelector}}`, "{{pod}} p99 ({{engine}})"))
+    // Exemplars live on the raw buckets, not on recorded series: this query's points carry the trace ids
+    // of traced frames (OpenMetrics exemplars), which link to their traces in Jaeger.
+    .withTarget(
+      query(
+        `histogram_quantile(0.99, sum by (le, pod) (rate(crosspod_fanout_latency_seconds_bucket{${loadSelector}}[30s])))`,
+        "{{pod}} p99 with trace exemplars",
+      ).exemplar(true),
+    );
 
 export const e2ePercentilesTimeseries = () =>
   defaultTimeseries()

@@ -77,11 +77,12 @@ describe.skipIf(skip)("docker-compose.yml", () => {
     resolved = parse(await compose("--profile", "load", "config")) as ComposeConfig;
   });
 
-  it("runs redis, three backend pods, prometheus, alloy and grafana, and k6 only under the load profile", () => {
+  it("runs redis, three backend pods, prometheus, alloy, grafana and jaeger, and k6 only under the load profile", () => {
     const { services } = resolved;
     expect(Object.keys(services).sort()).toEqual([
       "alloy",
       "grafana",
+      "jaeger",
       "k6",
       "pod-a",
       "pod-b",
@@ -93,6 +94,7 @@ describe.skipIf(skip)("docker-compose.yml", () => {
     expect(withoutProfile.map(([name]) => name).sort()).toEqual([
       "alloy",
       "grafana",
+      "jaeger",
       "pod-a",
       "pod-b",
       "pod-c",
@@ -100,6 +102,15 @@ describe.skipIf(skip)("docker-compose.yml", () => {
       "redis",
     ]);
     expect(services.k6?.profiles).toEqual(["load"]);
+  });
+
+  it("runs a pinned Jaeger with its OTLP/HTTP receiver, and a Prometheus that keeps exemplars", () => {
+    const { jaeger, prometheus } = resolved.services;
+    expect(jaeger?.image).toMatch(/jaegertracing\/jaeger:\d+\.\d+\.\d+$/);
+    const published = JSON.stringify(jaeger?.ports);
+    expect(published).toContain("4318");
+    expect(published).toContain("16686");
+    expect(prometheus?.command?.join(" ")).toMatch(/--enable-feature=\S*exemplar-storage/);
   });
 
   it("points k6 at prometheus's remote-write receiver and tags its samples with the run", () => {

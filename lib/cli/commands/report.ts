@@ -15,7 +15,7 @@ import { emitReport } from "../report-output.js";
 /** A partial report with hours of time series is a few MB; anything far larger is not one. */
 const maxReportBytes = 64 * 1024 * 1024;
 
-async function readReport(path: string): Promise<Report> {
+export async function readReport(path: string): Promise<Report> {
   let text: string;
   try {
     const bytes = await readFile(path);

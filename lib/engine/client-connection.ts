@@ -85,10 +85,6 @@ export class ClientConnection implements SessionListener {
     return this.session.checker;
   }
 
-  get connected(): boolean {
-    return this.session.connected;
-  }
-
   /** The pod this connection is attributed to: its target's, or the one its latest hello named. */
   get podName(): string {
     return this.session.pod;

@@ -464,7 +464,7 @@ function chaosSteps(
   }
   const pods = Array.from({ length: replicas }, (_, index) => podName(index));
   return checked(() => {
-    const steps = parseChaosSchedule(text);
+    const steps = parseChaosSchedule(text, { pods, durationSeconds: profile.durationSeconds });
     checkChaosSchedule(steps, pods, profile.durationSeconds);
     return steps;
   }, "--chaos");

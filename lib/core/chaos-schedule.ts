@@ -2,7 +2,8 @@
 // API and k6 scenarios: one zod schema for an action, and the `--chaos` text syntax, e.g.
 // `kill-pod:pod-b@30s,restart-pod:pod-b@40s,kill-redis@60s,latency:redis@pod-a=200ms±20ms@10s..20s`.
 // A network link is named `<server>@<client>`: `redis@pod-a` is pod-a's connections to Redis and
-// `pod-a@clients` the clients' connections to pod-a.
+// `pod-a@clients` the clients' connections to pod-a. A recurring step, `restart-pod:*@every 10m`, repeats
+// through the trigger phase; `*` stands for each pod in turn (a rolling restart, one pod per occurrence).
 import { z } from "zod";
 import { ChaosScheduleError } from "./chaos-schedule-error.js";
 
@@ -182,6 +183,9 @@ function undoAction(action: ChaosAction): ChaosAction | undefined {
 
 const timeText = "[0-9](?:[0-9a-z]|\\.(?=[0-9]))*";
 const stepPattern = new RegExp(`^(?<head>.+)@(?<from>${timeText})(?<range>\\.\\.(?<until>${timeText})?)?$`);
+const recurringPattern = /^(?<head>.+)@every\s*(?<interval>\S+)$/;
+/** A recurring step more often than this would be a storm, not a schedule. */
+const minIntervalSeconds = 1;
 const durationPattern = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
 const durationPartPattern = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
 const unitSeconds: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
@@ -257,11 +261,57 @@ export function parseChaosActionText(text: string): ChaosAction {
   });
 }
 
-function parseStep(part: string, index: number): ChaosStep[] {
+/** What a recurring step needs to unroll: the pods `*` stands for and how long the trigger phase lasts. */
+export interface ChaosScheduleContext {
+  pods: readonly string[];
+  durationSeconds: number;
+}
+
+/**
+ * `<action>[:<target>|:*]@every <interval>`: one step at each multiple of the interval before the trigger
+ * phase ends; `*` in the target takes each pod in turn. An interval shorter than a restart overlaps them.
+ */
+function parseRecurringStep(
+  part: string,
+  stepNumber: number,
+  groups: Record<string, string | undefined>,
+  context: ChaosScheduleContext | undefined,
+  fail: (message: string) => never,
+): ChaosStep[] {
+  const { head = "", interval = "" } = groups;
+  const intervalSeconds = stepSeconds(interval);
+  if (intervalSeconds === undefined) return fail(`"${interval}" is not an interval: expected 30s, 10m, 1h`);
+  if (intervalSeconds < minIntervalSeconds)
+    return fail(`every ${interval} is too often: at least every ${minIntervalSeconds} s`);
+  if (context === undefined) {
+    return fail("a recurring step needs the run's pods and duration: use it with crosspod run --chaos");
+  }
+  const rolling = head.includes("*");
+  if (rolling && context.pods.length === 0) return fail('"*" needs at least one pod');
+  const targetFor = (occurrence: number) => context.pods[occurrence % context.pods.length] as string;
+  // Validate once, with the first pod in place of "*", so a bad action fails before any unrolling.
+  actionFromText(rolling ? head.replace("*", targetFor(0)) : head, fail);
+  const count = Math.ceil(context.durationSeconds / intervalSeconds) - 1;
+  if (count > maxSteps) {
+    return fail(
+      `every ${interval} over ${context.durationSeconds} s makes ${count} steps: at most ${maxSteps} are allowed`,
+    );
+  }
+  return Array.from({ length: count }, (_, occurrence) => ({
+    atSeconds: (occurrence + 1) * intervalSeconds,
+    action: actionFromText(rolling ? head.replace("*", targetFor(occurrence)) : head, fail),
+    source: part,
+    stepNumber,
+  }));
+}
+
+function parseStep(part: string, index: number, context?: ChaosScheduleContext): ChaosStep[] {
   const where = `chaos step ${index + 1} "${part}"`;
   const fail = (message: string): never => {
     throw new ChaosScheduleError(`${where}: ${message}`);
   };
+  const recurring = recurringPattern.exec(part)?.groups;
+  if (recurring) return parseRecurringStep(part, index + 1, recurring, context, fail);
   const match = stepPattern.exec(part);
   const groups = match?.groups;
   if (!groups)
@@ -294,8 +344,11 @@ function parseStep(part: string, index: number): ChaosStep[] {
   return steps;
 }
 
-/** Parses `--chaos` text into steps in time order; the error names the step and the part that is wrong. */
-export function parseChaosSchedule(text: string): ChaosStep[] {
+/**
+ * Parses `--chaos` text into steps in time order; the error names the step and the part that is wrong.
+ * Recurring steps (`@every`) unroll over `context`; without one they are refused.
+ */
+export function parseChaosSchedule(text: string, context?: ChaosScheduleContext): ChaosStep[] {
   const parts = text
     .split(",")
     .map((part) => part.trim())
@@ -308,7 +361,12 @@ export function parseChaosSchedule(text: string): ChaosStep[] {
   if (parts.length > maxSteps) {
     throw new ChaosScheduleError(`chaos schedule has ${parts.length} steps: at most ${maxSteps} are allowed`);
   }
-  const steps = parts.flatMap((part, index) => parseStep(part, index));
+  const steps = parts.flatMap((part, index) => parseStep(part, index, context));
+  if (steps.length > maxSteps) {
+    throw new ChaosScheduleError(
+      `chaos schedule unrolls to ${steps.length} steps: at most ${maxSteps} are allowed`,
+    );
+  }
   // Stable: steps at the same time keep the order they were written in.
   return steps
     .map((step, order) => ({ step, order }))

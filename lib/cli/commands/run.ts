@@ -437,7 +437,7 @@ export function registerRunCommand(program: Command): void {
     .option("--prometheus-rw <url>", "k6 engine: remote-write k6's metrics to this Prometheus endpoint")
     .option(
       "--chaos <schedule>",
-      "chaos on the local cluster, timed from the first trigger: kill-pod:pod-b@10s,restart-pod:pod-b@15s, kill-redis@5s..8s, latency:redis@pod-a=200ms±20ms@3s..6s",
+      "chaos on the local cluster, timed from the first trigger: kill-pod:pod-b@10s,restart-pod:pod-b@15s, kill-redis@5s..8s, latency:redis@pod-a=200ms±20ms@3s..6s; recurring: restart-pod:*@every 10m (each pod in turn)",
     )
     .option(
       "--traces",

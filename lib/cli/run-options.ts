@@ -28,6 +28,7 @@ import {
   lagLimitForThresholds,
   type SaturationLimits,
 } from "../engine/generator-health.js";
+import { type OutputSpec, parseOutputSpec } from "../engine/outputs/output-spec.js";
 import { CLIError } from "./cli-error.js";
 import { type EngineRequest, engineNames } from "./engine-choice.js";
 import { parseFlags } from "./flag-error.js";
@@ -50,7 +51,8 @@ export interface RunConfig {
   delivery: DeliveryMode;
   /** --redis: the local cluster's Redis, one server or a Sentinel group. */
   redisMode: RedisMode;
-  outFile: string | undefined;
+  /** --out, in the order given: json/csv files, prometheus-rw URLs. */
+  outputs: OutputSpec[];
   htmlFile: string | undefined;
   metricsPort: number | undefined;
   prometheus: boolean;
@@ -144,7 +146,7 @@ const runFlagsSchema = z
       .pipe(z.number().min(1, "expected at least 1").max(maxReplicas, `expected at most ${maxReplicas}`))
       .optional(),
     threshold: z.array(z.string()).default([]),
-    out: optionalText,
+    out: z.array(z.string()).default([]),
     html: optionalText,
     metricsPort: portFlag.optional(),
     profileFile: optionalText,
@@ -259,7 +261,11 @@ function checked<T>(work: () => T, source: string): T {
     if (error instanceof CLIError) throw error;
     const message = error instanceof Error ? error.message : String(error);
     // Environment errors already name their variable; the others get the flag or file in front.
-    throw usage(source === "environment" || source === "profile" ? message : `${source}: ${message}`);
+    throw usage(
+      source === "environment" || source === "profile" || source === "output"
+        ? message
+        : `${source}: ${message}`,
+    );
   }
 }
 
@@ -377,7 +383,7 @@ export function resolveRunConfig(
     browsers: flags.browsers ?? 0,
     delivery: flags.delivery ?? "recover",
     redisMode: flags.redis ?? "single",
-    outFile: flags.out,
+    outputs: flags.out.map((text) => checked(() => parseOutputSpec(text), "output")),
     htmlFile: flags.html,
     metricsPort: flags.metricsPort ?? (flags.prometheus ? 0 : undefined),
     prometheus: flags.prometheus,

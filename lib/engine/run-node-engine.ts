@@ -3,6 +3,7 @@
 // connection saw the head) -> settle the delivery checkers against the published log -> validity -> report.
 // A sampler records the time series throughout. Everything it opens it closes, also when a phase throws.
 
+import type { Registry, RegistryContentType } from "prom-client";
 import type { Target } from "../core/adapters/protocol-adapter.js";
 import { ChaosImpactRecorder, type ChaosTimeline } from "../core/chaos-impact.js";
 import { closeAll } from "../core/close-all.js";
@@ -83,7 +84,12 @@ export interface NodeEngineOptions {
   signal?: AbortSignal;
   onProgress?: (progress: RunProgress) => void;
   /** Called once targets are known and /metrics listens, before the ramp. */
-  onStarted?: (info: { targets: DiscoveredTarget[]; metricsUrl: string | undefined }) => void;
+  onStarted?: (info: {
+    targets: DiscoveredTarget[];
+    metricsUrl: string | undefined;
+    /** The load metrics, for outputs that read them live (--out csv, remote write, the dashboard). */
+    registry: Registry<RegistryContentType>;
+  }) => void;
   /**
    * Called once the delivery checkers have settled (not after an abort), while /metrics still serves the
    * final figures; the run waits for it before closing, e.g. until Prometheus has scraped them.
@@ -149,7 +155,7 @@ export async function runNodeEngine(options: NodeEngineOptions): Promise<NodeEng
     if (options.metricsPort !== undefined) {
       metricsServer = await startMetricsServer(run.metrics.registry, options.metricsPort);
     }
-    options.onStarted?.({ targets, metricsUrl: metricsServer?.url });
+    options.onStarted?.({ targets, metricsUrl: metricsServer?.url, registry: run.metrics.registry });
     outcome = await runPhases(run, health);
   } finally {
     await closeAll([

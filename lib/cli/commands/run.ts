@@ -2,7 +2,6 @@
 // and tears down (also on Ctrl-C), with a live progress line, a console summary, optional JSON/HTML reports,
 // and an exit code a release pipeline can gate on: 0 pass, 99 a threshold failed or the run is not valid.
 import { randomBytes } from "node:crypto";
-import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { needsClientLinks, redisLinksFor } from "../../chaos/chaos-cluster.js";
 import { ChaosScheduleRunner } from "../../chaos/chaos-schedule-runner.js";
@@ -15,12 +14,13 @@ import type { PrometheusServer } from "../../cluster/prometheus-server.js";
 import type { Report } from "../../core/report-model.js";
 import { type BrowserPages, openBrowserPages } from "../../engine/browser-pages.js";
 import { findK6 } from "../../engine/k6-runner.js";
+import type { OutputProblem } from "../../engine/outputs/live-outputs.js";
+import type { OutputSpec } from "../../engine/outputs/output-spec.js";
 import { type NodeEngineResult, runNodeEngine } from "../../engine/run-node-engine.js";
 import { progressWriter } from "../../engine/run-progress.js";
 import { SegmentCoordinator } from "../../engine/segment-coordinator.js";
 import { discoverTargets } from "../../engine/target-discovery.js";
 import { renderConsoleSummary } from "../../report/console-summary.js";
-import { renderHtmlReport } from "../../report/html-report.js";
 import { renderJsonReport } from "../../report/json-report.js";
 import { reportVerdict } from "../../report/report-verdict.js";
 import { CLIError, exitCodes } from "../cli-error.js";
@@ -30,6 +30,14 @@ import { runWithK6 } from "../k6-engine-run.js";
 import { LocalStack } from "../local-stack.js";
 import { keepPrometheus, type PrometheusAfterRun, prometheusAfterRun } from "../prometheus-keep.js";
 import { type RunConfig, resolveRunConfig } from "../run-options.js";
+import {
+  checkRunOutputs,
+  liveOutputs,
+  remoteWriteUrls,
+  reportOutputs,
+  runOutputSpecs,
+  writeReportFiles,
+} from "../run-outputs.js";
 import { type RunTracing, startRunTracing } from "../run-tracing.js";
 import { runSegmentRunners } from "../segment-runners.js";
 import { soakWatchers, writeFinalCheckpoint } from "../soak-watchers.js";
@@ -111,15 +119,13 @@ function chooseRunEngine(config: RunConfig): EngineChoice {
     ...(config.browsers > 0 ? ["--browsers"] : []),
     ...(config.chaos.length > 0 ? ["--chaos"] : []),
     ...(config.prometheus ? ["--prometheus"] : config.metricsPort !== undefined ? ["--metrics-port"] : []),
+    ...(config.outputs.some((output) => output.kind === "csv") ? ["--out csv="] : []),
   ];
   const choice = chooseEngine(config.engine, {
     k6Binary: findK6(),
     nodeOnlyFlags,
     profileName: config.profile.name,
   });
-  if (choice.engine === "node" && config.prometheusRemoteWrite !== undefined) {
-    throw new CLIError("--prometheus-rw applies to the k6 engine; use --engine k6", "CROSSPOD_USAGE");
-  }
   console.error(`crosspod run ${config.profile.name}: engine ${choice.engine} (${choice.reason})`);
   if (choice.k6Hint) console.error(choice.k6Hint);
   return choice;
@@ -211,6 +217,8 @@ interface EngineOutcome {
   generator: NodeEngineResult["generator"] | undefined;
   /** k6's exit code (99 = a k6 threshold failed); 0 for the Node engine. */
   k6ExitCode: number;
+  /** Live outputs (--out csv, prometheus-rw) that failed during the run. */
+  outputProblems?: OutputProblem[];
 }
 
 /** --runners: the run split over engine processes here, merged into one report. */
@@ -242,7 +250,7 @@ async function runEngine(
   choice: EngineChoice,
   config: RunConfig,
   stack: LocalStack,
-  run: RunStack & { runId: string; signal: AbortSignal },
+  run: RunStack & { runId: string; signal: AbortSignal; outputs: readonly OutputSpec[] },
 ): Promise<EngineOutcome> {
   const { runId, signal, targets, metricsPort } = run;
   if (choice.engine === "k6") {
@@ -253,7 +261,7 @@ async function runEngine(
       ...(config.targetJson ? { targetJson: config.targetJson } : {}),
       redisUrl: stack.cluster?.redisUrl ?? process.env.REDIS_URL,
       k6Binary: choice.k6Binary,
-      prometheusRemoteWrite: config.prometheusRemoteWrite,
+      prometheusRemoteWrite: remoteWriteUrls(run.outputs)[0],
       k6Flags: config.k6Flags ?? [],
       signal,
     });
@@ -261,6 +269,8 @@ async function runEngine(
   }
   if (config.split.runners > 0) return runSplit(config, stack, run);
   const progress = progressWriter(process.stderr);
+  const live = liveOutputs(runId, run.outputs);
+  const outputProblems: OutputProblem[] = [];
   const { prometheus, chaos, cluster } = stack;
   const role = config.split.segment;
   const meeting = role ? new SegmentCoordinator({ ...role, signal }) : undefined;
@@ -295,15 +305,17 @@ async function runEngine(
       },
       signal,
       onProgress: (snapshot) => progress.update(snapshot),
-      onStarted: ({ targets: found, metricsUrl }) => {
+      onStarted: ({ targets: found, metricsUrl, registry }) => {
+        live.start(registry);
         console.error(`targets: ${found.map((target) => `${target.pod} ${target.url}`).join(", ")}`);
         if (metricsUrl) console.error(`load metrics: ${metricsUrl}`);
       },
     });
     if (meeting) await meeting.storeReport(renderJsonReport(result.report));
-    return { report: result.report, generator: result.generator, k6ExitCode: 0 };
+    return { report: result.report, generator: result.generator, k6ExitCode: 0, outputProblems };
   } finally {
     progress.end();
+    outputProblems.push(...(await live.stop()));
     await meeting?.close();
   }
 }
@@ -312,8 +324,8 @@ async function runEngine(
 async function publishOutcome(
   config: RunConfig,
   stack: LocalStack,
-  extras: { browserPages: BrowserPages | undefined; tracing: RunTracing },
-  { report, generator, k6ExitCode }: EngineOutcome,
+  extras: { browserPages: BrowserPages | undefined; tracing: RunTracing; outputs: readonly OutputSpec[] },
+  { report, generator, k6ExitCode, outputProblems = [] }: EngineOutcome,
 ): Promise<number> {
   if (extras.browserPages) {
     await extras.browserPages.settle(report.overall.triggers.accepted);
@@ -322,18 +334,22 @@ async function publishOutcome(
   const traces = await extras.tracing.slowestThreats();
   if (traces !== undefined) report.traces = traces;
   await writeFinalCheckpoint(config, report);
-  if (config.outFile) await writeFile(config.outFile, renderJsonReport(report));
-  if (config.htmlFile) await writeFile(config.htmlFile, renderHtmlReport(report));
   process.stdout.write(renderConsoleSummary(report, { color: process.stdout.isTTY === true }));
   if (generator) console.log(describeGenerator(generator));
   if (stack.faro) console.log(`browser metrics: ${stack.faro.metricsUrl} (closed with the run)`);
-  if (config.outFile) console.log(`report: ${config.outFile}`);
-  if (config.htmlFile) console.log(`html report: ${config.htmlFile}`);
-  return reportVerdict(report).pass && k6ExitCode === 0 ? exitCodes.ok : exitCodes.thresholdsFailed;
+  // Files after the summary: a failing disk costs the file, never the summary.
+  const files = await writeReportFiles(report, extras.outputs);
+  const verdict = reportVerdict(report).pass && k6ExitCode === 0 ? exitCodes.ok : exitCodes.thresholdsFailed;
+  return reportOutputs(extras.outputs, files.written, [...outputProblems, ...files.problems], verdict);
 }
 
 export async function runProfile(config: RunConfig): Promise<void> {
   const choice = chooseRunEngine(config);
+  const outputs = runOutputSpecs(config);
+  if (choice.engine === "k6" && remoteWriteUrls(outputs).length > 1) {
+    throw new CLIError("k6 remote-writes to one URL: give --out prometheus-rw= once", "CROSSPOD_USAGE");
+  }
+  await checkRunOutputs(outputs);
   const interrupt = onInterrupt(
     "crosspod run",
     (signal) => `${signal}, stopping the run and tearing down (Ctrl-C again to force)`,
@@ -348,8 +364,13 @@ export async function runProfile(config: RunConfig): Promise<void> {
     prometheusStartedAtMs = run.prometheusStartedAtMs;
     if (signal.aborted) return;
     const browserPages = await openRunBrowsers(stack, config, run.targets);
-    const outcome = await runEngine(choice, config, stack, { ...run, runId, signal });
-    const exitCode = await publishOutcome(config, stack, { browserPages, tracing: run.tracing }, outcome);
+    const outcome = await runEngine(choice, config, stack, { ...run, runId, signal, outputs });
+    const exitCode = await publishOutcome(
+      config,
+      stack,
+      { browserPages, tracing: run.tracing, outputs },
+      outcome,
+    );
     process.exitCode = signal.aborted ? exitCodes.interrupted : exitCode;
     if (stack.prometheus && !signal.aborted) {
       afterRun = prometheusAfterRun(config.prometheusKeepSeconds, process.stdout.isTTY === true);
@@ -413,7 +434,12 @@ export function registerRunCommand(program: Command): void {
       collect,
       [],
     )
-    .option("--out <file>", "write the JSON report here")
+    .option(
+      "--out <output>",
+      "repeatable: json=FILE (the report; a bare FILE too), csv=FILE (per-pod time series), prometheus-rw=URL (remote write)",
+      collect,
+      [],
+    )
     .option("--html <file>", "write the self-contained HTML report here")
     .option("--metrics-port <port>", "serve load-side Prometheus metrics on this port (0 = any free port)")
     .option("--profile-file <path>", "YAML or JSON profile fields overriding (or defining) the profile")

@@ -2,7 +2,7 @@
 // hands each reading to the CSV file (rows per pod), the remote-write buffer (pushed every few seconds)
 // and any listener (the live dashboard). stop() takes the final reading, after the delivery checkers
 // settled, flushes everything and reports what failed instead of throwing, so the summary always prints.
-import type { Registry } from "prom-client";
+import type { Registry, RegistryContentType } from "prom-client";
 import { CsvOutput, csvRows } from "./csv-output.js";
 import { describeOutput, type OutputSpec } from "./output-spec.js";
 import { type MetricsReading, type PodIntervalFigures, podIntervalFigures } from "./pod-interval-figures.js";
@@ -28,7 +28,7 @@ export interface OutputProblem {
 export class LiveOutputs {
   private readonly csv: CsvOutput[];
   private readonly remote: RemoteWriteOutput[];
-  private registry: Registry | undefined;
+  private registry: Registry<RegistryContentType> | undefined;
   private startedAtMs = 0;
   private previous: MetricsReading | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -46,7 +46,7 @@ export class LiveOutputs {
     return this.csv.length > 0 || this.remote.length > 0 || this.options.onReading !== undefined;
   }
 
-  start(registry: Registry): void {
+  start(registry: Registry<RegistryContentType>): void {
     if (!this.active || this.registry) return;
     this.registry = registry;
     this.startedAtMs = Date.now();

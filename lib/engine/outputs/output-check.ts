@@ -13,7 +13,7 @@ const probeTimeoutMs = 5000;
 async function checkFile(spec: OutputSpec & { path: string }): Promise<void> {
   const path = resolve(spec.path);
   const fail = (why: string): never => {
-    throw new OutputSpecError(`--out ${describeOutput(spec)}: ${why}`);
+    throw new OutputSpecError(`${describeOutput(spec)}: ${why}`);
   };
   const existing = await stat(path).catch(() => undefined);
   if (existing?.isDirectory()) fail("is a directory; expected a file path");
@@ -30,7 +30,7 @@ async function checkFile(spec: OutputSpec & { path: string }): Promise<void> {
 
 async function checkRemoteWrite(spec: OutputSpec & { url: string }): Promise<void> {
   const fail = (why: string): never => {
-    throw new OutputSpecError(`--out ${describeOutput(spec)}: ${why}`);
+    throw new OutputSpecError(`${describeOutput(spec)}: ${why}`);
   };
   let response: Response;
   try {
@@ -41,8 +41,8 @@ async function checkRemoteWrite(spec: OutputSpec & { url: string }): Promise<voi
       signal: AbortSignal.timeout(probeTimeoutMs),
     });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    return fail(`cannot reach it (${cause})`);
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return fail(`cannot reach it (${cause?.code ?? cause?.message ?? (error as Error).message})`);
   }
   await response.body?.cancel();
   if (response.status === 404) {
@@ -63,7 +63,7 @@ export async function checkOutputs(specs: readonly OutputSpec[]): Promise<void> 
     }
     const path = resolve(spec.path);
     if (files.has(path))
-      throw new OutputSpecError(`--out ${describeOutput(spec)}: another --out writes the same file`);
+      throw new OutputSpecError(`${describeOutput(spec)}: another output writes the same file`);
     files.add(path);
     await checkFile(spec);
   }

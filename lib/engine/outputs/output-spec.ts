@@ -2,22 +2,21 @@
 // `prometheus-rw=URL` (remote write of the load metrics), `otlp=URL` is refused until it exists; a bare
 // path keeps its old meaning, the JSON report. Parsing is pure; checkOutputs (output-check.ts) then
 // proves each file writable and each URL reachable before the run starts.
+import { CrosspodError } from "../../core/crosspod-error.js";
 import { endpointUrlProblem, redactUrlCredentials } from "../../core/endpoint-url.js";
 
 export type OutputSpec =
   | { kind: "json"; path: string }
   | { kind: "csv"; path: string }
-  | { kind: "prometheus-rw"; url: string };
+  | { kind: "prometheus-rw"; url: string }
+  /** --html, checked and written with the --out files. */
+  | { kind: "html"; path: string };
 
 export const outputKinds = ["json", "csv", "prometheus-rw"] as const;
 
-export class OutputSpecError extends Error {
-  readonly code = "CROSSPOD_OUTPUT";
-
-  constructor(message: string) {
-    super(message);
-    this.name = "OutputSpecError";
-  }
+export class OutputSpecError extends CrosspodError {
+  override readonly code = "CROSSPOD_OUTPUT";
+  override readonly kind = "usage";
 }
 
 /** `text` as given to --out; throws OutputSpecError naming the value and what was expected. */
@@ -58,8 +57,10 @@ export function parseOutputSpec(text: string): OutputSpec {
   }
 }
 
+/** The output as the user typed it, for messages. */
 export function describeOutput(spec: OutputSpec): string {
+  if (spec.kind === "html") return `--html ${spec.path}`;
   return spec.kind === "prometheus-rw"
-    ? `prometheus-rw=${redactUrlCredentials(spec.url)}`
-    : `${spec.kind}=${spec.path}`;
+    ? `--out prometheus-rw=${redactUrlCredentials(spec.url)}`
+    : `--out ${spec.kind}=${spec.path}`;
 }

@@ -1,7 +1,7 @@
 // One reading of a prom-client registry as flat samples: the series /metrics would expose at that moment
 // (histograms as _bucket/_sum/_count), each with its full label set. The --out sinks and the live
 // dashboard read the engine's load metrics this way, so every output shows what a scrape would.
-import type { Registry } from "prom-client";
+import type { Registry, RegistryContentType } from "prom-client";
 
 export interface MetricSample {
   /** Series name as exposed, e.g. crosspod_fanout_latency_seconds_bucket. */
@@ -10,7 +10,7 @@ export interface MetricSample {
   value: number;
 }
 
-export async function readRegistry(registry: Registry): Promise<MetricSample[]> {
+export async function readRegistry(registry: Registry<RegistryContentType>): Promise<MetricSample[]> {
   const samples: MetricSample[] = [];
   for (const metric of await registry.getMetricsAsJSON()) {
     for (const value of metric.values) {

@@ -42,6 +42,7 @@ describe("target file", () => {
     expect(errorOf({ ...valid, pods: [{ ...pod, url: "http://127.0.0.1:8081x" }] })).toMatch(
       /^pods\[0\]\.url: "127\.0\.0\.1:8081x" is not a host\[:port\]/,
     );
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an unexpanded placeholder is the hostile input
     expect(errorOf({ ...valid, pods: [{ ...pod, ws: "ws://127.0.0.1:${P1}/ws" }] })).toMatch(
       /^pods\[0\]\.ws: "127\.0\.0\.1:\$\{P1\}" is not a host\[:port\]/,
     );

@@ -33,6 +33,7 @@ describe("crosspod refuses hostile input with exit 2 and no stack trace", () => 
       [
         "adapter: generic-json",
         "pods:",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: an unexpanded placeholder is the hostile input
         "  - {name: a, url: 'http://127.0.0.1:1', ws: 'ws://127.0.0.1:${P1}/ws'}",
         "trigger: {path: /t, body: {p: '{{probe}}'}}",
         "frames: {probe: p}",

@@ -1,31 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { DriftFigures } from "../../lib/core/drift-figures.js";
 import { compareReports, defaultCompareLimits } from "../../lib/core/report-compare.js";
 import type { Report } from "../../lib/core/report-model.js";
 import { sampleReport } from "../report/sample-report.js";
+import { driftFigures, podDrift } from "./support/drift-figures.js";
 
 function withDrift(report: Report, rssMiBPerHour: number, fanoutP99Drift = 1.05): Report {
-  const pod = {
-    samples: 100,
-    rssMiBPerHour,
-    heapMiBPerHour: 0.5,
-    eventLoopLagMsPerHour: 0.1,
-    connectionsPerHour: 0,
-    last: { rssMiB: 90, heapMiB: 20, eventLoopLagMs: 2, connections: 100 },
-    rssSeries: [],
-  };
-  const drift: DriftFigures = {
-    warmupSeconds: 120,
-    windowSeconds: 60,
-    sampleIntervalSeconds: 5,
-    steady: { from: 120, to: 600 },
-    pods: { "pod-a": pod, "pod-b": { ...pod, rssMiBPerHour: 0.2 } },
-    redis: null,
-    fanoutWindows: [],
-    fanoutP99Drift,
-    sampleErrors: 0,
-  };
-  return { ...report, drift };
+  const pods = { "pod-a": podDrift({ rssMiBPerHour }), "pod-b": podDrift({ rssMiBPerHour: 0.2 }) };
+  return { ...report, drift: driftFigures({ pods, fanoutP99Drift }) };
 }
 
 function labels(report: ReturnType<typeof compareReports>): string[] {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { DriftFigures } from "../../lib/core/drift-figures.js";
 import { LatencyHistogram } from "../../lib/core/latency-histogram.js";
 import type { PodFigures } from "../../lib/core/report-model.js";
 import {
@@ -10,6 +9,7 @@ import {
   ThresholdSyntaxError,
   validateThresholds,
 } from "../../lib/core/thresholds.js";
+import { driftFigures, podDrift } from "./support/drift-figures.js";
 
 const validExpressions: [string, ParsedThreshold][] = [
   ["p(99)<250", { aggregation: "p", percentile: 99, op: "<", value: 250 }],
@@ -172,31 +172,20 @@ describe("evaluateThresholds", () => {
 });
 
 describe("drift thresholds", () => {
-  const pod = (rss: number | null) => ({
-    samples: 10,
-    rssMiBPerHour: rss,
-    heapMiBPerHour: 1,
-    eventLoopLagMsPerHour: 0.5,
-    connectionsPerHour: 0,
-    last: { rssMiB: 100, heapMiB: 40, eventLoopLagMs: 2, connections: 10 },
-    rssSeries: [],
-  });
-  const drift: DriftFigures = {
-    warmupSeconds: 60,
-    windowSeconds: 60,
-    sampleIntervalSeconds: 5,
-    steady: { from: 60, to: 600 },
-    pods: { "pod-a": pod(2), "pod-b": pod(7.5), "pod-c": pod(null) },
+  const drift = driftFigures({
+    pods: {
+      "pod-a": podDrift({ rssMiBPerHour: 2 }),
+      "pod-b": podDrift({ rssMiBPerHour: 7.5 }),
+      "pod-c": podDrift({ rssMiBPerHour: null }),
+    },
     redis: {
       samples: 10,
       memoryMiBPerHour: 3,
       streamLengthPerHour: 36_000,
       last: { memoryMiB: 4, streamLength: 6000 },
     },
-    fanoutWindows: [],
     fanoutP99Drift: 1.1,
-    sampleErrors: 0,
-  };
+  });
 
   it("judges the worst pod's slope, Redis's and the fan-out p99 ratio with value", () => {
     const results = evaluateThresholds(
@@ -212,7 +201,7 @@ describe("drift thresholds", () => {
     );
     expect(results.map((r) => [r.metric, r.ok, r.actual])).toEqual([
       ["crosspod_pod_rss_slope", false, 7.5],
-      ["crosspod_pod_heap_slope", true, 1],
+      ["crosspod_pod_heap_slope", true, 0.5],
       ["crosspod_redis_memory_slope", true, 3],
       ["crosspod_fanout_p99_drift", true, 1.1],
     ]);

@@ -5,6 +5,7 @@ import { crosspodVersion, helpExamples, usageHint } from "./cli-help.js";
 import { backendCommand } from "./commands/backend.js";
 import { registerChaosCommand } from "./commands/chaos.js";
 import { registerK6Command } from "./commands/k6.js";
+import { registerK8sCommand } from "./commands/k8s.js";
 import { registerProfilesCommand } from "./commands/profiles.js";
 import { registerReportCommand } from "./commands/report.js";
 import { registerReportCompareCommand } from "./commands/report-compare.js";
@@ -31,6 +32,7 @@ const reportCommand = registerReportCommand(program);
 registerReportRenderCommand(reportCommand);
 registerReportCompareCommand(reportCommand);
 registerProfilesCommand(program);
+registerK8sCommand(program);
 
 program.addCommand(backendCommand());
 program

@@ -276,7 +276,8 @@ export function resolveProfile(name: string, overrides: Partial<Profile>): Profi
   return profile;
 }
 
-const envNames = {
+/** The CROSSPOD_* variable of each profile field both engines read (k6 runners get their profile this way). */
+export const profileEnvNames = {
   connections: "CROSSPOD_CONNECTIONS",
   triggerRate: "CROSSPOD_RATE",
   durationSeconds: "CROSSPOD_DURATION",
@@ -287,10 +288,10 @@ const envNames = {
   thresholds: "CROSSPOD_THRESHOLDS",
 } as const satisfies Partial<Record<ProfileField, string>>;
 
-type EnvField = keyof typeof envNames;
+type EnvField = keyof typeof profileEnvNames;
 
 function fromText(field: EnvField, text: string): unknown {
-  const variable = envNames[field];
+  const variable = profileEnvNames[field];
   switch (field) {
     case "connections":
     case "connectionsPerVu":
@@ -332,8 +333,8 @@ function fromText(field: EnvField, text: string): unknown {
 /** Reads CROSSPOD_* variables (empty ones count as unset); a bad value throws ProfileError naming the variable. */
 export function profileOverridesFromEnv(env: Record<string, string | undefined>): Partial<Profile> {
   const overrides: Record<string, unknown> = {};
-  for (const field of Object.keys(envNames) as EnvField[]) {
-    const variable = envNames[field];
+  for (const field of Object.keys(profileEnvNames) as EnvField[]) {
+    const variable = profileEnvNames[field];
     const text = env[variable]?.trim();
     if (text === undefined || text === "") continue;
     const value = fromText(field, text);

@@ -150,10 +150,11 @@ describe("crosspod k8s render", () => {
       expect(code, stderr).toBe(0);
       const objects = documents(readFileSync(out, "utf8"));
       for (const object of objects) validate(object);
-      const script = (objects[0] as { data: Record<string, string> }).data["cross-pod-load.js"] ?? "";
+      const script =
+        (objects[0] as unknown as { data: Record<string, string> }).data["cross-pod-load.js"] ?? "";
       expect(Buffer.byteLength(script)).toBeLessThan(1_048_576);
       expect(script).toContain(`"${redisModule}"`);
-      expect((objects[1] as { spec: { parallelism: number } }).spec.parallelism).toBe(3);
+      expect((objects[1] as unknown as { spec: { parallelism: number } }).spec.parallelism).toBe(3);
     }
   });
 

@@ -1,4 +1,4 @@
-// What DURABILITY=replica costs: the same Sentinel cluster (a primary, one replica, two pods) and the same
+// What DURABILITY=replica costs: the same Sentinel cluster (a primary, two replicas, two pods) and the same
 // open-loop trigger rate, once without and once with the option, measuring trigger latency (request sent
 // → 202) and fan-out latency (published_at → frame received by a subscriber) p50/p99.
 // Each mode gets its own cluster and a warm-up (not measured) first; the modes alternate over --rounds,
@@ -139,7 +139,7 @@ for (let round = 0; round < rounds; round++) {
   for (const durability of order) rows.push(await measure(durability));
 }
 console.log(
-  `DURABILITY cost: ${ratePerSecond} triggers/s for ${seconds} s (after ${warmUpSeconds} s warm-up), ${subscribers} subscribers, 2 pods, Sentinel (primary + 1 replica), ${rounds} rounds`,
+  `DURABILITY cost: ${ratePerSecond} triggers/s for ${seconds} s (after ${warmUpSeconds} s warm-up), ${subscribers} subscribers, 2 pods, Sentinel (primary + 2 replicas), ${rounds} rounds`,
 );
 console.log("durability  trigger p50  trigger p99  fan-out p50  fan-out p99  accepted  refused");
 for (const row of rows) {

@@ -32,7 +32,7 @@ const optionsSchema = z.object({
     .optional(),
   redisPersistence: z.boolean().default(false),
   redisMode: z.enum(redisModes).default("single"),
-  redisReplicas: z.number().int().min(1).max(2).default(1),
+  redisReplicas: z.number().int().min(1).max(2).default(2),
   authToken: z.string().min(1).optional(),
   env: z.record(z.string(), z.string()).default({}),
   cliPath: z.string().min(1).optional(),
@@ -53,7 +53,7 @@ export interface LocalClusterOptions {
   redisPersistence?: boolean;
   /** Default "single"; "sentinel" gives pods REDIS_SENTINELS instead of REDIS_URL. */
   redisMode?: RedisMode;
-  /** Replicas in sentinel mode, 1 or 2. Default 1. */
+  /** Replicas in sentinel mode, 1 or 2. Default 2: after a failover the new primary still has one. */
   redisReplicas?: number;
   /** Sentinel mode: the address others use for each Redis node (chaos puts a fault proxy there). */
   redisFront?: RedisSentinelGroupOptions["front"];

@@ -92,6 +92,42 @@ describe("run configuration", () => {
     expect(config.profile.thresholds.crosspod_lost).toEqual(["count==0"]);
   });
 
+  it("judges acknowledged triggers lost by default in Sentinel chaos runs, and takes --redis only for the local cluster", () => {
+    const ha = resolveRunConfig(
+      "cross-pod-load",
+      { ...defaults, redis: "sentinel", chaos: "kill-redis-primary@10s" },
+      {},
+    );
+    expect(ha.redisMode).toBe("sentinel");
+    expect(ha.profile.thresholds.crosspod_acknowledged_lost).toEqual(["count==0"]);
+    const overridden = resolveRunConfig(
+      "cross-pod-load",
+      {
+        ...defaults,
+        redis: "sentinel",
+        chaos: "kill-redis-primary@10s",
+        threshold: ["crosspod_acknowledged_lost:count<5"],
+      },
+      {},
+    );
+    expect(overridden.profile.thresholds.crosspod_acknowledged_lost).toEqual(["count<5"]);
+    const plain = resolveRunConfig("cross-pod-load", { ...defaults, redis: "sentinel" }, {});
+    expect(plain.profile.thresholds.crosspod_acknowledged_lost).toBeUndefined();
+    expect(resolveRunConfig("cross-pod-load", defaults, {}).redisMode).toBe("single");
+    expect(
+      usageError(() => resolveRunConfig("cross-pod-load", { ...defaults, redis: "cluster" }, {})),
+    ).toMatch(/--redis.*expected one of single, sentinel/);
+    expect(
+      usageError(() =>
+        resolveRunConfig(
+          "cross-pod-load",
+          { ...defaults, redis: "sentinel", targets: "http://127.0.0.1:1" },
+          {},
+        ),
+      ),
+    ).toContain("--redis applies only to the auto-started local cluster");
+  });
+
   it("runs a profile a file defines completely under its own name", () => {
     const file = profileFile(
       "mine.json",

@@ -151,7 +151,7 @@ async function startRunStack(
   let targets = config.target ? config.target.pods.map((pod) => pod.httpUrl) : config.targets;
   if (targets.length === 0) {
     console.error(
-      `starting a local cluster: ${config.redisMode === "sentinel" ? "Redis with Sentinel (primary, replica, 3 Sentinels)" : "redis-server"} + ${config.replicas} replicas, delivery ${config.delivery} …`,
+      `starting a local cluster: ${config.redisMode === "sentinel" ? "Redis with Sentinel (primary, 2 replicas, 3 Sentinels)" : "redis-server"} + ${config.replicas} replicas, delivery ${config.delivery} …`,
     );
     // Pod chaos puts a load balancer (fault proxy) before each pod, so clients of a dead pod move to
     // the others; faults on a Redis link need a proxy there.

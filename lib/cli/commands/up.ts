@@ -205,7 +205,7 @@ export function registerUpCommand(program: Command): void {
     .option("--redis-url <url>", "use this Redis instead of starting a private redis-server")
     .option(
       "--redis <mode>",
-      `private Redis: ${redisModes.join(" | ")} (sentinel = a primary, a replica and 3 Sentinels)`,
+      `private Redis: ${redisModes.join(" | ")} (sentinel = a primary, 2 replicas and 3 Sentinels)`,
       "single",
     )
     .option("--persistence", "private redis-server keeps an append-only file (survives a Redis restart)")

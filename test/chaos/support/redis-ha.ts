@@ -35,12 +35,34 @@ export function group(chaos: ChaosCluster): RedisSentinelGroup {
   return redisHa;
 }
 
-/** Pauses replication into every replica; resolves with a function that lifts the pause on all nodes. */
+function offsetOf(info: unknown, field: string): number {
+  const match = new RegExp(`${field}:(\\d+)`).exec(String(info));
+  return match ? Number(match[1]) : -1;
+}
+
+/**
+ * Pauses replication into every replica, all at the same offset: writes on the primary are held for
+ * the moment it takes the replicas to catch up and be paused, so none of them is ahead of another
+ * (Sentinel might promote the one behind, and a write only the other confirmed would be lost, which is
+ * a real limit of WAIT but not what these tests force). Resolves with a function lifting the pause.
+ */
 export async function pauseReplicas(chaos: ChaosCluster): Promise<() => Promise<void>> {
   const redisHa = group(chaos);
   const primary = await redisHa.primary();
-  for (const node of redisHa.nodes) {
-    if (node !== primary) await nodeCommand(node, "CLIENT", "PAUSE", 10_000, "WRITE");
+  const replicas = redisHa.nodes.filter((node) => node !== primary);
+  await nodeCommand(primary, "CLIENT", "PAUSE", 5_000, "WRITE");
+  try {
+    const head = offsetOf(await nodeCommand(primary, "INFO", "replication"), "master_repl_offset");
+    for (const replica of replicas) {
+      await waitFor(
+        async () => offsetOf(await nodeCommand(replica, "INFO", "replication"), "slave_repl_offset") >= head,
+        `${replica.name} to catch up with the primary`,
+        5_000,
+      );
+    }
+    await Promise.all(replicas.map((node) => nodeCommand(node, "CLIENT", "PAUSE", 10_000, "WRITE")));
+  } finally {
+    await nodeCommand(primary, "CLIENT", "UNPAUSE");
   }
   return async () => {
     for (const node of redisHa.nodes) {

@@ -1,10 +1,10 @@
 // Chaos actions and schedules, shared by `crosspod run --chaos`, `crosspod chaos`, the supervisor's control
-// API and k6 scenarios: one zod schema for an action, and the `--chaos` text syntax, e.g.
+// API and k6 scenarios: one check for an action (plain code, not a schema library, because k6 bundles it and a
+// VU compiles every byte of its bundle), and the `--chaos` text syntax, e.g.
 // `kill-pod:pod-b@30s,restart-pod:pod-b@40s,kill-redis@60s,latency:redis@pod-a=200ms±20ms@10s..20s`.
 // A network link is named `<server>@<client>`: `redis@pod-a` is pod-a's connections to Redis and
 // `pod-a@clients` the clients' connections to pod-a. A recurring step, `restart-pod:*@every 10m`, repeats
 // through the trigger phase; `*` stands for each pod in turn (a rolling restart, one pod per occurrence).
-import { z } from "zod";
 import { ChaosScheduleError } from "./chaos-schedule-error.js";
 
 export { ChaosScheduleError };
@@ -57,44 +57,84 @@ export function parseLink(text: string): ParsedLink | undefined {
   return undefined;
 }
 
-const podTarget = z.string().regex(podNamePattern, "expected a pod name such as pod-b");
-const linkTarget = z
-  .string()
-  .refine(
-    (text) => parseLink(text) !== undefined,
-    'expected a link: "redis@<pod>" (the pod\'s connections to Redis) or "<pod>@clients" (the clients\' connections to the pod)',
-  );
+export type PodActionName = (typeof podActionNames)[number];
+export type RedisActionName = (typeof redisActionNames)[number];
 
-export const chaosActionSchema = z.discriminatedUnion("action", [
-  z.strictObject({ action: z.enum(podActionNames), target: podTarget }),
-  z.strictObject({
-    action: z.enum(redisActionNames),
-    target: z.literal("redis", 'expected "redis"').default("redis"),
-  }),
-  z
-    .strictObject({
-      action: z.literal("latency"),
-      target: linkTarget,
-      latencyMs: z.number().min(0).max(maxLatencyMs),
-      jitterMs: z.number().min(0).max(maxLatencyMs).default(0),
-    })
-    .refine((fault) => fault.jitterMs <= fault.latencyMs, {
-      message: "expected at most latencyMs (a delay never goes below zero)",
-      path: ["jitterMs"],
-    }),
-  z.strictObject({
-    action: z.literal("bandwidth"),
-    target: linkTarget,
-    bytesPerSecond: z
-      .number()
-      .int()
-      .min(1)
-      .max(10 * 2 ** 30),
-  }),
-  z.strictObject({ action: z.enum(["blackhole", "reset", "heal"]), target: linkTarget }),
-]);
-export type ChaosAction = z.output<typeof chaosActionSchema>;
-export type ChaosActionInput = z.input<typeof chaosActionSchema>;
+export type ChaosAction =
+  | { action: PodActionName; target: string }
+  | { action: RedisActionName; target: "redis" }
+  | { action: "latency"; target: string; latencyMs: number; jitterMs: number }
+  | { action: "bandwidth"; target: string; bytesPerSecond: number }
+  | { action: "blackhole" | "reset" | "heal"; target: string };
+
+const maxBytesPerSecond = 10 * 2 ** 30;
+const linkExpected =
+  'expected a link: "redis@<pod>" (the pod\'s connections to Redis) or "<pod>@clients" (the clients\' connections to the pod)';
+
+/** A field's problem, for ChaosScheduleError: the field and what was expected. */
+class FieldProblem {
+  constructor(
+    readonly field: string,
+    readonly message: string,
+  ) {}
+}
+
+function podTarget(value: unknown): string {
+  if (typeof value === "string" && podNamePattern.test(value)) return value;
+  throw new FieldProblem("target", "expected a pod name such as pod-b");
+}
+
+function linkTarget(value: unknown): string {
+  if (typeof value === "string" && parseLink(value) !== undefined) return value;
+  throw new FieldProblem("target", linkExpected);
+}
+
+function milliseconds(fields: Record<string, unknown>, name: string, fallback?: number): number {
+  const value = fields[name] ?? fallback;
+  if (typeof value === "number" && value >= 0 && value <= maxLatencyMs) return value;
+  throw new FieldProblem(name, `expected milliseconds from 0 to ${maxLatencyMs}`);
+}
+
+/** The action's own fields, checked; each branch lists the fields it takes. */
+function actionFields(name: string, fields: Record<string, unknown>): [ChaosAction, readonly string[]] {
+  if ((podActionNames as readonly string[]).includes(name)) {
+    return [{ action: name as PodActionName, target: podTarget(fields.target) }, ["target"]];
+  }
+  if ((redisActionNames as readonly string[]).includes(name)) {
+    if (fields.target !== undefined && fields.target !== "redis")
+      throw new FieldProblem("target", 'expected "redis"');
+    return [{ action: name as RedisActionName, target: "redis" }, ["target"]];
+  }
+  if (name === "latency") {
+    const target = linkTarget(fields.target);
+    const latencyMs = milliseconds(fields, "latencyMs");
+    const jitterMs = milliseconds(fields, "jitterMs", 0);
+    if (jitterMs > latencyMs) {
+      throw new FieldProblem("jitterMs", "expected at most latencyMs (a delay never goes below zero)");
+    }
+    return [{ action: "latency", target, latencyMs, jitterMs }, ["target", "latencyMs", "jitterMs"]];
+  }
+  if (name === "bandwidth") {
+    const target = linkTarget(fields.target);
+    const bytesPerSecond = fields.bytesPerSecond;
+    if (
+      typeof bytesPerSecond !== "number" ||
+      !Number.isInteger(bytesPerSecond) ||
+      bytesPerSecond < 1 ||
+      bytesPerSecond > maxBytesPerSecond
+    ) {
+      throw new FieldProblem(
+        "bytesPerSecond",
+        `expected a whole number of bytes per second from 1 to ${maxBytesPerSecond}`,
+      );
+    }
+    return [{ action: "bandwidth", target, bytesPerSecond }, ["target", "bytesPerSecond"]];
+  }
+  if (name === "blackhole" || name === "reset" || name === "heal") {
+    return [{ action: name, target: linkTarget(fields.target) }, ["target"]];
+  }
+  throw new FieldProblem("action", `expected one of ${chaosActionNames.join(", ")}`);
+}
 
 export interface ChaosStep {
   /** Seconds after the run's trigger phase began. */
@@ -108,22 +148,22 @@ export interface ChaosStep {
 
 /** Validates an action (a control API body, a k6 request); the error names the first bad field. */
 export function parseChaosAction(input: unknown): ChaosAction {
-  const parsed = chaosActionSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  if (issue?.code === "unrecognized_keys") {
-    const keys = issue.keys.join(", ");
-    throw new ChaosScheduleError(`${keys}: not a field of ${describeInputAction(input)}`, keys);
-  }
-  if (issue === undefined || issue.path.length === 0) {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw new ChaosScheduleError("expected an object {action, target, …}", "body");
   }
-  const field = issue.path.join(".");
-  const message =
-    issue.code === "invalid_union" && field === "action"
-      ? `expected one of ${chaosActionNames.join(", ")}`
-      : issue.message;
-  throw new ChaosScheduleError(`${field}: ${message}`, field);
+  const fields = input as Record<string, unknown>;
+  try {
+    const [action, known] = actionFields(String(fields.action), fields);
+    const unknown = Object.keys(fields).filter((key) => key !== "action" && !known.includes(key));
+    if (unknown.length > 0) {
+      const keys = unknown.join(", ");
+      throw new ChaosScheduleError(`${keys}: not a field of ${describeInputAction(input)}`, keys);
+    }
+    return action;
+  } catch (error) {
+    if (!(error instanceof FieldProblem)) throw error;
+    throw new ChaosScheduleError(`${error.field}: ${error.message}`, error.field);
+  }
 }
 
 function describeInputAction(input: unknown): string {

@@ -4,8 +4,8 @@
 // encoding module, which pulls in pako): the encoding is crosspod's own uncompressed V2 (hdr-v2-encoding.ts),
 // so k6 bundles carry the histogram code they need and nothing more.
 
+import * as float64Module from "hdr-histogram-js/dist/Float64Histogram.js";
 import type { JsHistogram } from "hdr-histogram-js/dist/JsHistogram.js";
-import { constructorFromBucketSize } from "hdr-histogram-js/dist/JsHistogramFactory.js";
 import { decodeBase64, encodeBase64 } from "./base64.js";
 import { decodeHdrV2Into, encodeHdrV2 } from "./hdr-v2-encoding.js";
 import { HistogramError } from "./histogram-error.js";
@@ -15,9 +15,17 @@ const lowestMicros = 1;
 /** One hour: anything slower is recorded as one hour, so a stuck frame still counts without resizing. */
 const highestMicros = 3_600_000_000;
 const significantDigits = 3;
-/** Float64 counts: an Int32 bucket could overflow in a long soak merged over many segments. */
-const bucketBits = 64;
-const Float64Histogram = constructorFromBucketSize(bucketBits);
+/**
+ * Float64 counts: an Int32 bucket could overflow in a long soak merged over many segments. Imported alone
+ * rather than through hdr-histogram-js's factory, which would bundle its packed-array histograms into k6.
+ * The module is CommonJS: Node's ESM loader hands over its whole `exports` as the default, a bundler honouring
+ * `__esModule` hands over `exports.default`; take whichever is the class.
+ */
+type Float64HistogramClass = new (lowest: number, highest: number, digits: number) => JsHistogram;
+const float64Export = (
+  float64Module as unknown as { default: Float64HistogramClass | { default: Float64HistogramClass } }
+).default;
+const Float64Histogram = typeof float64Export === "function" ? float64Export : float64Export.default;
 
 function newHistogram(): JsHistogram {
   return new Float64Histogram(lowestMicros, highestMicros, significantDigits);

@@ -111,13 +111,16 @@ describe("chaos action", () => {
   });
 
   it.each([
-    [{ action: "kill-pod" }, "target: Invalid input: expected string, received undefined"],
+    [{ action: "kill-pod" }, "target: expected a pod name such as pod-b"],
     [{ action: "explode", target: "pod-a" }, "action: expected one of kill-pod, stop-pod"],
     [
       { action: "latency", target: "redis@pod-a", latencyMs: "200" },
-      "latencyMs: Invalid input: expected number",
+      "latencyMs: expected milliseconds from 0 to 60000",
     ],
-    [{ action: "bandwidth", target: "redis@pod-a", bytesPerSecond: 0 }, "bytesPerSecond: Too small"],
+    [
+      { action: "bandwidth", target: "redis@pod-a", bytesPerSecond: 0 },
+      "bytesPerSecond: expected a whole number of bytes per second from 1",
+    ],
     [{ action: "kill-pod", target: "pod-a", signal: 9 }, "signal: not a field of a kill-pod action"],
     ["kill-pod", "expected an object {action, target, …}"],
   ])("rejects %j naming the field", (body, message) => {

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,12 +41,36 @@ async function importsOf(file: string): Promise<ImportRecord[]> {
 
 const nodeModules = new Set([...builtinModules, ...builtinModules.map((name) => `node:${name}`)]);
 
+/** k6 parses and compiles the whole bundle once per VU: the budget keeps a VU's start cheap. */
+const bundleBudgetBytes = 300 * 1024;
+
 describe("k6 scenario bundles", () => {
   let distDir: string;
+  let builds: Awaited<ReturnType<typeof buildK6Bundles>>;
 
   beforeAll(async () => {
     distDir = await mkdtemp(join(tmpdir(), "crosspod-k6-bundles-"));
-    await buildK6Bundles(distDir);
+    builds = await buildK6Bundles(distDir);
+  });
+
+  it(`keeps every bundle within ${bundleBudgetBytes / 1024} KB`, async () => {
+    for (const target of k6BundleTargets) {
+      for (const scenario of bundledScenarioNames) {
+        const file = bundlePath(target, scenario, distDir);
+        expect((await stat(file)).size, `${file} is over budget`).toBeLessThanOrEqual(bundleBudgetBytes);
+      }
+    }
+  });
+
+  it("bundles no validation library, no deflate library and no histogram code k6 does not run", () => {
+    const inputs = builds.flatMap((result) => Object.keys(result.metafile?.inputs ?? {}));
+    expect(inputs.length).toBeGreaterThan(0);
+    const unwanted = inputs.filter((input) =>
+      /node_modules\/(zod|pako)\/|hdr-histogram-js\/dist\/(packedarray|wasm|PackedHistogram|JsHistogram\.encoding)/.test(
+        input,
+      ),
+    );
+    expect([...new Set(unwanted)]).toEqual([]);
   });
 
   afterAll(async () => {

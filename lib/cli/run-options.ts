@@ -54,6 +54,8 @@ export interface RunConfig {
   /** --out, in the order given: json/csv files, prometheus-rw URLs. */
   outputs: OutputSpec[];
   htmlFile: string | undefined;
+  /** --dashboard[=PORT]: the live page's port (0 = any free port); undefined = no dashboard. */
+  dashboardPort: number | undefined;
   metricsPort: number | undefined;
   prometheus: boolean;
   /** --prometheus-keep: how long Prometheus outlives the run; undefined = until Ctrl-C on a terminal, else not. */
@@ -95,6 +97,7 @@ const flagNames = {
   replicas: "--replicas",
   threshold: "--threshold",
   out: "--out",
+  dashboard: "--dashboard",
   html: "--html",
   metricsPort: "--metrics-port",
   profileFile: "--profile-file",
@@ -148,6 +151,7 @@ const runFlagsSchema = z
     threshold: z.array(z.string()).default([]),
     out: z.array(z.string()).default([]),
     html: optionalText,
+    dashboard: z.union([z.literal(true), portFlag]).optional(),
     metricsPort: portFlag.optional(),
     profileFile: optionalText,
     prometheus: z.boolean().default(false),
@@ -385,6 +389,7 @@ export function resolveRunConfig(
     redisMode: flags.redis ?? "single",
     outputs: flags.out.map((text) => checked(() => parseOutputSpec(text), "output")),
     htmlFile: flags.html,
+    dashboardPort: flags.dashboard === true ? 0 : flags.dashboard,
     metricsPort: flags.metricsPort ?? (flags.prometheus ? 0 : undefined),
     prometheus: flags.prometheus,
     prometheusKeepSeconds,

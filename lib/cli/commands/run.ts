@@ -13,6 +13,7 @@ import { waitForFinalScrape } from "../../cluster/prometheus-final-scrape.js";
 import type { PrometheusServer } from "../../cluster/prometheus-server.js";
 import type { Report } from "../../core/report-model.js";
 import { type BrowserPages, openBrowserPages } from "../../engine/browser-pages.js";
+import type { LiveDashboard } from "../../engine/dashboard/dashboard-server.js";
 import { findK6 } from "../../engine/k6-runner.js";
 import type { OutputProblem } from "../../engine/outputs/live-outputs.js";
 import type { OutputSpec } from "../../engine/outputs/output-spec.js";
@@ -29,6 +30,7 @@ import { onInterrupt } from "../interrupt.js";
 import { runWithK6 } from "../k6-engine-run.js";
 import { LocalStack } from "../local-stack.js";
 import { keepPrometheus, type PrometheusAfterRun, prometheusAfterRun } from "../prometheus-keep.js";
+import { startRunDashboard } from "../run-dashboard.js";
 import { type RunConfig, resolveRunConfig } from "../run-options.js";
 import {
   checkRunOutputs,
@@ -120,6 +122,7 @@ function chooseRunEngine(config: RunConfig): EngineChoice {
     ...(config.chaos.length > 0 ? ["--chaos"] : []),
     ...(config.prometheus ? ["--prometheus"] : config.metricsPort !== undefined ? ["--metrics-port"] : []),
     ...(config.outputs.some((output) => output.kind === "csv") ? ["--out csv="] : []),
+    ...(config.dashboardPort !== undefined ? ["--dashboard"] : []),
   ];
   const choice = chooseEngine(config.engine, {
     k6Binary: findK6(),
@@ -250,7 +253,12 @@ async function runEngine(
   choice: EngineChoice,
   config: RunConfig,
   stack: LocalStack,
-  run: RunStack & { runId: string; signal: AbortSignal; outputs: readonly OutputSpec[] },
+  run: RunStack & {
+    runId: string;
+    signal: AbortSignal;
+    outputs: readonly OutputSpec[];
+    dashboard: LiveDashboard | undefined;
+  },
 ): Promise<EngineOutcome> {
   const { runId, signal, targets, metricsPort } = run;
   if (choice.engine === "k6") {
@@ -269,7 +277,7 @@ async function runEngine(
   }
   if (config.split.runners > 0) return runSplit(config, stack, run);
   const progress = progressWriter(process.stderr);
-  const live = liveOutputs(runId, run.outputs);
+  const live = liveOutputs(runId, run.outputs, run.dashboard?.addReading);
   const outputProblems: OutputProblem[] = [];
   const { prometheus, chaos, cluster } = stack;
   const role = config.split.segment;
@@ -304,7 +312,10 @@ async function runEngine(
         ...(config.targetFile ? { targetFile: config.targetFile } : {}),
       },
       signal,
-      onProgress: (snapshot) => progress.update(snapshot),
+      onProgress: (snapshot) => {
+        progress.update(snapshot);
+        run.dashboard?.setProgress(snapshot);
+      },
       onStarted: ({ targets: found, metricsUrl, registry }) => {
         live.start(registry);
         console.error(`targets: ${found.map((target) => `${target.pod} ${target.url}`).join(", ")}`);
@@ -324,7 +335,12 @@ async function runEngine(
 async function publishOutcome(
   config: RunConfig,
   stack: LocalStack,
-  extras: { browserPages: BrowserPages | undefined; tracing: RunTracing; outputs: readonly OutputSpec[] },
+  extras: {
+    browserPages: BrowserPages | undefined;
+    tracing: RunTracing;
+    outputs: readonly OutputSpec[];
+    dashboard: LiveDashboard | undefined;
+  },
   { report, generator, k6ExitCode, outputProblems = [] }: EngineOutcome,
 ): Promise<number> {
   if (extras.browserPages) {
@@ -337,6 +353,7 @@ async function publishOutcome(
   process.stdout.write(renderConsoleSummary(report, { color: process.stdout.isTTY === true }));
   if (generator) console.log(describeGenerator(generator));
   if (stack.faro) console.log(`browser metrics: ${stack.faro.metricsUrl} (closed with the run)`);
+  await extras.dashboard?.finish(report);
   // Files after the summary: a failing disk costs the file, never the summary.
   const files = await writeReportFiles(report, extras.outputs);
   const verdict = reportVerdict(report).pass && k6ExitCode === 0 ? exitCodes.ok : exitCodes.thresholdsFailed;
@@ -364,11 +381,12 @@ export async function runProfile(config: RunConfig): Promise<void> {
     prometheusStartedAtMs = run.prometheusStartedAtMs;
     if (signal.aborted) return;
     const browserPages = await openRunBrowsers(stack, config, run.targets);
-    const outcome = await runEngine(choice, config, stack, { ...run, runId, signal, outputs });
+    const dashboard = await startRunDashboard(stack, config, runId);
+    const outcome = await runEngine(choice, config, stack, { ...run, runId, signal, outputs, dashboard });
     const exitCode = await publishOutcome(
       config,
       stack,
-      { browserPages, tracing: run.tracing, outputs },
+      { browserPages, tracing: run.tracing, outputs, dashboard },
       outcome,
     );
     process.exitCode = signal.aborted ? exitCodes.interrupted : exitCode;
@@ -439,6 +457,10 @@ export function registerRunCommand(program: Command): void {
       "repeatable: json=FILE (the report; a bare FILE too), csv=FILE (per-pod time series), prometheus-rw=URL (remote write)",
       collect,
       [],
+    )
+    .option(
+      "--dashboard [port]",
+      "serve a live dashboard on 127.0.0.1 (any free port, or PORT): fan-out per pod, frames/s, connections, chaos, and the report at the end",
     )
     .option("--html <file>", "write the self-contained HTML report here")
     .option("--metrics-port <port>", "serve load-side Prometheus metrics on this port (0 = any free port)")

@@ -8,10 +8,17 @@ function set(value: string | undefined): string | undefined {
   return trimmed === undefined || trimmed === "" ? undefined : trimmed;
 }
 
-/** True when an OTLP traces endpoint is configured and the SDK is neither disabled nor told to export nothing. */
+/** OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none: no tracing, whatever else is set. */
+export function otelTracingDisabled(env: Record<string, string | undefined>): boolean {
+  return (
+    set(env.OTEL_SDK_DISABLED)?.toLowerCase() === "true" ||
+    set(env.OTEL_TRACES_EXPORTER)?.toLowerCase() === "none"
+  );
+}
+
+/** True when an OTLP traces endpoint is configured and tracing is not disabled. */
 export function otlpTracingRequested(env: Record<string, string | undefined>): boolean {
-  if (set(env.OTEL_SDK_DISABLED)?.toLowerCase() === "true") return false;
-  if (set(env.OTEL_TRACES_EXPORTER)?.toLowerCase() === "none") return false;
+  if (otelTracingDisabled(env)) return false;
   return (
     set(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) !== undefined ||
     set(env.OTEL_EXPORTER_OTLP_ENDPOINT) !== undefined

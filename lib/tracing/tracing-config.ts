@@ -2,7 +2,7 @@
 // (https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/). Plain data and no
 // OpenTelemetry import: a process with tracing off must not load the SDK at all.
 import { CrosspodError } from "../core/crosspod-error.js";
-import { otlpTracingRequested } from "../core/trace-sampling.js";
+import { otelTracingDisabled, otlpTracingRequested } from "../core/trace-sampling.js";
 
 export type OtlpProtocol = "http/protobuf" | "http/json";
 
@@ -41,8 +41,7 @@ function nonEmpty(value: string | undefined): string | undefined {
 
 /** The tracing settings of `env`, or undefined when tracing is off (nothing to export to, or disabled). */
 export function tracingConfigFromEnv(env: Record<string, string | undefined>): TracingConfig | undefined {
-  if (nonEmpty(env.OTEL_SDK_DISABLED)?.toLowerCase() === "true") return undefined;
-  if (nonEmpty(env.OTEL_TRACES_EXPORTER)?.toLowerCase() === "none") return undefined;
+  if (otelTracingDisabled(env)) return undefined;
   const otlpEndpoint = otlpTracingRequested(env);
   const collectorUrl = nonEmpty(env[collectorUrlVariable]);
   if (!otlpEndpoint && collectorUrl === undefined) return undefined;

@@ -13,7 +13,7 @@ import type { ThreatFrame } from "../../lib/core/threat-protocol.js";
 import type { SpanRecord } from "../../lib/core/threat-traces.js";
 import { parseTraceparent } from "../../lib/core/trace-context.js";
 import { runNodeEngine } from "../../lib/engine/run-node-engine.js";
-import { loadSpanTracer } from "../../lib/tracing/load-span-tracer.js";
+import { engineTracer } from "../fixtures/engine-tracer.js";
 import { protobufDecoder, protobufMediaType } from "../fixtures/otlp-protobuf.js";
 import { skipWithoutRedis } from "../fixtures/redis.js";
 import { waitFor } from "../fixtures/wait-for.js";
@@ -54,11 +54,7 @@ describe.skipIf(skipWithoutRedis)("a traced threat across three backend processe
 
   it("records each trigger as one trace: trigger, HTTP, publish, one delivery and one receive per pod", async () => {
     if (!cluster || !receiver) throw new Error("setup failed");
-    const tracer = await loadSpanTracer(
-      { otlpEndpoint: false, protocol: "http/json", collectorUrl: receiver.tracesUrl },
-      { serviceName: "crosspod-engine" },
-    );
-    if (!tracer) throw new Error("tracing did not start");
+    const tracer = await engineTracer(receiver);
     const { report } = await runNodeEngine({
       runId: "trace-1",
       profile: {

@@ -13,7 +13,7 @@ import {
   startPrometheus,
 } from "../../lib/cluster/prometheus-server.js";
 import { runNodeEngine } from "../../lib/engine/run-node-engine.js";
-import { loadSpanTracer } from "../../lib/tracing/load-span-tracer.js";
+import { engineTracer } from "../fixtures/engine-tracer.js";
 import { skipWithoutRedis } from "../fixtures/redis.js";
 import { waitFor } from "../fixtures/wait-for.js";
 
@@ -73,11 +73,7 @@ describe.skipIf(skip)("fan-out exemplars in Prometheus", () => {
 
   it("returns trace ids of received traces for the backend's and the load side's fan-out histograms", async () => {
     if (!cluster || !receiver || !prometheus) throw new Error("setup failed");
-    const tracer = await loadSpanTracer(
-      { otlpEndpoint: false, protocol: "http/json", collectorUrl: receiver.tracesUrl },
-      { serviceName: "crosspod-engine" },
-    );
-    if (!tracer) throw new Error("tracing did not start");
+    const tracer = await engineTracer(receiver);
     let loadSide: ExemplarSeries[] = [];
     await runNodeEngine({
       runId: "exemplars-1",

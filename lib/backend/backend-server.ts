@@ -184,8 +184,9 @@ export async function startBackend(
     if (!(await withTimeout(serverClosed, remaining()))) server.closeAllConnections();
     await bus.close();
     metrics.redisUp.set(0);
-    // Last, so the spans of the final deliveries are exported too.
-    await tracing.shutdown();
+    // Last, so the spans of the final deliveries are exported too; an unreachable OTLP endpoint must not
+    // hold the pod past its shutdown budget.
+    await withTimeout(tracing.shutdown(), remaining());
     logger.info("backend stopped");
   }
 

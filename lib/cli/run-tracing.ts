@@ -28,6 +28,8 @@ const reportedThreats = 5;
 const podScheduleDelayMs = "500";
 const quietMs = 1_500;
 const maxSettleMs = 10_000;
+/** An unreachable OTLP endpoint must not hold crosspod after the run: the exporter's own timeout is 10 s. */
+const shutdownTimeoutMs = 3_000;
 
 export async function startRunTracing(
   collect: boolean,
@@ -54,17 +56,27 @@ export async function startRunTracing(
     collectorUrl: receiver?.tracesUrl,
     async slowestThreats() {
       if (receiver === undefined) return undefined;
-      await tracer?.shutdown();
+      await shutdownWithin(tracer);
       await settled(receiver);
       return slowestThreats(receiver.spans, reportedThreats);
     },
     async close() {
       if (closed) return;
       closed = true;
-      await tracer?.shutdown();
+      await shutdownWithin(tracer);
       await receiver?.close();
     },
   };
+}
+
+/** Flushes and stops the tracer, giving up after shutdownTimeoutMs. */
+async function shutdownWithin(tracer: SpanTracer | undefined): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, shutdownTimeoutMs);
+  });
+  await Promise.race([tracer?.shutdown(), timedOut]);
+  clearTimeout(timer);
 }
 
 /** Resolves once `quietMs` pass without a new span, or after `maxSettleMs`. */

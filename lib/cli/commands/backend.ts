@@ -14,7 +14,7 @@ export function backendCommand(): Command {
     .description(
       "run one reference-backend pod; configured by env: PORT, HOST, POD_NAME, REDIS_URL, DELIVERY, AUTH_TOKEN, " +
         "KEY_PREFIX, THREAT_TTL_SECONDS, STREAM_MAXLEN, MAX_BODY_BYTES, WS_MAX_PAYLOAD_BYTES, SLOW_CONSUMER_BYTES, " +
-        "HEARTBEAT_MS, TRIGGER_RATE_LIMIT, REDIS_COMMAND_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS, REQUEST_TIMEOUT_MS, LOG_LEVEL (see README)",
+        "HEARTBEAT_MS, TRIGGER_RATE_LIMIT, REDIS_COMMAND_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS, REQUEST_TIMEOUT_MS, LOG_LEVEL, and the standard OTEL_* variables for tracing (see README)",
     )
     .action(async () => {
       const config = parseBackendEnv(process.env);

@@ -259,6 +259,7 @@ export function mergeReports(
       .filter((reason) => reason !== nothingExpectedReason)
       .map((reason) => `${part.run.segments?.join("+") ?? sourceName(index, sources)}: ${reason}`),
   );
+  const drift = parts.find((part) => part.drift !== undefined)?.drift;
   const report = buildReport({
     run: mergeRun(parts, startMs, segments),
     pods: mergePods(parts),
@@ -268,6 +269,8 @@ export function mergeReports(
     chaos: mergeChaos(parts, startMs),
     thresholds: thresholdSpec(parts),
     validityReasons,
+    // Every runner samples the same pods and Redis over the same trigger phase: one drift section serves.
+    ...(drift ? { drift } : {}),
   });
   const browser = mergeBrowser(parts);
   return browser === undefined ? report : { ...report, browser };

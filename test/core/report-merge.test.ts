@@ -6,6 +6,7 @@ import { LatencyHistogram } from "../../lib/core/latency-histogram.js";
 import { mergeReports, ReportMergeError } from "../../lib/core/report-merge.js";
 import type { Report, RunEvent } from "../../lib/core/report-model.js";
 import { buildReport, type MatrixCellInput, PodRecorder } from "../../lib/core/run-recorder.js";
+import { driftFigures, podDrift } from "./support/drift-figures.js";
 
 /** What one connection of a recorded run saw: the unit a split hands to one runner or another. */
 interface ConnectionRecord {
@@ -163,6 +164,23 @@ describe("merging partial reports", () => {
       ok: false,
       actual: 2,
     });
+  });
+
+  it("keeps the drift section a runner sampled, and judges its thresholds once on it", () => {
+    const parts = [recordedRun([], ["0:1/2"]), recordedRun([], ["1/2:1"])];
+    const leaking = driftFigures({ pods: { "pod-a": podDrift({ rssMiBPerHour: 300 }) } });
+    const rssThreshold = {
+      metric: "crosspod_pod_rss_slope",
+      expression: "value<250",
+      ok: false,
+      actual: 300,
+    };
+    const merged = mergeReports([
+      { ...(parts[0] as Report), drift: leaking, thresholds: [rssThreshold] },
+      { ...(parts[1] as Report), drift: leaking, thresholds: [rssThreshold] },
+    ]);
+    expect(merged.drift).toEqual(leaking);
+    expect(merged.thresholds).toEqual([rssThreshold]);
   });
 
   it("names the segment that did not report, and refuses parts of different runs unless forced", () => {

@@ -28,7 +28,7 @@ export function formatProgress(progress: RunProgress): string {
     `conns ${progress.connections}/${progress.targetConnections}`,
     `triggers ${progress.triggersAccepted}/${progress.triggersTotal}`,
     `frames/s ${formatRate(progress.framesPerSecond)}`,
-    `p99 ${p99}`,
+    `fan-out p99 ${p99}`,
     `errors ${progress.errors}`,
   ].join(" · ");
 }

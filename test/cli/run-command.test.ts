@@ -65,6 +65,9 @@ describe.skipIf(skipWithoutRedis)("crosspod run against an auto-started local cl
     expect(report.thresholds.every((threshold) => threshold.ok)).toBe(true);
     expect(stdout).toMatch(/^PASS · /m);
     expect(stdout).toMatch(/generator: 60 connections held · rss per connection/);
+    expect(stdout).not.toContain("n/a");
+    // The verdict ends the output, as the README says.
+    expect(stdout.trim().split("\n").at(-1)).toMatch(/^PASS · /);
   });
 
   it("exits 99 when a threshold fails", async () => {

@@ -23,13 +23,13 @@ const progress: RunProgress = {
 describe("progress line", () => {
   it("shows elapsed/total, connections, triggers, frames/s, p99 so far and errors", () => {
     expect(formatProgress(progress)).toBe(
-      "12s/38s trigger · conns 300/300 · triggers 180/600 · frames/s 6013 · p99 3.2 ms · errors 0",
+      "12s/38s trigger · conns 300/300 · triggers 180/600 · frames/s 6013 · fan-out p99 3.2 ms · errors 0",
     );
   });
 
   it("shows a dash for p99 before the first frame and abbreviates large frame rates", () => {
     const line = formatProgress({ ...progress, fanoutP99Ms: undefined, framesPerSecond: 123_456 });
-    expect(line).toContain("p99 –");
+    expect(line).toContain("fan-out p99 –");
     expect(line).toContain("frames/s 123.5k");
   });
 });

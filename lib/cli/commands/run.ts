@@ -91,7 +91,7 @@ async function awaitFinalScrape(
 function describeGenerator(generator: NodeEngineResult["generator"]): string {
   const perConnection =
     generator.rssPerConnectionBytes === undefined
-      ? "n/a"
+      ? "below what RSS can show (it did not grow while the connections opened)"
       : `${(generator.rssPerConnectionBytes / 1024).toFixed(1)} KiB`;
   return [
     `generator: ${generator.connectionsHeld} connections held`,
@@ -350,14 +350,21 @@ async function publishOutcome(
   const traces = await extras.tracing.slowestThreats();
   if (traces !== undefined) report.traces = traces;
   await writeFinalCheckpoint(config, report);
-  process.stdout.write(renderConsoleSummary(report, { color: process.stdout.isTTY === true }));
+  // Report files first (their failures are collected, never thrown), so the summary always prints and
+  // ends the output with its verdict line.
+  const files = await writeReportFiles(report, extras.outputs);
   if (generator) console.log(describeGenerator(generator));
   if (stack.faro) console.log(`browser metrics: ${stack.faro.metricsUrl} (closed with the run)`);
-  await extras.dashboard?.finish(report);
-  // Files after the summary: a failing disk costs the file, never the summary.
-  const files = await writeReportFiles(report, extras.outputs);
   const verdict = reportVerdict(report).pass && k6ExitCode === 0 ? exitCodes.ok : exitCodes.thresholdsFailed;
-  return reportOutputs(extras.outputs, files.written, [...outputProblems, ...files.problems], verdict);
+  const exitCode = reportOutputs(
+    extras.outputs,
+    files.written,
+    [...outputProblems, ...files.problems],
+    verdict,
+  );
+  await extras.dashboard?.finish(report);
+  process.stdout.write(renderConsoleSummary(report, { color: process.stdout.isTTY === true }));
+  return exitCode;
 }
 
 export async function runProfile(config: RunConfig): Promise<void> {

@@ -78,10 +78,17 @@ export async function pauseReplicas(chaos: ChaosCluster): Promise<() => Promise<
  * commands to a paused replica wait too, and a replica silent past down-after cannot be promoted.
  */
 export async function killPrimaryInWindow(chaos: ChaosCluster, windowMs: number): Promise<ChaosEvent> {
-  const redisHa = group(chaos);
-  const old = await redisHa.primary();
   const unpause = await pauseReplicas(chaos);
   await new Promise((resolve) => setTimeout(resolve, windowMs));
+  return killPausedPrimary(chaos, unpause);
+}
+
+/** Kills the primary of replicas paused by pauseReplicas(), and lifts their pause once it is dead. */
+export async function killPausedPrimary(
+  chaos: ChaosCluster,
+  unpause: () => Promise<void>,
+): Promise<ChaosEvent> {
+  const old = await group(chaos).primary();
   const killed = chaos.controller.apply({ action: "kill-redis-primary", target: "redis" });
   await waitFor(() => !old.server.running, `${old.name} to die`, 5000, 5);
   await unpause();

@@ -14,7 +14,13 @@ import type {
   RunEvent,
   TimeSeriesPoint,
 } from "./report-model.js";
-import { buildReport, type MatrixCellInput, nothingExpectedReason, PodRecorder } from "./run-recorder.js";
+import {
+  buildReport,
+  type MatrixCellInput,
+  MatrixCellSum,
+  nothingExpectedReason,
+  PodRecorder,
+} from "./run-recorder.js";
 
 export { ReportMergeError };
 
@@ -72,7 +78,7 @@ function mergePods(parts: readonly Report[]): Record<string, PodRecorder> {
 }
 
 function mergeMatrix(parts: readonly Report[]): MatrixCellInput[] {
-  const cells = new Map<string, MatrixCellInput>();
+  const cells = new MatrixCellSum();
   for (const part of parts) {
     for (const cell of part.matrix) {
       if (cell.fanoutHistogram === undefined) {
@@ -80,22 +86,10 @@ function mergeMatrix(parts: readonly Report[]): MatrixCellInput[] {
           `matrix cell ${cell.origin} -> ${cell.deliveredBy} has no fanoutHistogram and cannot be merged exactly`,
         );
       }
-      const key = `${cell.origin}\u0000${cell.deliveredBy}`;
-      let merged = cells.get(key);
-      if (merged === undefined) {
-        merged = {
-          origin: cell.origin,
-          deliveredBy: cell.deliveredBy,
-          fanout: new LatencyHistogram(),
-          received: 0,
-        };
-        cells.set(key, merged);
-      }
-      merged.fanout.merge(LatencyHistogram.decode(cell.fanoutHistogram));
-      merged.received += cell.received;
+      cells.add(cell.origin, cell.deliveredBy, LatencyHistogram.decode(cell.fanoutHistogram), cell.received);
     }
   }
-  return [...cells.values()];
+  return cells.values();
 }
 
 /** Seconds from the merged run's start to this part's start: every part's `t` is relative to its own start. */

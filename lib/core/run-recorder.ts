@@ -114,6 +114,26 @@ export interface MatrixCellInput {
   received: number;
 }
 
+/** Origin → delivering pod cells added up exactly from any number of parts (VUs, runners). */
+export class MatrixCellSum {
+  private readonly cells = new Map<string, MatrixCellInput>();
+
+  add(origin: string, deliveredBy: string, fanout: LatencyHistogram, received: number): void {
+    const key = `${origin}\u0000${deliveredBy}`;
+    let cell = this.cells.get(key);
+    if (cell === undefined) {
+      cell = { origin, deliveredBy, fanout: new LatencyHistogram(), received: 0 };
+      this.cells.set(key, cell);
+    }
+    cell.fanout.merge(fanout);
+    cell.received += received;
+  }
+
+  values(): MatrixCellInput[] {
+    return [...this.cells.values()];
+  }
+}
+
 export interface ReportInput {
   run: Report["run"];
   pods: Record<string, PodRecorder>;

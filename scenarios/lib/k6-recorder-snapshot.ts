@@ -5,7 +5,7 @@ import { CrosspodError } from "../../lib/core/crosspod-error.js";
 import { addDelivery } from "../../lib/core/delivery-figures.js";
 import { LatencyHistogram } from "../../lib/core/latency-histogram.js";
 import type { DeliveryFigures, RunEvent } from "../../lib/core/report-model.js";
-import { type MatrixCellInput, PodRecorder } from "../../lib/core/run-recorder.js";
+import { type MatrixCellInput, MatrixCellSum, PodRecorder } from "../../lib/core/run-recorder.js";
 import { SeriesHistogram } from "./k6-series-histogram.js";
 import { count, delivery, list, record, runEvent, StoredValueError, text } from "./k6-stored-values.js";
 
@@ -126,10 +126,7 @@ export function parseSnapshot(text: string, index: number): RecorderSnapshot {
 
 export function mergeSnapshots(snapshots: readonly RecorderSnapshot[]): MergedSnapshots {
   const pods = new Map<string, PodRecorder>();
-  const cells = new Map<
-    string,
-    { origin: string; deliveredBy: string; fanout: LatencyHistogram; received: number }
-  >();
+  const cells = new MatrixCellSum();
   const buckets = new Map<number, MergedBucket>();
   const events: RunEvent[] = [];
   for (const snapshot of snapshots) {
@@ -150,19 +147,7 @@ export function mergeSnapshots(snapshots: readonly RecorderSnapshot[]): MergedSn
       pod.reconnectTime.merge(decode(figures.reconnectTime));
     }
     for (const cell of snapshot.matrix) {
-      const key = `${cell.origin}\u0000${cell.deliveredBy}`;
-      let merged = cells.get(key);
-      if (merged === undefined) {
-        merged = {
-          origin: cell.origin,
-          deliveredBy: cell.deliveredBy,
-          fanout: new LatencyHistogram(),
-          received: 0,
-        };
-        cells.set(key, merged);
-      }
-      merged.fanout.merge(decode(cell.fanout));
-      merged.received += cell.received;
+      cells.add(cell.origin, cell.deliveredBy, decode(cell.fanout), cell.received);
     }
     for (const entry of snapshot.series) {
       let merged = buckets.get(entry.bucket);
@@ -185,14 +170,7 @@ export function mergeSnapshots(snapshots: readonly RecorderSnapshot[]): MergedSn
   }
   return {
     pods,
-    matrix: [...cells.values()]
-      .sort((a, b) => byText(a.origin, b.origin) || byText(a.deliveredBy, b.deliveredBy))
-      .map((cell) => ({
-        origin: cell.origin,
-        deliveredBy: cell.deliveredBy,
-        fanout: cell.fanout,
-        received: cell.received,
-      })),
+    matrix: cells.values().sort((a, b) => byText(a.origin, b.origin) || byText(a.deliveredBy, b.deliveredBy)),
     buckets: [...buckets.values()].sort((a, b) => a.bucket - b.bucket),
     events: events.sort((a, b) => a.t - b.t),
     vus: snapshots.map((snapshot) => snapshot.vu),

@@ -8,9 +8,9 @@ import { Agent, request } from "node:http";
 import { parseArgs } from "node:util";
 import { WebSocket } from "ws";
 import { startLocalCluster } from "../lib/cluster/local-cluster.js";
+import { epochNowMs } from "../lib/core/epoch-clock.js";
 import { LatencyHistogram } from "../lib/core/latency-histogram.js";
 import { arrivalSchedule, dueAtMs, dueCount } from "../lib/engine/arrival-schedule.js";
-import { epochNowMs } from "../lib/engine/clock.js";
 
 const { values } = parseArgs({
   options: {

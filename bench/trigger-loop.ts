@@ -3,8 +3,8 @@
 // the system has one (the reference backend and the floor), and the probe's n always.
 import { Agent, request } from "node:http";
 import type { PublishedTrigger } from "../lib/core/delivery-checker.js";
+import { epochNowMs } from "../lib/core/epoch-clock.js";
 import { arrivalSchedule, dueAtMs, dueCount } from "../lib/engine/arrival-schedule.js";
-import { epochNowMs } from "../lib/engine/clock.js";
 
 export interface StepTriggers {
   sent: number;

@@ -4,7 +4,7 @@
 // Run as a child process (`--main`), so the two ends do not share an event loop.
 import { createServer } from "node:http";
 import { WebSocketServer } from "ws";
-import { epochNowMs } from "../../lib/engine/clock.js";
+import { epochNowMs } from "../../lib/core/epoch-clock.js";
 import { isMain } from "./peer-process.js";
 
 export interface EchoCalibrator {

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import type { Socket } from "node:net";
 import { z } from "zod";
-import { epochNowMs } from "../../lib/engine/clock.js";
+import { epochNowMs } from "../../lib/core/epoch-clock.js";
 import { isMain } from "./peer-process.js";
 
 const websocketGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";

@@ -11,7 +11,7 @@ import { createAdapter as createStreamsAdapter } from "@socket.io/redis-streams-
 import { Redis } from "ioredis";
 import { Server } from "socket.io";
 import { z } from "zod";
-import { epochNowMs } from "../../lib/engine/clock.js";
+import { epochNowMs } from "../../lib/core/epoch-clock.js";
 import { isMain } from "./peer-process.js";
 import { readTriggerBody } from "./trigger-body.js";
 

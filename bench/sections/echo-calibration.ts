@@ -3,8 +3,8 @@
 // frame with the engine's frame reader and records receive − published_at: the latency the tool adds.
 import WebSocket from "ws";
 import { readCrosspodFrame } from "../../lib/core/adapters/crosspod-adapter.js";
+import { epochNowMs } from "../../lib/core/epoch-clock.js";
 import { LatencyHistogram } from "../../lib/core/latency-histogram.js";
-import { epochNowMs } from "../../lib/engine/clock.js";
 import { GeneratorHealth } from "../../lib/engine/generator-health.js";
 import { type BenchRow, failedRow, formatMs, measuredRow } from "../bench-row.js";
 import { startPeerProcess } from "../peers/peer-process.js";

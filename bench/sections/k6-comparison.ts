@@ -1,6 +1,6 @@
 // Section 6: k6 on the same workload, when a k6 binary is found (K6_BIN, then PATH). This machine has
 // none; the row then says so and the bench goes on.
-import { findBinary } from "../../lib/cluster/find-binary.js";
+import { findBinary } from "../../lib/node-platform/find-binary.js";
 import { type BenchRow, skippedRow } from "../bench-row.js";
 
 const section = "k6";

@@ -4,6 +4,7 @@
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
+import { epochNowMs } from "../core/epoch-clock.js";
 import type { HelloFrame, ResetFrame } from "../core/threat-protocol.js";
 import { closeCodes } from "../core/threat-protocol.js";
 import type { BackendMetrics } from "./backend-metrics.js";
@@ -48,10 +49,6 @@ const textFrame = { binary: false } as const;
 
 function resetFrame(epoch: string): string {
   return JSON.stringify({ type: "reset", epoch } satisfies ResetFrame);
-}
-
-function nowMs(): number {
-  return performance.timeOrigin + performance.now();
 }
 
 export class FanoutHub implements BusEvents {
@@ -200,7 +197,7 @@ export class FanoutHub implements BusEvents {
     this.lastSeq = frame.seq;
     const { metrics, slowConsumerBytes } = this.options;
     const traceparent = frame.traceparent;
-    const startMs = traceparent === undefined ? 0 : nowMs();
+    const startMs = traceparent === undefined ? 0 : epochNowMs();
     let delivered = 0;
     let coalesced = 0;
     let slow = 0;
@@ -239,7 +236,7 @@ export class FanoutHub implements BusEvents {
     metrics.delivered.inc(delivered);
     // Once per frame, at the last client's write: the time until every client on this pod had it.
     // (An observation costs microseconds; one per delivery would dominate a 10k-client fan-out.)
-    metrics.observeFanout((nowMs() - frame.publishedAt) / 1000, traceparent);
+    metrics.observeFanout((epochNowMs() - frame.publishedAt) / 1000, traceparent);
   }
 
   /**
@@ -390,7 +387,7 @@ export class FanoutHub implements BusEvents {
     const pending: BusFrame[] = [];
     client.pending = pending;
     const cancelled = () => client.resume !== token || this.closed;
-    const startMs = nowMs();
+    const startMs = epochNowMs();
     let resumed = 0;
     const links: string[] = [];
     try {
@@ -446,7 +443,7 @@ export class FanoutHub implements BusEvents {
     client.lastSent = frame.seq;
     client.ws.send(frame.bytes, textFrame, onWritten);
     this.options.metrics.delivered.inc();
-    this.options.metrics.observeFanout((nowMs() - frame.publishedAt) / 1000, frame.traceparent);
+    this.options.metrics.observeFanout((epochNowMs() - frame.publishedAt) / 1000, frame.traceparent);
     if (client.ws.bufferedAmount > this.options.slowConsumerBytes) {
       this.closeSlow(client, client.ws.bufferedAmount);
     }

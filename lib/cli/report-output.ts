@@ -1,10 +1,10 @@
 // Writes a finished report where the user asked (JSON, HTML), prints the console summary, and returns the
 // exit code its verdict maps to: the one way every command that ends with a report (a run, a merge) ends.
 import { writeFile } from "node:fs/promises";
+import { renderJsonReport } from "../core/report-json.js";
 import type { Report } from "../core/report-model.js";
 import { renderConsoleSummary } from "../report/console-summary.js";
 import { renderHtmlReport } from "../report/html-report.js";
-import { renderJsonReport } from "../report/json-report.js";
 import { reportVerdict } from "../report/report-verdict.js";
 import { exitCodes } from "./cli-error.js";
 

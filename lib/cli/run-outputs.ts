@@ -4,12 +4,12 @@
 // unless the verdict already failed (99).
 import { writeFile } from "node:fs/promises";
 import { scrapeJobs } from "../cluster/prometheus-config.js";
+import { renderJsonReport } from "../core/report-json.js";
 import type { Report } from "../core/report-model.js";
 import { LiveOutputs, type LiveOutputsOptions, type OutputProblem } from "../engine/outputs/live-outputs.js";
 import { checkOutputs } from "../engine/outputs/output-check.js";
 import { describeOutput, type OutputSpec } from "../engine/outputs/output-spec.js";
 import { renderHtmlReport } from "../report/html-report.js";
-import { renderJsonReport } from "../report/json-report.js";
 import { exitCodes } from "./cli-error.js";
 
 /** --out, --prometheus-rw and --html together, as checked and written. */

@@ -9,10 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nthSegment } from "../core/execution-segment.js";
 import type { Profile } from "../core/profiles.js";
+import { parseReport } from "../core/report-json.js";
 import { mergeReports } from "../core/report-merge.js";
 import type { Report } from "../core/report-model.js";
 import type { SaturationLimits } from "../engine/generator-health.js";
-import { parseReport } from "../report/json-report.js";
 import { CLIError, exitCodes } from "./cli-error.js";
 
 export interface SegmentRunnersInput {

@@ -6,13 +6,13 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
+import { registerTeardown } from "../node-platform/teardown-on-exit.js";
 import { defaultCliPath, requireBuiltCli } from "./cli-path.js";
 import { ClusterError } from "./cluster-error.js";
 import { type PodExit, PodProcess } from "./pod-process.js";
 import { withPodTraceIdentity } from "./pod-trace-identity.js";
 import { RedisSentinelGroup, type RedisSentinelGroupOptions } from "./redis-sentinel-group.js";
 import { RedisServer } from "./redis-server.js";
-import { registerTeardown } from "./teardown-on-exit.js";
 
 export const deliveryModes = ["recover", "pubsub"] as const;
 export type DeliveryMode = (typeof deliveryModes)[number];

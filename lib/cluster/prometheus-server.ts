@@ -11,8 +11,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CrosspodError } from "../core/crosspod-error.js";
+import { findBinary } from "../node-platform/find-binary.js";
+import { registerTeardown } from "../node-platform/teardown-on-exit.js";
 import { hasExited, terminate } from "./child-process-exit.js";
-import { findBinary } from "./find-binary.js";
 import { freePort } from "./free-port.js";
 import {
   parsePrometheusConfigOptions,
@@ -21,7 +22,6 @@ import {
   targetGroups,
 } from "./prometheus-config.js";
 import { activeTargets, waitUntilScraping } from "./prometheus-targets.js";
-import { registerTeardown } from "./teardown-on-exit.js";
 
 export interface PrometheusOptions {
   scrapeTargets: ScrapeTarget[];

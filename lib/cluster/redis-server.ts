@@ -8,10 +8,10 @@ import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CrosspodError } from "../core/crosspod-error.js";
+import { findBinary } from "../node-platform/find-binary.js";
+import { registerTeardown } from "../node-platform/teardown-on-exit.js";
 import { terminate } from "./child-process-exit.js";
-import { findBinary } from "./find-binary.js";
 import { freePort } from "./free-port.js";
-import { registerTeardown } from "./teardown-on-exit.js";
 
 export interface RedisServerOptions {
   port?: number;

@@ -1,9 +1,10 @@
 // Entry point of the console bundle (dist/console/console.js): the pod's threat socket feeds the list,
 // the list reports what it attached, and the header and Faro hear about it.
+
+import { type RenderHook, renderHookName } from "../core/render-hook.js";
 import { readConsoleConfig } from "./console-config.js";
 import { startTelemetry } from "./faro-telemetry.js";
 import { createLatencyWindow } from "./latency-window.js";
-import { type RenderHook, renderHookName } from "./render-hook.js";
 import { createStatusBar } from "./status-bar.js";
 import { createThreatList } from "./threat-list.js";
 import { openThreatSocket } from "./threat-socket.js";

@@ -2,6 +2,7 @@
 // first, with at most `maxRows` rows kept. Render latency (published_at → row attached) is read right after
 // the batch is attached, so it includes queueing behind the frame, not just the socket.
 // Every field is set with textContent: a description full of HTML or script shows as text and runs nothing.
+import { epochNowMs } from "../core/epoch-clock.js";
 import type { ThreatFrame } from "../core/threat-protocol.js";
 
 export interface RenderedRow {
@@ -33,10 +34,6 @@ const timeFormat = new Intl.DateTimeFormat(undefined, {
   fractionalSecondDigits: 3,
   hour12: false,
 });
-
-function nowEpochMs(): number {
-  return performance.timeOrigin + performance.now();
-}
 
 function latencyClass(ms: number): string {
   if (ms < 100) return "lat fast";
@@ -123,7 +120,7 @@ export function createThreatList(
       if (last?.classList.contains("row")) rowsInDom -= 1;
       last?.remove();
     }
-    const attachedAt = nowEpochMs();
+    const attachedAt = epochNowMs();
     const rendered = built.map(({ frame, receivedAtMs, badge }) => {
       const latencyMs = Math.max(0, attachedAt - frame.published_at);
       badge.textContent = formatLatency(latencyMs);
@@ -143,7 +140,7 @@ export function createThreatList(
 
   return {
     push(frame) {
-      pending.push({ frame, receivedAtMs: nowEpochMs() });
+      pending.push({ frame, receivedAtMs: epochNowMs() });
       schedule();
     },
     divide(text) {

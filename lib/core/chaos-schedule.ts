@@ -6,6 +6,7 @@
 // `pod-a@clients` the clients' connections to pod-a. A recurring step, `restart-pod:*@every 10m`, repeats
 // through the trigger phase; `*` stands for each pod in turn (a rolling restart, one pod per occurrence).
 import { ChaosScheduleError } from "./chaos-schedule-error.js";
+import { durationSeconds } from "./duration.js";
 
 export { ChaosScheduleError };
 
@@ -226,19 +227,6 @@ const stepPattern = new RegExp(`^(?<head>.+)@(?<from>${timeText})(?<range>\\.\\.
 const recurringPattern = /^(?<head>.+)@every\s*(?<interval>\S+)$/;
 /** A recurring step more often than this would be a storm, not a schedule. */
 const minIntervalSeconds = 1;
-const durationPattern = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
-const durationPartPattern = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-const unitSeconds: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
-
-function stepSeconds(text: string): number | undefined {
-  if (/^\d+(?:\.\d+)?$/.test(text)) return Number(text);
-  if (!durationPattern.test(text)) return undefined;
-  let seconds = 0;
-  for (const [, amount, unit] of text.matchAll(durationPartPattern)) {
-    seconds += Number(amount) * (unitSeconds[unit as string] as number);
-  }
-  return seconds;
-}
 
 const latencyPattern = /^(\d+(?:\.\d+)?)(ms|s)(?:(?:±|\+-|\+\/-)(\d+(?:\.\d+)?)(ms|s))?$/;
 const bandwidthPattern = /^(\d+(?:\.\d+)?)(B|KB|KiB|MB|MiB)?(?:\/s)?$/;
@@ -319,7 +307,7 @@ function parseRecurringStep(
   fail: (message: string) => never,
 ): ChaosStep[] {
   const { head = "", interval = "" } = groups;
-  const intervalSeconds = stepSeconds(interval);
+  const intervalSeconds = durationSeconds(interval);
   if (intervalSeconds === undefined) return fail(`"${interval}" is not an interval: expected 30s, 10m, 1h`);
   if (intervalSeconds < minIntervalSeconds)
     return fail(`every ${interval} is too often: at least every ${minIntervalSeconds} s`);
@@ -357,9 +345,9 @@ function parseStep(part: string, index: number, context?: ChaosScheduleContext):
   if (!groups)
     return fail('expected <action>[:<target>][=<params>]@<time>[..<time>], e.g. "kill-pod:pod-b@30s"');
   const { head = "", from = "", range, until } = groups;
-  const atSeconds = stepSeconds(from);
+  const atSeconds = durationSeconds(from);
   if (atSeconds === undefined) return fail(`"${from}" is not a time: expected seconds or 30s, 1m30s, 500ms`);
-  const untilSeconds = until === undefined ? undefined : stepSeconds(until);
+  const untilSeconds = until === undefined ? undefined : durationSeconds(until);
   if (until !== undefined && untilSeconds === undefined) {
     return fail(`"${until}" is not a time: expected seconds or 30s, 1m30s, 500ms`);
   }

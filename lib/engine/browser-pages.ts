@@ -5,11 +5,11 @@
 
 import type { Browser, BrowserContext } from "playwright-core";
 import { z } from "zod";
-import { findBinary } from "../cluster/find-binary.js";
-import { renderHookName } from "../console/render-hook.js";
 import { CrosspodError } from "../core/crosspod-error.js";
 import { LatencyHistogram } from "../core/latency-histogram.js";
+import { renderHookName } from "../core/render-hook.js";
 import type { LatencySummary, Report } from "../core/report-model.js";
+import { findBinary } from "../node-platform/find-binary.js";
 import { waitUntil } from "./wait-until.js";
 
 export interface BrowserPagesOptions {

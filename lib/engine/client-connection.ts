@@ -6,6 +6,7 @@ import WebSocket from "ws";
 import type { ProtocolAdapter } from "../core/adapters/protocol-adapter.js";
 import type { ChaosImpactRecorder } from "../core/chaos-impact.js";
 import type { Accounting, DeliveryChecker } from "../core/delivery-checker.js";
+import { epochNowMs } from "../core/epoch-clock.js";
 import type { BackoffPolicy } from "../core/reconnect-backoff.js";
 import {
   type JudgedDelivery,
@@ -14,7 +15,6 @@ import {
   SubscriberSession,
 } from "../core/subscriber-session.js";
 import { traceIdOf } from "../core/trace-context.js";
-import { epochNowMs } from "./clock.js";
 import type { PodState } from "./pod-state.js";
 import type { PublishedLog } from "./published-log.js";
 import type { ReceiveTracing } from "./receive-tracing.js";

@@ -3,8 +3,8 @@
 // stop() ends sampling and waits for a sample in flight.
 import type { DriftFigures, DriftSettings } from "../core/drift-figures.js";
 import { DriftRecorder } from "../core/drift-recorder.js";
+import { epochNowMs } from "../core/epoch-clock.js";
 import type { LatencyHistogram } from "../core/latency-histogram.js";
-import { epochNowMs } from "./clock.js";
 import { probePodResources } from "./pod-resource-probe.js";
 import { RedisResourceProbe } from "./redis-resource-probe.js";
 

@@ -11,12 +11,12 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { findBinary } from "../cluster/find-binary.js";
-import { registerTeardown } from "../cluster/teardown-on-exit.js";
 import { CrosspodError, type ErrorKind } from "../core/crosspod-error.js";
 import { type Profile, profiles } from "../core/profiles.js";
+import { parseReport } from "../core/report-json.js";
 import type { Report } from "../core/report-model.js";
-import { parseReport } from "../report/json-report.js";
+import { findBinary } from "../node-platform/find-binary.js";
+import { registerTeardown } from "../node-platform/teardown-on-exit.js";
 import { bundlePath, bundleTargetFor, type ScenarioName, scenarioNames } from "./k6-bundle-targets.js";
 import { type K6Version, readK6Version } from "./k6-version.js";
 

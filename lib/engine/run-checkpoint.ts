@@ -3,8 +3,8 @@
 // renamed over the old one, so a kill mid-write never leaves half a report.
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { renderJsonReport } from "../core/report-json.js";
 import type { Report } from "../core/report-model.js";
-import { renderJsonReport } from "../report/json-report.js";
 
 export const checkpointFileName = "checkpoint.json";
 

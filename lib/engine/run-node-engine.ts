@@ -7,6 +7,7 @@ import type { Registry, RegistryContentType } from "prom-client";
 import type { Target } from "../core/adapters/protocol-adapter.js";
 import { ChaosImpactRecorder, type ChaosTimeline } from "../core/chaos-impact.js";
 import { closeAll } from "../core/close-all.js";
+import { epochNowMs } from "../core/epoch-clock.js";
 import { type ExecutionSegment, segmentItems } from "../core/execution-segment.js";
 import type { Profile } from "../core/profiles.js";
 import type { BackoffPolicy } from "../core/reconnect-backoff.js";
@@ -14,7 +15,6 @@ import type { Report } from "../core/report-model.js";
 import { TimeSeriesRecorder } from "../core/run-recorder.js";
 import { type DiscoveredTarget, triggerTargets as selectTriggerTargets } from "../core/target-discovery.js";
 import type { SpanTracer } from "../tracing/span-tracer.js";
-import { epochNowMs } from "./clock.js";
 import { ConnectionPool } from "./connection-pool.js";
 import type { DriftSampler } from "./drift-sampler.js";
 import {

@@ -3,10 +3,10 @@
 // delivered the probe (or the timeout). Shows a newcomer what crosspod understood of their backend.
 import WebSocket from "ws";
 import type { AdapterFrame, DeliveryFrame, Target, TriggerReply } from "../core/adapters/protocol-adapter.js";
+import { epochNowMs } from "../core/epoch-clock.js";
 import type { Probe } from "../core/probe.js";
 import type { DiscoveredTarget } from "../core/target-discovery.js";
 import { TargetError } from "../core/target-error.js";
-import { epochNowMs } from "./clock.js";
 import { discoverPods } from "./target-discovery.js";
 import { TriggerClient, TriggerRequestError } from "./trigger-request.js";
 import { waitUntil } from "./wait-until.js";

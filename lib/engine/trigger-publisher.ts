@@ -7,10 +7,10 @@
 // lower n arriving after a higher one is a real ordering violation, not two concurrent requests that the
 // backend may publish either way round.
 import type { ProtocolAdapter, TriggerPod } from "../core/adapters/protocol-adapter.js";
+import { epochNowMs } from "../core/epoch-clock.js";
 import type { Probe } from "../core/probe.js";
 import type { SpanTracer } from "../tracing/span-tracer.js";
 import { type ArrivalSchedule, arrivalSchedule, dueAtMs, dueCount } from "./arrival-schedule.js";
-import { epochNowMs } from "./clock.js";
 import type { PodState } from "./pod-state.js";
 import type { PublishedLog } from "./published-log.js";
 import { TriggerClient, TriggerRequestError } from "./trigger-request.js";

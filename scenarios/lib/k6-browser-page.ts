@@ -1,5 +1,5 @@
 // The browser VU: one SOC console page in k6's Chromium, on one pod (round-robin by the VU's place in the
-// scenario). An init script installs the console's render hook (lib/console/render-hook.ts) before the
+// scenario). An init script installs the console's render hook (lib/core/render-hook.ts) before the
 // page's own script runs, queueing what each animation frame attached; the VU drains the queue every
 // pollMs, so render latency is measured in the page (published_at -> row in the DOM) and recorded here.
 // It holds the page until the subscribers close (publishing, then the drain), then uploads its figures.
@@ -8,8 +8,8 @@ import { browser, type Page } from "k6/browser";
 import exec from "k6/execution";
 import { setTimeout } from "k6/timers";
 import type { Client } from "k6/x/redis";
-import { renderHookName } from "../../lib/console/render-hook.js";
 import { CrosspodError } from "../../lib/core/crosspod-error.js";
+import { renderHookName } from "../../lib/core/render-hook.js";
 import type { BrowserConfig } from "./k6-browser-config.js";
 import {
   type BrowserMetrics,

@@ -1,12 +1,13 @@
 // handleSummary: reads what every VU left in Redis (subscriber snapshots, the published log, trigger
 // outcomes, events), merges it into the same Report the Node engine builds (lib/core's buildReport) and
 // returns k6's files: the JSON report, the HTML report, and stdout (k6's figures, then crosspod's summary).
+
+import { reportJsonText } from "../../lib/core/report-json-text.js";
 import type { Report, RunEvent, TimeSeriesPoint } from "../../lib/core/report-model.js";
 import { runHeader } from "../../lib/core/run-header.js";
 import { buildReport, PodRecorder } from "../../lib/core/run-recorder.js";
 import { renderConsoleSummary } from "../../lib/report/console-summary.js";
 import { renderHtmlReport } from "../../lib/report/html-report.js";
-import { reportJsonText } from "../../lib/report/report-json-text.js";
 import { type MergedBucket, mergeSnapshots, parseSnapshot } from "./k6-recorder-snapshot.js";
 import type { PreparedRun, RunData } from "./k6-run.js";
 import type { PublishedEntry, RunStore } from "./k6-run-store.js";

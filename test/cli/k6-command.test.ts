@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { renderJsonReport } from "../../lib/report/json-report.js";
+import { renderJsonReport } from "../../lib/core/report-json.js";
 import { recordingFakeK6Script } from "../fixtures/fake-k6.js";
 import { repoRoot, runCli } from "../fixtures/node-process.js";
 import { sampleReport } from "../report/sample-report.js";

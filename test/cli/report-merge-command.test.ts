@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { emptyDelivery } from "../../lib/core/delivery-figures.js";
+import { renderJsonReport } from "../../lib/core/report-json.js";
 import type { Report } from "../../lib/core/report-model.js";
 import { buildReport, PodRecorder } from "../../lib/core/run-recorder.js";
-import { renderJsonReport } from "../../lib/report/json-report.js";
 import { runCli } from "../fixtures/node-process.js";
 
 const dir = mkdtempSync(join(tmpdir(), "crosspod-merge-"));

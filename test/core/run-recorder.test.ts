@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { DeliveryChecker } from "../../lib/core/delivery-checker.js";
 import { LatencyHistogram } from "../../lib/core/latency-histogram.js";
+import { renderJsonReport } from "../../lib/core/report-json.js";
 import { type Report, reportSchema } from "../../lib/core/report-model.js";
 import { buildReport, PodRecorder, TimeSeriesRecorder } from "../../lib/core/run-recorder.js";
-import { renderJsonReport } from "../../lib/report/json-report.js";
 
 const run: Report["run"] = {
   id: "run-1",

@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { resolveProfile } from "../../lib/core/profiles.js";
+import { renderJsonReport } from "../../lib/core/report-json.js";
 import { buildReport, PodRecorder } from "../../lib/core/run-recorder.js";
 import { K6RunError, type K6RunOptions, runK6 } from "../../lib/engine/k6-runner.js";
-import { renderJsonReport } from "../../lib/report/json-report.js";
 import { recordingFakeK6Script } from "../fixtures/fake-k6.js";
 
 interface Recorded {

@@ -8,9 +8,9 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { dashboards, renderDashboard } from "../../dashboards/catalog.js";
-import { findBinary } from "../../lib/cluster/find-binary.js";
 import { defaultRuleFiles } from "../../lib/cluster/prometheus-server.js";
 import { backendMetrics, loadMetrics } from "../../lib/core/metric-names.js";
+import { findBinary } from "../../lib/node-platform/find-binary.js";
 import { dashboardsDir, panelQueries, readDashboardJson } from "./panel-queries.js";
 
 const promtool = findBinary("promtool");

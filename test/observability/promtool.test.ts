@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { findBinary } from "../../lib/cluster/find-binary.js";
 import { renderPrometheusConfig, scrapeJobs } from "../../lib/cluster/prometheus-config.js";
 import { defaultRuleFiles } from "../../lib/cluster/prometheus-server.js";
+import { findBinary } from "../../lib/node-platform/find-binary.js";
 
 const promtool = findBinary("promtool");
 const prometheusDir = join(import.meta.dirname, "../../observability/prometheus");

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findBinary } from "../../lib/cluster/find-binary.js";
 import type { Report } from "../../lib/core/report-model.js";
+import { findBinary } from "../../lib/node-platform/find-binary.js";
 import { embeddedReportId, renderHtmlReport } from "../../lib/report/html-report.js";
 import {
   browserReport,

@@ -1,9 +1,9 @@
 import { createContext, runInContext } from "node:vm";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
+import { renderJsonReport } from "../../lib/core/report-json.js";
 import { renderConsoleSummary } from "../../lib/report/console-summary.js";
 import { renderHtmlReport } from "../../lib/report/html-report.js";
-import { renderJsonReport } from "../../lib/report/json-report.js";
 import { failingReport, hostileReport, sampleReport } from "./sample-report.js";
 
 // k6's handleSummary runs these renderers in Sobek: no Node modules, no Buffer, process, TextEncoder,
@@ -11,7 +11,7 @@ import { failingReport, hostileReport, sampleReport } from "./sample-report.js";
 const entry = `
 import { renderConsoleSummary } from "./lib/report/console-summary.ts";
 import { renderHtmlReport } from "./lib/report/html-report.ts";
-import { parseReport, renderJsonReport } from "./lib/report/json-report.ts";
+import { parseReport, renderJsonReport } from "./lib/core/report-json.ts";
 globalThis.render = (text) => {
   const report = parseReport(text);
   return JSON.stringify({

@@ -11,11 +11,11 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalCluster, startLocalCluster } from "../../lib/cluster/local-cluster.js";
+import { parseReport } from "../../lib/core/report-json.js";
 import { findChromium } from "../../lib/engine/browser-pages.js";
 import { bundlePath, bundleTargetFor } from "../../lib/engine/k6-bundle-targets.js";
 import { findK6 } from "../../lib/engine/k6-runner.js";
 import { readK6Version } from "../../lib/engine/k6-version.js";
-import { parseReport } from "../../lib/report/json-report.js";
 import { skipWithoutRedis } from "../fixtures/redis.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));

@@ -5,10 +5,10 @@ import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { checkSegmentCover, ExecutionSegmentError } from "../../core/execution-segment.js";
 import { parseDuration } from "../../core/profiles.js";
+import { parseReport } from "../../core/report-json.js";
 import { mergeReports } from "../../core/report-merge.js";
 import type { Report } from "../../core/report-model.js";
 import { readStoredReports } from "../../engine/segment-coordinator.js";
-import { parseReport } from "../../report/json-report.js";
 import { CLIError, exitCodes } from "../cli-error.js";
 import { emitReport } from "../report-output.js";
 

@@ -11,6 +11,7 @@ import { deliveryModes, type LocalCluster, maxReplicas, redisModes } from "../..
 import { backendScrapeTarget, scrapeJobs } from "../../cluster/prometheus-config.js";
 import { waitForFinalScrape } from "../../cluster/prometheus-final-scrape.js";
 import type { PrometheusServer } from "../../cluster/prometheus-server.js";
+import { renderJsonReport } from "../../core/report-json.js";
 import type { Report } from "../../core/report-model.js";
 import { type BrowserPages, openBrowserPages } from "../../engine/browser-pages.js";
 import type { LiveDashboard } from "../../engine/dashboard/dashboard-server.js";
@@ -22,7 +23,7 @@ import { progressWriter } from "../../engine/run-progress.js";
 import { SegmentCoordinator } from "../../engine/segment-coordinator.js";
 import { discoverTargets } from "../../engine/target-discovery.js";
 import { renderConsoleSummary } from "../../report/console-summary.js";
-import { renderJsonReport } from "../../report/json-report.js";
+import { renderHtmlReport } from "../../report/html-report.js";
 import { reportVerdict } from "../../report/report-verdict.js";
 import { CLIError, exitCodes } from "../cli-error.js";
 import { chooseEngine, type EngineChoice, engineNames } from "../engine-choice.js";

@@ -1,13 +1,14 @@
-// The report as a JSON document (schema crosspod.report/v1): written by `--out` and k6's
-// handleSummary, read back by tooling and by report merging. Output is stable: keys follow the
-// schema's order whatever order the engine built them in, so two identical runs diff cleanly.
-import { type Report, reportSchema, reportSchemaId } from "../core/report-model.js";
+// The report as a JSON document (schema crosspod.report/v1), written by `--out`, checkpoints and k6's
+// handleSummary and read back by the k6 runner and the `crosspod report` commands. Runtime-neutral, so every
+// engine and tool writes and reads it one way. Output is stable: keys follow the schema's order whatever
+// order the engine built them in, so two identical runs diff cleanly.
 import { reportJsonText } from "./report-json-text.js";
+import { type Report, reportSchema, reportSchemaId } from "./report-model.js";
 import { ReportParseError } from "./report-parse-error.js";
 
 /** Pretty JSON (2-space indent, trailing newline). Throws ReportParseError if the report is invalid. */
 export function renderJsonReport(report: Report): string {
-  return reportJsonText(validate(report, "report to render"));
+  return reportJsonText(validateReport(report, "report to render"));
 }
 
 /** Parses and validates a report document; `source` names it in error messages (a file path). */
@@ -26,10 +27,11 @@ export function parseReport(text: string, source = "report"): Report {
       "schema",
     );
   }
-  return validate(document, source);
+  return validateReport(document, source);
 }
 
-function validate(document: unknown, source: string): Report {
+/** The document as a Report, or a ReportParseError naming `source` and the first bad field. */
+export function validateReport(document: unknown, source: string): Report {
   const result = reportSchema.safeParse(document);
   if (result.success) return result.data;
   const issue = result.error.issues[0];

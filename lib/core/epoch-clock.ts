@@ -1,4 +1,4 @@
-// The engine's one clock: epoch milliseconds with sub-millisecond resolution, agreeing with the wall clock.
+// crosspod's one clock (engine, backend and console alike): epoch milliseconds with sub-millisecond resolution, agreeing with the wall clock.
 // Date.now() has 1 ms steps, which would quantise fan-out latencies that are often below 1 ms on loopback,
 // so readings come from the monotonic clock plus an offset. The offset is NOT performance.timeOrigin: that
 // is sampled apart from the wall clock at process start and drifts with NTP slew, and a backend stamps
@@ -49,7 +49,11 @@ export function createEpochClock(sources: ClockSources): () => number {
   };
 }
 
+/**
+ * The clock of a runtime with Date.now and performance.now (Node, browsers). Read lazily, so importing
+ * core stays runtime-neutral; k6, which lacks performance.now, passes its own sources to createEpochClock.
+ */
 export const epochNowMs: () => number = createEpochClock({
-  wallMs: Date.now,
+  wallMs: () => Date.now(),
   monotonicMs: () => performance.now(),
 });

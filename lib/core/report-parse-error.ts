@@ -1,6 +1,6 @@
 // Thrown when a report document cannot be read: not JSON, or not a crosspod.report/v1 document.
 // The message names the source and the first offending path so a user can fix the file.
-import { CrosspodError } from "../core/crosspod-error.js";
+import { CrosspodError } from "./crosspod-error.js";
 
 export class ReportParseError extends CrosspodError {
   override readonly code = "CROSSPOD_REPORT_INVALID";

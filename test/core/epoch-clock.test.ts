@@ -2,7 +2,7 @@
 // monotonic clock's origin is off by milliseconds (as performance.timeOrigin can be): otherwise every
 // fan-out figure shifts by the difference and fan-out p50 can exceed end-to-end p50.
 import { describe, expect, it } from "vitest";
-import { createEpochClock, epochNowMs } from "../../lib/engine/clock.js";
+import { createEpochClock, epochNowMs } from "../../lib/core/epoch-clock.js";
 
 /** A simulated pair of clocks: monotonic time advances by `stepMs` per read; wall = floor(true time + skew). */
 function simulated(stepMs: number) {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { parseReport, renderJsonReport } from "../../lib/core/report-json.js";
 import { reportSchema } from "../../lib/core/report-model.js";
-import { parseReport, renderJsonReport } from "../../lib/report/json-report.js";
-import { ReportParseError } from "../../lib/report/report-parse-error.js";
-import { failingReport, hostileReport, sampleReport } from "./sample-report.js";
+import { ReportParseError } from "../../lib/core/report-parse-error.js";
+import { failingReport, hostileReport, sampleReport } from "../report/sample-report.js";
 
 function parseError(text: string): ReportParseError {
   try {

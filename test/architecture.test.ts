@@ -52,7 +52,7 @@ describe("the layer rules", () => {
         { from: "bench/run-bench.ts", to: "lib/cli/main" },
       ]),
     ).toEqual([
-      "lib/engine/run-node-engine.ts imports lib/cli/cli-error: lib/engine may import lib/core, lib/node-platform, lib/tracing",
+      "lib/engine/run-node-engine.ts imports lib/cli/cli-error: lib/engine may import lib/core, lib/node-platform, lib/report, lib/tracing",
       "lib/core/delivery-checker.ts imports lib/engine/connection-pool: lib/core may import nothing of ours",
       "scenarios/lib/k6-subscriber.ts imports lib/engine/reconnect-backoff: scenarios may import lib/core, lib/report",
       "lib/backend/fanout-hub.ts imports lib/cluster/free-port: lib/backend may import lib/core, lib/tracing",

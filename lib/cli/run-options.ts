@@ -22,7 +22,12 @@ import {
   profiles,
   resolveProfile,
 } from "../core/profiles.js";
-import { acknowledgedLostMetric, judgesDrift, validateThresholds } from "../core/thresholds.js";
+import {
+  acknowledgedLostMetric,
+  judgesDrift,
+  triggerFailureThresholds,
+  validateThresholds,
+} from "../core/thresholds.js";
 import {
   defaultSaturationLimits,
   lagLimitForThresholds,
@@ -122,6 +127,10 @@ const flagNames = {
 } as const;
 
 const haThresholds: Record<string, string[]> = { [acknowledgedLostMetric]: ["count==0"] };
+
+function copyThresholds(spec: Readonly<Record<string, readonly string[]>>): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(spec).map(([metric, expressions]) => [metric, [...expressions]]));
+}
 
 function usage(message: string): CLIError {
   return new CLIError(message, "CROSSPOD_USAGE");
@@ -327,6 +336,8 @@ export function resolveRunConfig(
   checked(() => withOverrides(base, fromEnv), "environment");
   const profile = withOverrides(base, { ...fromEnv, ...flagOverrides(base, flags) });
   const thresholds = {
+    // Refused triggers are judged, not discarded; a chaos run refuses some by design, so not by default there.
+    ...(flags.chaos === undefined ? copyThresholds(triggerFailureThresholds) : {}),
     ...profile.thresholds,
     // With Redis HA under chaos a failover may lose triggers already answered 202: judge that by default.
     ...(flags.redis === "sentinel" && flags.chaos !== undefined ? haThresholds : {}),

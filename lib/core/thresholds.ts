@@ -35,6 +35,14 @@ export interface RunFacts {
 /** Acknowledged triggers lost to Redis failovers; a default `count==0` threshold in Sentinel chaos runs. */
 export const acknowledgedLostMetric = "crosspod_acknowledged_lost";
 
+/** Failed ÷ sent triggers: the system's refusals, judged rather than making the run invalid. */
+export const triggerFailuresMetric = "crosspod_trigger_failures";
+
+/** Runs without chaos judge refused triggers by default: under 1 % (a chaos run refuses some by design). */
+export const triggerFailureThresholds: Readonly<Record<string, readonly string[]>> = {
+  [triggerFailuresMetric]: ["rate<0.01"],
+};
+
 interface MetricSource {
   type: MetricType;
   latency?: LatencyKey;
@@ -67,6 +75,12 @@ const metrics: Record<string, MetricSource> = {
       const { expected, lost, missedWhileDisconnected } = f.delivery;
       return expected === 0 ? null : (expected - lost - missedWhileDisconnected) / expected;
     },
+  },
+  // Share of triggers the system did not accept (refused, reset, timed out, 5xx, pod down): a result of the
+  // system under test, judged here rather than making the run invalid.
+  [triggerFailuresMetric]: {
+    type: "rate",
+    read: (f) => (f.triggers.sent === 0 ? null : f.triggers.failed / f.triggers.sent),
   },
   // Drift over a soak's steady phase: the worst pod's slope per hour, Redis's, and fan-out p99 last ÷ first window.
   crosspod_pod_rss_slope: { type: "drift", drift: (d) => worstPodSlope(d, "rssMiBPerHour") },

@@ -380,7 +380,6 @@ function finishRun(
     limits: run.limits,
     publisher,
     confirmedByFrames: published.confirmedByFrames,
-    chaosEvents: run.chaosRecorder?.events.length ?? 0,
     interruptedDuring,
     recoveredSessions: pool.recoveredSessions,
     rssPerConnectionBytes: barrier.rssPerConnectionBytes,

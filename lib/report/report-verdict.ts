@@ -1,6 +1,7 @@
 // The one-line verdict a release manager reads: PASS only when every threshold passed, the run is
 // valid (a saturated generator's numbers cannot pass anything) and something was measured at all.
-// The line repeats the delivery facts so a PASS with no thresholds set cannot hide a loss.
+// The line repeats the delivery facts so a PASS with no thresholds set cannot hide a loss, and says whose
+// failure a FAIL is: failed thresholds judge the system under test, an invalid run the load generator.
 import type { Report } from "../core/report-model.js";
 import { formatCount, formatMs } from "./figure-format.js";
 
@@ -20,15 +21,15 @@ export function reportVerdict(report: Report): ReportVerdict {
   const failed = report.thresholds.filter((threshold) => !threshold.ok);
   if (failed.length > 0) {
     const names = failed.map((threshold) => `${threshold.metric} ${threshold.expression}`).join(", ");
-    reasons.push(`${failed.length}/${total} thresholds failed (${names})`);
+    reasons.push(`${failed.length}/${total} thresholds failed, judging the system under test (${names})`);
   } else {
     facts.push(total === 0 ? "no thresholds set" : `${total}/${total} thresholds passed`);
   }
   if (report.validity.valid) {
-    facts.push("run valid");
+    facts.push("run valid (the load generator kept up)");
   } else {
     const why = report.validity.reasons.length > 0 ? report.validity.reasons.join("; ") : "no reason given";
-    reasons.push(`run INVALID (${why})`);
+    reasons.push(`run INVALID: the load generator could not do its job (${why})`);
   }
   const delivery = report.overall.delivery;
   if (delivery.expected === 0) {
@@ -50,7 +51,7 @@ export function reportVerdict(report: Report): ReportVerdict {
   return { pass, word: pass ? "PASS" : "FAIL", reasons, facts };
 }
 
-/** The verdict as one plain line: "PASS · 4/4 thresholds passed · run valid · …". */
+/** The verdict as one plain line: "PASS · 4/4 thresholds passed · run valid (the load generator kept up) · …". */
 export function verdictLine(verdict: ReportVerdict): string {
   return [verdict.word, ...verdict.reasons, ...verdict.facts].join(" · ");
 }

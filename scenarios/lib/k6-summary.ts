@@ -6,6 +6,7 @@ import { reportJsonText } from "../../lib/core/report-json-text.js";
 import type { Report, RunEvent, TimeSeriesPoint } from "../../lib/core/report-model.js";
 import { runHeader } from "../../lib/core/run-header.js";
 import { buildReport, PodRecorder } from "../../lib/core/run-recorder.js";
+import { splitTriggerFailures } from "../../lib/core/trigger-failure-split.js";
 import { renderConsoleSummary } from "../../lib/report/console-summary.js";
 import { renderHtmlReport } from "../../lib/report/html-report.js";
 import { type MergedBucket, mergeSnapshots, parseSnapshot } from "./k6-recorder-snapshot.js";
@@ -116,13 +117,9 @@ async function buildRunReport(run: PreparedRun, summary: K6SummaryData, data: Ru
     );
   }
   const sent = Object.values(triggerCounts).reduce((sum, counts) => sum + counts.sent, 0);
-  const failed = Object.values(triggerCounts).reduce((sum, counts) => sum + counts.failed, 0);
-  if (failed > 0) {
-    const causes = Object.entries(failureCauses)
-      .map(([cause, count]) => `${cause}: ${count}`)
-      .join(", ");
-    validityReasons.push(`${failed} of ${sent} triggers failed (${causes})`);
-  }
+  // Triggers the system refused are judged by crosspod_trigger_failures; only the generator's own invalidate.
+  const failures = splitTriggerFailures(sent, failureCauses);
+  if (failures.generatorReason) validityReasons.push(failures.generatorReason);
 
   const endedAtMs = Date.now();
   return buildReport({
@@ -140,7 +137,17 @@ async function buildRunReport(run: PreparedRun, summary: K6SummaryData, data: Ru
     pods: Object.fromEntries(pods),
     matrix: merged.matrix,
     timeSeries: timeSeries(merged.buckets, published, data.startedAtMs, run.timing.bucketSeconds),
-    events,
+    events: failures.systemDetail
+      ? [
+          ...events,
+          {
+            t: Math.max(0, (endedAtMs - data.startedAtMs) / 1000),
+            kind: "info",
+            name: "triggers-failed",
+            detail: failures.systemDetail,
+          },
+        ]
+      : events,
     thresholds: profile.thresholds,
     validityReasons,
   });

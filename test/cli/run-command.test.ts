@@ -89,7 +89,7 @@ describe.skipIf(skipWithoutRedis)("crosspod run against an auto-started local cl
     );
     expect(code, `${stdout}\n${stderr}`).toBe(99);
     expect(stdout).toMatch(/✗\s+crosspod_fanout_latency\s+p\(99\)<0\.001/);
-    expect(stdout).toMatch(/^FAIL · 1\/4 thresholds failed/m);
+    expect(stdout).toMatch(/^FAIL · 1\/5 thresholds failed/m);
   });
 
   it.skipIf(!procAvailable)("tears the cluster down on Ctrl-C and leaves no process behind", async () => {

@@ -166,6 +166,20 @@ describe("evaluateThresholds", () => {
     ]);
   });
 
+  it("judges the share of failed triggers as a rate, with no value when nothing was sent", () => {
+    const failing = { ...figures(), triggers: { sent: 200, accepted: 189, failed: 11 } };
+    const [judged] = evaluateThresholds({ crosspod_trigger_failures: ["rate<0.01"] }, failing);
+    expect(judged).toEqual({
+      metric: "crosspod_trigger_failures",
+      expression: "rate<0.01",
+      ok: false,
+      actual: 0.055,
+    });
+    const idle = { ...figures(), triggers: { sent: 0, accepted: 0, failed: 0 } };
+    expect(evaluateThresholds({ crosspod_trigger_failures: ["rate<0.01"] }, idle)[0]?.actual).toBeNull();
+    expect(() => validateThresholds({ crosspod_trigger_failures: ["count==0"] })).toThrow(/a rate/);
+  });
+
   it("throws for an unknown metric instead of passing silently", () => {
     expect(() => evaluateThresholds({ lost: ["count==0"] }, figures())).toThrow(/unknown metric "lost"/);
   });

@@ -104,15 +104,19 @@ describe("renderConsoleSummary", () => {
   it("ends with a PASS verdict line when thresholds pass and the run is valid", () => {
     const lines = renderConsoleSummary(sampleReport()).trimEnd().split("\n");
     expect(lines.at(-1)).toBe(
-      "PASS · 4/4 thresholds passed · run valid · 180,000/180,000 frames received · 0 lost · 0 duplicates · 0 out of order · fan-out p99 8.97 ms",
+      "PASS · 4/4 thresholds passed · run valid (the load generator kept up) · 180,000/180,000 frames received · 0 lost · 0 duplicates · 0 out of order · fan-out p99 8.97 ms",
     );
   });
 
   it("ends with a FAIL verdict naming the failed thresholds and the invalid run", () => {
     const text = renderConsoleSummary(failingReport());
     const last = text.trimEnd().split("\n").at(-1) ?? "";
-    expect(last).toMatch(/^FAIL · 4\/6 thresholds failed \(crosspod_lost count==0, /);
-    expect(last).toContain("run INVALID (generator event-loop lag p99 412 ms exceeded 100 ms)");
+    expect(last).toMatch(
+      /^FAIL · 4\/6 thresholds failed, judging the system under test \(crosspod_lost count==0, /,
+    );
+    expect(last).toContain(
+      "run INVALID: the load generator could not do its job (generator event-loop lag p99 412 ms exceeded 100 ms)",
+    );
     expect(last).toContain("20 lost");
     expect(text).toContain("INVALID: generator event-loop lag");
     expect(text).toContain("lost samples: 4107, 4108, 4109");

@@ -1,6 +1,9 @@
-// Validity: after the run, decides whether its figures can be trusted and says why not — a saturated
-// generator, triggers that failed (outside chaos), an interrupted run — and notes on the timeline what a
-// reader needs to interpret them (recovered sessions, the generator's own load).
+// Validity: after the run, decides whether the generator did its job and says why not — saturated, triggers
+// it could not send itself, an interrupted run — and notes on the timeline what a reader needs to interpret
+// the figures (triggers the system refused, recovered sessions, the generator's own load). What the system
+// under test does is a result judged by thresholds, never a reason to discard the run.
+
+import { splitTriggerFailures } from "../../core/trigger-failure-split.js";
 import { type GeneratorFigures, type SaturationLimits, saturationReasons } from "../generator-health.js";
 import type { RunPhase } from "../run-progress.js";
 import type { RunEventInput } from "./run-timeline.js";
@@ -10,14 +13,11 @@ export interface ValidityInput {
   limits: SaturationLimits;
   publisher: {
     readonly sent: number;
-    readonly failed: number;
     readonly lateStarts: number;
     failuresByCause(): Record<string, number>;
   };
   /** Failed triggers whose probe reached clients anyway. */
   confirmedByFrames: number;
-  /** Chaos actions carried out: under chaos a failing trigger is by design, not a reason to discard the run. */
-  chaosEvents: number;
   /** The phase the run was in when it was interrupted; undefined when it ran to the end. */
   interruptedDuring: RunPhase | undefined;
   recoveredSessions: number;
@@ -33,12 +33,10 @@ export function judgeValidity(input: ValidityInput): ValidityOutcome {
   const { generator, publisher } = input;
   const reasons = saturationReasons(generator, publisher.lateStarts, publisher.sent, input.limits);
   const events: RunEventInput[] = [];
-  if (publisher.failed > 0) {
-    const failures = describeFailures(input);
-    // Under chaos a trigger to a killed pod or a Redis that is down fails by design: the delivery
-    // figures judge the run, and the failures are on the timeline rather than making the run invalid.
-    if (input.chaosEvents > 0) events.push({ kind: "info", name: "triggers-failed", detail: failures });
-    else reasons.push(failures);
+  const failures = splitTriggerFailures(publisher.sent, publisher.failuresByCause(), input.confirmedByFrames);
+  if (failures.generatorReason) reasons.push(failures.generatorReason);
+  if (failures.systemDetail) {
+    events.push({ kind: "info", name: "triggers-failed", detail: failures.systemDetail });
   }
   if (input.interruptedDuring) reasons.push(`run interrupted during the ${input.interruptedDuring} phase`);
   if (input.recoveredSessions > 0) {
@@ -50,16 +48,6 @@ export function judgeValidity(input: ValidityInput): ValidityOutcome {
   }
   events.push({ kind: "info", name: "generator", detail: describeGenerator(input) });
   return { reasons, events };
-}
-
-function describeFailures(input: ValidityInput): string {
-  const { publisher } = input;
-  const causes = Object.entries(publisher.failuresByCause())
-    .map(([cause, count]) => `${cause}: ${count}`)
-    .join(", ");
-  const seen =
-    input.confirmedByFrames > 0 ? `; ${input.confirmedByFrames} of them reached clients anyway` : "";
-  return `${publisher.failed} of ${publisher.sent} triggers failed (${causes})${seen}`;
 }
 
 function describeGenerator({ generator, rssPerConnectionBytes, publisher }: ValidityInput): string {

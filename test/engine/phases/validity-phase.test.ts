@@ -12,9 +12,8 @@ function input(overrides: Partial<ValidityInput> = {}): ValidityInput {
       peakRssBytes: 2 ** 26,
     },
     limits: defaultSaturationLimits,
-    publisher: { sent: 100, failed: 0, lateStarts: 0, failuresByCause: () => ({}) },
+    publisher: { sent: 100, lateStarts: 0, failuresByCause: () => ({}) },
     confirmedByFrames: 0,
-    chaosEvents: 0,
     interruptedDuring: undefined,
     recoveredSessions: 0,
     rssPerConnectionBytes: 2048,
@@ -24,7 +23,6 @@ function input(overrides: Partial<ValidityInput> = {}): ValidityInput {
 
 const failing = {
   sent: 100,
-  failed: 3,
   lateStarts: 0,
   failuresByCause: () => ({ timeout: 2, "http 503": 1 }),
 };
@@ -49,21 +47,26 @@ describe("judgeValidity", () => {
     expect(reasons).toEqual([expect.stringContaining("load generator CPU 95% of a core > 80%")]);
   });
 
-  it("makes failed triggers invalidate a run without chaos, naming causes and those seen anyway", () => {
-    const { reasons } = judgeValidity(input({ publisher: failing, confirmedByFrames: 1 }));
-    expect(reasons).toEqual([
-      "3 of 100 triggers failed (timeout: 2, http 503: 1); 1 of them reached clients anyway",
-    ]);
-  });
-
-  it("puts failed triggers under chaos on the timeline instead: there they fail by design", () => {
-    const outcome = judgeValidity(input({ publisher: failing, chaosEvents: 1 }));
+  it("keeps a run whose system refused triggers valid, putting the failures on the timeline", () => {
+    const outcome = judgeValidity(input({ publisher: failing, confirmedByFrames: 1 }));
     expect(outcome.reasons).toEqual([]);
     expect(outcome.events[0]).toEqual({
       kind: "info",
       name: "triggers-failed",
-      detail: "3 of 100 triggers failed (timeout: 2, http 503: 1)",
+      detail:
+        "3 of 100 triggers failed (timeout: 2, http 503: 1); 1 of them reached clients anyway: judged by crosspod_trigger_failures",
     });
+  });
+
+  it("makes triggers the generator could not send itself invalidate the run, apart from refused ones", () => {
+    const publisher = { ...failing, failuresByCause: () => ({ ECONNREFUSED: 4, EMFILE: 2, overloaded: 1 }) };
+    const outcome = judgeValidity(input({ publisher }));
+    expect(outcome.reasons).toEqual([
+      "the load generator could not send 3 of 100 triggers (EMFILE: 2, overloaded: 1)",
+    ]);
+    expect(outcome.events[0]?.detail).toBe(
+      "4 of 100 triggers failed (ECONNREFUSED: 4): judged by crosspod_trigger_failures",
+    );
   });
 
   it("names the phase an interrupted run stopped in, and notes recovered sessions", () => {

@@ -3,7 +3,8 @@
 // history then lacks them and no pod can deliver them to anyone again. This reads the surviving history
 // (the stream on the primary the Sentinels name after the run) and returns the acknowledged triggers
 // whose probe is in no entry.
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { withRedis } from "../cluster/redis-once.js";
 import type { RedisSentinelGroup } from "../cluster/redis-sentinel-group.js";
 import type { AcknowledgedTrigger } from "../core/chaos-impact.js";
 
@@ -47,20 +48,10 @@ export async function acknowledgedLost(
   keyPrefix: string,
 ): Promise<AcknowledgedTrigger[]> {
   const primary = await group.primary();
-  const redis = new Redis({
-    host: primary.address.host,
-    port: primary.address.port,
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    commandTimeout: 10_000,
-  });
-  redis.on("error", () => {});
-  try {
-    await redis.connect();
-    const probes = await probesInHistory(redis, `${keyPrefix}stream`);
-    return acknowledged.filter((trigger) => !probes.has(`${trigger.publisher}:${trigger.n}`));
-  } finally {
-    redis.disconnect();
-  }
+  const probes = await withRedis(
+    primary.address,
+    (redis) => probesInHistory(redis, `${keyPrefix}stream`),
+    10_000,
+  );
+  return acknowledged.filter((trigger) => !probes.has(`${trigger.publisher}:${trigger.n}`));
 }

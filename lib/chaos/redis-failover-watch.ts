@@ -1,8 +1,8 @@
 // Measures a Redis failover as clients of the Sentinel group live it: from the chaos action until the
 // primary the Sentinels name is a different node that takes a write, then until every running pod says
 // on /readyz that it is subscribed through that node.
-import { Redis } from "ioredis";
 import type { PodProcess } from "../cluster/pod-process.js";
+import { withRedis } from "../cluster/redis-once.js";
 import type { RedisNode, RedisSentinelGroup } from "../cluster/redis-sentinel-group.js";
 import type { RedisFailoverRecord } from "../core/chaos-impact.js";
 
@@ -60,24 +60,15 @@ async function until<T>(deadline: number, probe: () => Promise<T | undefined>): 
 }
 
 async function takesWrite(node: RedisNode): Promise<boolean> {
-  const client = new Redis({
-    host: node.address.host,
-    port: node.address.port,
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    connectTimeout: 500,
-    commandTimeout: 500,
-  });
-  client.on("error", () => {});
   try {
-    await client.connect();
-    return (await client.set(probeKey, String(Date.now()), "PX", 60_000)) === "OK";
+    const reply = await withRedis(
+      node.address,
+      (redis) => redis.set(probeKey, String(Date.now()), "PX", 60_000),
+      500,
+    );
+    return reply === "OK";
   } catch {
     return false;
-  } finally {
-    client.disconnect();
   }
 }
 

@@ -2,8 +2,9 @@
 // short timeouts so a failover takes seconds, as `crosspod up|run --redis sentinel` and chaos tests need.
 // Every node may be fronted by an address of the caller's choosing (a fault proxy): the node announces
 // that address, so Sentinels, replicas and pods all reach it there and a partition cuts every path.
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { freePort } from "./free-port.js";
+import { withRedis } from "./redis-once.js";
 import { RedisServer, RedisServerError } from "./redis-server.js";
 
 export const sentinelMasterName = "crosspod";
@@ -157,20 +158,8 @@ export class RedisSentinelGroup {
     let lastError: unknown;
     for (const sentinel of this.sentinels) {
       if (!sentinel.running) continue;
-      const client = new Redis({
-        host: sentinel.host,
-        port: sentinel.port,
-        lazyConnect: true,
-        maxRetriesPerRequest: 0,
-        enableOfflineQueue: false,
-        retryStrategy: () => null,
-        connectTimeout: 1000,
-        commandTimeout: 2000,
-      });
-      client.on("error", () => {});
       try {
-        await client.connect();
-        const reply = await command(client);
+        const reply = await withRedis(sentinel, command);
         if (reply !== null) {
           if (Array.isArray(reply) && reply.length === 2) {
             const node = this.nodeAt({ host: String(reply[0]), port: Number(reply[1]) });
@@ -180,8 +169,6 @@ export class RedisSentinelGroup {
         }
       } catch (error) {
         lastError = error;
-      } finally {
-        client.disconnect();
       }
     }
     throw new RedisServerError(
@@ -205,26 +192,18 @@ export class RedisSentinelGroup {
   /** "" when every Sentinel knows the others and every replica is in sync; else what is missing. */
   private async formation(replicas: number): Promise<string> {
     for (const sentinel of this.sentinels) {
-      const client = new Redis({
-        host: sentinel.host,
-        port: sentinel.port,
-        lazyConnect: true,
-        retryStrategy: () => null,
-      });
-      client.on("error", () => {});
-      try {
-        await client.connect();
+      const missing = await withRedis(sentinel, async (client) => {
         const fields = toRecord((await client.call("SENTINEL", "MASTER", this.masterName)) as string[]);
         if (Number(fields["num-other-sentinels"]) < sentinelCount - 1) {
           return `Sentinel ${sentinel.port} knows ${fields["num-other-sentinels"]} other Sentinels`;
         }
         const listed = (await client.call("SENTINEL", "REPLICAS", this.masterName)) as string[][];
         const synced = listed.map(toRecord).filter((replica) => replica["master-link-status"] === "ok");
-        if (synced.length < replicas)
-          return `Sentinel ${sentinel.port} sees ${synced.length} replicas in sync`;
-      } finally {
-        client.disconnect();
-      }
+        return synced.length < replicas
+          ? `Sentinel ${sentinel.port} sees ${synced.length} replicas in sync`
+          : "";
+      });
+      if (missing !== "") return missing;
     }
     await this.primary();
     return "";

@@ -2,9 +2,9 @@
 // WRITE holds back the replication stream and its acks) before the primary is killed, so every write
 // made meanwhile exists on the primary only and the loss is deterministic. Plus the oracles a test
 // computes without the engine: the pods' 202 counters and the surviving stream.
-import { Redis } from "ioredis";
 import type { ChaosCluster } from "../../../lib/chaos/chaos-cluster.js";
 import type { ChaosEvent } from "../../../lib/chaos/chaos-controller.js";
+import { withRedis } from "../../../lib/cluster/redis-once.js";
 import type { RedisNode, RedisSentinelGroup } from "../../../lib/cluster/redis-sentinel-group.js";
 import type {
   AcknowledgedTrigger,
@@ -14,19 +14,9 @@ import type {
 import { waitFor } from "../../fixtures/wait-for.js";
 
 /** A command straight to a node's own port, past its fault proxy. */
-export async function nodeCommand(node: RedisNode, ...args: (string | number)[]): Promise<unknown> {
-  const redis = new Redis({
-    host: node.server.host,
-    port: node.server.port,
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-  });
-  try {
-    await redis.connect();
-    return await redis.call(String(args[0]), ...args.slice(1));
-  } finally {
-    redis.disconnect();
-  }
+export function nodeCommand(node: RedisNode, ...args: (string | number)[]): Promise<unknown> {
+  const address = { host: node.server.host, port: node.server.port };
+  return withRedis(address, (redis) => redis.call(String(args[0]), ...args.slice(1)));
 }
 
 export function group(chaos: ChaosCluster): RedisSentinelGroup {

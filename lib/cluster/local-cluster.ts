@@ -33,6 +33,7 @@ const optionsSchema = z.object({
   redisPersistence: z.boolean().default(false),
   redisMode: z.enum(redisModes).default("single"),
   redisReplicas: z.number().int().min(1).max(2).default(2),
+  podPorts: z.array(z.number().int().min(1).max(65_535)).optional(),
   authToken: z.string().min(1).optional(),
   env: z.record(z.string(), z.string()).default({}),
   cliPath: z.string().min(1).optional(),
@@ -57,6 +58,8 @@ export interface LocalClusterOptions {
   redisReplicas?: number;
   /** Sentinel mode: the address others use for each Redis node (chaos puts a fault proxy there). */
   redisFront?: RedisSentinelGroupOptions["front"];
+  /** Fixed ports for pod-a, pod-b, …, one per replica (`crosspod up --ports`); default free ports. */
+  podPorts?: readonly number[];
   /** Bearer token the backend requires for writes (AUTH_TOKEN). */
   authToken?: string;
   /** Extra backend environment (LOG_LEVEL, limits); applied after the cluster's own settings. */
@@ -207,9 +210,11 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   };
   const pods = Array.from({ length: config.replicas }, (_, index) => {
     const name = podName(index);
+    const port = config.podPorts?.[index];
     return new PodProcess({
       name,
       host,
+      ...(port === undefined ? {} : { port }),
       cliPath,
       env: withPodTraceIdentity(
         redisUrlForPod ? { ...env, REDIS_URL: redisUrlForPod(name, redisUrl) } : env,

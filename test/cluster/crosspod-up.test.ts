@@ -2,6 +2,7 @@
 // pod A to a WebSocket client on pod C, and on Ctrl-C (SIGINT) stops with no child process left.
 import { afterEach, describe, expect, it } from "vitest";
 import { parseUpOptions } from "../../lib/cli/commands/up.js";
+import { freePort } from "../../lib/cluster/free-port.js";
 import { type NodeProcess, runNode, waitForOutput } from "../fixtures/node-process.js";
 import { descendantPids, isAlive, procAvailable } from "../fixtures/process-tree.js";
 import { skipWithoutRedis } from "../fixtures/redis.js";
@@ -13,9 +14,19 @@ describe("crosspod up flags", () => {
     expect(parseUpOptions({ replicas: "3", delivery: "recover" })).toEqual({
       replicas: 3,
       delivery: "recover",
+      redis: "single",
       persistence: false,
       logToConsole: false,
     });
+  });
+
+  it("gives each pod its port from a list or counted up from a base port", () => {
+    expect(parseUpOptions({ replicas: "3", delivery: "recover", ports: "8081,8082,8083" }).ports).toEqual([
+      8081, 8082, 8083,
+    ]);
+    expect(parseUpOptions({ replicas: "3", delivery: "recover", ports: "9001" }).ports).toEqual([
+      9001, 9002, 9003,
+    ]);
   });
 
   it.each([
@@ -34,6 +45,17 @@ describe("crosspod up flags", () => {
       { replicas: "3", delivery: "recover", redisUrl: "redis://127.0.0.1:6379", persistence: true },
       "--persistence: applies only to the private redis-server and cannot be combined with --redis-url",
     ],
+    [
+      { replicas: "3", delivery: "recover", ports: "8081,8082" },
+      "--ports: expected 3 ports, one per replica",
+    ],
+    [{ replicas: "2", delivery: "recover", ports: "8081,8081" }, "--ports: expected each port once"],
+    [{ replicas: "2", delivery: "recover", ports: "65535" }, "--ports: port 65536 is out of range"],
+    [{ replicas: "2", delivery: "recover", ports: "80x" }, "--ports: expected ports such as 8081,8082,8083"],
+    [
+      { replicas: "2", delivery: "recover", ports: "8081", controlPort: "0" },
+      "--ports: cannot be combined with --control-port",
+    ],
   ])("rejects %j naming the flag", (raw, message) => {
     expect(() => parseUpOptions(raw)).toThrow(message);
   });
@@ -49,6 +71,18 @@ describe.skipIf(skipWithoutRedis || !procAvailable)("crosspod up", () => {
       cli.child.kill("SIGINT");
       await cli.exited;
     }
+  });
+
+  it("starts the pods on the ports --ports names, so a target file's fixed URLs work", async () => {
+    const ports = [await freePort(), await freePort()];
+    cli = runNode(["dist/cli.js", "up", "--replicas", "2", "--ports", ports.join(",")]);
+    await waitForOutput(cli, /Press Ctrl-C to stop\./, 30_000);
+    for (const [index, port] of ports.entries()) {
+      expect(cli.stdout()).toContain(`pod-${"ab"[index]}  http://127.0.0.1:${port}`);
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    }
+    cli.child.kill("SIGINT");
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
   });
 
   it("exits with code 2 and names the flag when a flag value is invalid", async () => {

@@ -29,6 +29,7 @@ const flagNames = {
   logToConsole: "--log-to-console",
   faro: "--faro",
   controlPort: "--control-port",
+  ports: "--ports",
   prometheus: "--prometheus",
 } as const;
 
@@ -56,6 +57,11 @@ const upOptionsSchema = z
     faro: z.boolean().optional(),
     prometheus: z.boolean().optional(),
     controlPort: portFlag.optional(),
+    ports: z
+      .string()
+      .regex(/^\d{1,5}(,\d{1,5})*$/, "expected ports such as 8081,8082,8083, or one base port such as 8081")
+      .transform((text) => text.split(",").map(Number))
+      .optional(),
   })
   .strict()
   .refine((options) => !(options.persistence && options.redisUrl), {
@@ -66,12 +72,38 @@ const upOptionsSchema = z
     path: ["redis"],
     message: "sentinel starts its own Redis nodes and cannot be combined with --redis-url or --persistence",
   })
+  .transform((options, context) => {
+    const ports = podPorts(options.ports, options.replicas);
+    if (typeof ports === "string") {
+      context.addIssue({ code: "custom", path: ["ports"], message: ports });
+      return z.NEVER;
+    }
+    return ports === undefined ? options : { ...options, ports };
+  })
+  .refine((options) => !(options.ports && options.controlPort !== undefined), {
+    path: ["ports"],
+    message: "cannot be combined with --control-port (the pods then sit behind fault proxies on free ports)",
+  })
   .refine((options) => !(options.logDir && options.logToConsole), {
     path: ["logDir"],
     message: "cannot be combined with --log-to-console",
   });
 
 export type UpOptions = z.infer<typeof upOptionsSchema>;
+
+/** One port per replica: the list as given, or a base port counted up; a string says what is wrong. */
+function podPorts(given: number[] | undefined, replicas: number): number[] | undefined | string {
+  if (given === undefined) return undefined;
+  const ports =
+    given.length === 1 ? Array.from({ length: replicas }, (_, index) => (given[0] as number) + index) : given;
+  if (ports.length !== replicas) {
+    return `expected ${replicas} ports, one per replica, or one base port (got ${ports.length})`;
+  }
+  const bad = ports.find((port) => port < 1 || port > 65_535);
+  if (bad !== undefined) return `port ${bad} is out of range: expected 1 to 65535`;
+  if (new Set(ports).size !== ports.length) return "expected each port once";
+  return ports;
+}
 
 /** Validates commander's parsed flags; errors name the flag and the value given. */
 export function parseUpOptions(raw: Record<string, unknown>): UpOptions {
@@ -132,6 +164,7 @@ function clusterOptions(
   return {
     replicas: options.replicas,
     delivery: options.delivery,
+    ...(options.ports ? { podPorts: options.ports } : {}),
     ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
     redisPersistence: options.persistence,
     redisMode: options.redis,
@@ -211,6 +244,10 @@ export function registerUpCommand(program: Command): void {
     .option("--persistence", "private redis-server keeps an append-only file (survives a Redis restart)")
     .option("--log-dir <dir>", "write pod-*.log here and keep them (default: a temp dir removed on exit)")
     .option("--log-to-console", "print pod output prefixed with the pod name instead of log files")
+    .option(
+      "--ports <ports>",
+      "fixed pod ports: one per replica (8081,8082,8083) or a base port (8081 → 8081, 8082, …); default free ports",
+    )
     .option("--control-port <port>", "serve the chaos control API on this loopback port (0 = any free port)")
     .option("--prometheus", "also run Prometheus scraping every pod, with the crosspod rules; prints its URL")
     .option(

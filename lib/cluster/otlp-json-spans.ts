@@ -27,6 +27,16 @@ const spanSchema = z
     startTimeUnixNano: nanosSchema,
     endTimeUnixNano: nanosSchema,
     attributes: keyValuesSchema,
+    links: z
+      .array(
+        z
+          .object({
+            traceId: z.string().regex(/^[0-9a-fA-F]{32}$/),
+            spanId: z.string().regex(/^[0-9a-fA-F]{16}$/),
+          })
+          .passthrough(),
+      )
+      .default([]),
   })
   .passthrough();
 
@@ -97,6 +107,10 @@ export function spansFromOtlpJson(body: unknown): SpanRecord[] {
           endMs: nanosToMs(span.endTimeUnixNano),
           attributes: attributesOf(span.attributes),
           resource,
+          links: span.links.map((link) => ({
+            traceId: link.traceId.toLowerCase(),
+            spanId: link.spanId.toLowerCase(),
+          })),
         });
       }
     }

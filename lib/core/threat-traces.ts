@@ -14,6 +14,8 @@ export interface SpanRecord {
   attributes: Record<string, string | number | boolean>;
   /** Resource attributes: service.name, service.instance.id. */
   resource: Record<string, string | number | boolean>;
+  /** Spans this one relates to in other traces (a resumed client's replayed frames). */
+  links: { traceId: string; spanId: string }[];
 }
 
 export const waterfallSpanSchema = z.object({

@@ -19,6 +19,7 @@ function span(
     endMs,
     attributes: pod === undefined ? {} : { "crosspod.pod": pod, "crosspod.seq": 7 },
     resource: { "service.name": pod === undefined ? "crosspod-engine" : "crosspod-backend" },
+    links: [],
   };
 }
 

@@ -148,5 +148,19 @@ describe.skipIf(skipWithoutRedis)("a traced threat across three backend processe
     } finally {
       await client.close();
     }
+    // The pod records the resume once, linked to the publish span of every traced frame it replayed.
+    const resume = await waitFor(
+      () =>
+        spans().find(
+          (span) => span.name === "resume client" && span.resource["service.instance.id"] === "pod-b",
+        ),
+      "pod-b's resume span",
+      10_000,
+    );
+    expect(resume.links).toEqual(
+      expect.arrayContaining(
+        publishes.map((publish) => ({ traceId: publish.traceId, spanId: publish.spanId })),
+      ),
+    );
   });
 });

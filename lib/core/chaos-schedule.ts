@@ -145,6 +145,11 @@ export interface ChaosStep {
   source: string;
   /** Its 1-based position in the schedule text, so later checks name the step as the parser does. */
   stepNumber?: number;
+  /**
+   * Steps of one rolling (`*`) recurring rule share this key: each waits until the previous has finished,
+   * so a rolling restart never has two pods down at once, whatever the interval.
+   */
+  sequence?: string;
 }
 
 /** Validates an action (a control API body, a k6 request); the error names the first bad field. */
@@ -330,6 +335,7 @@ function parseRecurringStep(
     action: actionFromText(rolling ? head.replace("*", targetFor(occurrence)) : head, fail),
     source: part,
     stepNumber,
+    ...(rolling ? { sequence: `step ${stepNumber}` } : {}),
   }));
 }
 

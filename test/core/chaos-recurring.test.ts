@@ -34,6 +34,20 @@ describe("recurring chaos steps (@every)", () => {
     ]);
   });
 
+  it("chains the occurrences of a rolling (*) rule into one sequence, and leaves fixed targets independent", () => {
+    const steps = parseChaosSchedule("restart-pod:*@every 10s, kill-redis@every 15s", {
+      pods,
+      durationSeconds: 31,
+    });
+    expect(steps.map((step) => [step.atSeconds, step.action.target, step.sequence])).toEqual([
+      [10, "pod-a", "step 1"],
+      [15, "redis", undefined],
+      [20, "pod-b", "step 1"],
+      [30, "pod-c", "step 1"],
+      [30, "redis", undefined],
+    ]);
+  });
+
   it("takes * in a link too, with the action's parameters", () => {
     const [first, second] = parseChaosSchedule("latency:redis@*=50ms@every 1m", {
       pods,

@@ -18,11 +18,14 @@ export interface SmokeDelivery {
   e2eMs: number;
 }
 
-/** A frame that was not the probe's delivery: what the adapter made of it, and the start of its text. */
+/** A frame that was not the probe's delivery: what the adapter made of it, and a sample of its text. */
 export interface SmokeOtherFrame {
   pod: string;
   frame: AdapterFrame;
+  /** About 200 characters: the start, or around the probe when it sits further in. */
   text: string;
+  /** The whole text (bounded), for the warnings that search it. */
+  fullText: string;
 }
 
 export interface SmokeResult {
@@ -32,10 +35,22 @@ export interface SmokeResult {
   /** Pods whose connection did not deliver the probe within the timeout. */
   missing: string[];
   others: SmokeOtherFrame[];
+  /** The run id of the check's probe, as it appears in frames that carry it. */
+  probeRunId?: string;
 }
 
 const maxOthers = 20;
 const textSampleChars = 200;
+const maxFullTextChars = 64 * 1024;
+
+/** The start of `text`, or a window around `needle` when it sits past the start: never cut before it. */
+export function sampleAround(text: string, needle: string, chars = textSampleChars): string {
+  if (text.length <= chars) return text;
+  const at = text.indexOf(needle);
+  if (at === -1 || at + needle.length <= chars) return `${text.slice(0, chars)}…`;
+  const start = Math.max(0, at - Math.floor(chars / 3));
+  return `…${text.slice(start, start + chars)}…`;
+}
 
 function openConnection(
   target: Target,
@@ -93,7 +108,12 @@ export async function smokeTarget(target: Target, timeoutMs = 10_000): Promise<S
           // Keepalives repeat: one ignored frame per pod shows the ignore rules work.
           if (frame.type === "ignored" && others.some((o) => o.pod === pod.pod && o.frame.type === "ignored"))
             return;
-          others.push({ pod: pod.pod, frame, text: text.slice(0, textSampleChars) });
+          others.push({
+            pod: pod.pod,
+            frame,
+            text: sampleAround(text, probe.run),
+            fullText: text.slice(0, maxFullTextChars),
+          });
         }
       });
       sockets.push(socket);
@@ -117,6 +137,7 @@ export async function smokeTarget(target: Target, timeoutMs = 10_000): Promise<S
       deliveries: pods.flatMap((pod) => deliveries.get(pod.pod) ?? []),
       missing: pods.filter((pod) => !deliveries.has(pod.pod)).map((pod) => pod.pod),
       others,
+      probeRunId: probe.run,
     };
   } finally {
     client.close();

@@ -90,6 +90,31 @@ describe.skipIf(skipWithoutRedis)("the generic-json adapter against a seed-style
       /soc-b: delivery without this check's probe \(probe not found\): \{"type":"new_threat"/,
     );
     expect(result.stdout).toMatch(/not ok: 3 of 3 pods delivered no frame carrying the probe/);
+    // Where the probe really is, so the fix is one line.
+    expect(result.stdout).toMatch(
+      /^warning: frames\.probe: "data\.summary" found no probe, but soc-\w's frame has it at "data\.description"$/m,
+    );
+  });
+
+  it("target check warns about paths that matched nothing and origins that name no pod", async () => {
+    const backend = await startSeedStyleBackend({ redisUrl: redis.url, pods: 2 });
+    backends.push(backend);
+    const path = writeTarget("renamed.yaml", backend.pods);
+    // The pods named differently from what the backend puts in source_pod, and an id path that is wrong.
+    writeFileSync(
+      path,
+      readFileSync(path, "utf8")
+        .replaceAll("name: soc-", "name: replica-")
+        .replace("id: data.id", "id: data.uuid"),
+    );
+    const result = await runCli(["target", "check", path]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(
+      /^warning: frames\.id: "data\.uuid" matched nothing in the 2 frames that carried the probe$/m,
+    );
+    expect(result.stdout).toMatch(
+      /^warning: origin values "soc-a" match no pod name \(replica-a, replica-b\)/m,
+    );
   });
 
   it("run measures fan-out across pods and counts exactly the frames withheld from one client as lost", async () => {

@@ -5,6 +5,7 @@
 import type { Command } from "commander";
 import type { AdapterFrame } from "../../core/adapters/protocol-adapter.js";
 import { TargetError } from "../../core/target-error.js";
+import { targetCheckWarnings } from "../../engine/target-check-warnings.js";
 import { type SmokeResult, smokeTarget } from "../../engine/target-smoke.js";
 import { CLIError, exitCodes } from "../cli-error.js";
 import { readTargetFile } from "../read-target-file.js";
@@ -86,6 +87,8 @@ export function registerTargetCommand(program: Command): void {
         throw error;
       }
       process.stdout.write(render(path, file.adapter, loaded.adapter.accounting, result));
+      const warnings = targetCheckWarnings(file, result);
+      for (const warning of warnings) process.stdout.write(`warning: ${warning}\n`);
       process.exitCode = result.missing.length === 0 ? exitCodes.ok : exitCodes.internal;
     });
 }

@@ -56,6 +56,14 @@ describe("crosspod up flags", () => {
       { replicas: "2", delivery: "recover", ports: "8081", controlPort: "0" },
       "--ports: cannot be combined with --control-port",
     ],
+    [
+      { replicas: "3", delivery: "recover", redis: "cluster" },
+      '--redis: expected one of single, sentinel (got "cluster")',
+    ],
+    [
+      { replicas: "3", delivery: "recover", redis: "sentinel", redisUrl: "redis://127.0.0.1:6379" },
+      "--redis: sentinel starts its own Redis nodes and cannot be combined with --redis-url or --persistence",
+    ],
   ])("rejects %j naming the flag", (raw, message) => {
     expect(() => parseUpOptions(raw)).toThrow(message);
   });

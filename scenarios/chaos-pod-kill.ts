@@ -23,11 +23,12 @@ import {
   publish,
   type RunData,
   setupRun,
+  storeOf,
   subscribe,
   summarizeRun,
   teardownRun,
 } from "./lib/k6-run.js";
-import { RunStore } from "./lib/k6-run-store.js";
+import type { RunStore } from "./lib/k6-run-store.js";
 
 const defaultSchedule = "kill-pod:pod-b@10s,restart-pod:pod-b@15s";
 
@@ -134,7 +135,7 @@ async function applyStep(step: ChaosStep, store: RunStore, data: RunData): Promi
 
 export async function chaos(data: RunData): Promise<void> {
   const startedAtMs = Date.now();
-  const store = new RunStore(run.client, run.config.keyPrefix, data.runId);
+  const store = storeOf(run, data.runId);
   for (const step of chaosConfig.steps) {
     const waitMs = startedAtMs + step.atSeconds * 1000 - Date.now();
     if (waitMs > 0) await sleep(waitMs);

@@ -11,6 +11,7 @@ import {
   type ExecutionSegment,
   ExecutionSegmentError,
 } from "../core/execution-segment.js";
+import { segmentReportsKey } from "../core/segment-report-key.js";
 import { SegmentCoordinationError } from "./segment-coordination-error.js";
 
 export { SegmentCoordinationError };
@@ -147,7 +148,7 @@ export class SegmentCoordinator {
 
   /** Stores this runner's partial report (JSON) for `crosspod report merge --redis`. */
   storeReport(json: string): Promise<void> {
-    const key = `${this.prefix}reports`;
+    const key = segmentReportsKey(this.options.runId);
     return this.reaching(async () => {
       await this.redis.multi().hset(key, this.options.segment.text, json).expire(key, keyTtlSeconds).exec();
     });
@@ -163,7 +164,7 @@ export async function readStoredReports(redisUrl: string, runId: string): Promis
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
   redis.on("error", () => {});
   try {
-    return await redis.hgetall(`crosspod:segments:${runId}:reports`);
+    return await redis.hgetall(segmentReportsKey(runId));
   } finally {
     redis.disconnect();
   }

@@ -3,10 +3,15 @@
 // published triggers (what every subscriber must have received), how many trigger iterations have settled
 // (the log is complete once all have), trigger outcomes, each subscriber VU's figures for handleSummary,
 // and run events. The backend's own seq counter is read as an independent oracle.
+// A run split over k6 runners (execution segments) shares the start barrier, open connections and settled
+// count; each runner keeps its own published log, trigger outcomes, snapshots and events under
+// <prefix>k6:<runId>:<name>:<segment> (its partial report must hold its share only), and subscribers read
+// every segment's published log, so each client is judged on every trigger of the run.
 
 import type { Client } from "k6/x/redis";
 import { CrosspodError } from "../../lib/core/crosspod-error.js";
 import type { RunEvent } from "../../lib/core/report-model.js";
+import type { RunSegment } from "./k6-segment.js";
 import { count, list, runEvent, StoredValueError, text } from "./k6-stored-values.js";
 
 /** One accepted trigger, as the backend acknowledged it. */
@@ -57,6 +62,14 @@ const runKeys = [
   "events",
 ] as const;
 type RunKey = (typeof runKeys)[number];
+/** Each runner's own share of a split run; the other keys are the whole run's. */
+const perSegmentKeys: ReadonlySet<RunKey> = new Set([
+  "published",
+  "triggers",
+  "failures",
+  "snapshots",
+  "events",
+]);
 
 function isNil(error: unknown): boolean {
   return String((error as { message?: unknown } | null)?.message ?? error).includes("redis: nil");
@@ -79,10 +92,12 @@ export class RunStore {
     private readonly client: Client,
     private readonly keyPrefix: string,
     readonly runId: string,
+    private readonly segment: Pick<RunSegment, "text" | "partial" | "all">,
   ) {}
 
-  private key(name: RunKey): string {
-    return `${this.keyPrefix}k6:${this.runId}:${name}`;
+  private key(name: RunKey, segment = this.segment.text): string {
+    const key = `${this.keyPrefix}k6:${this.runId}:${name}`;
+    return this.segment.partial && perSegmentKeys.has(name) ? `${key}:${segment}` : key;
   }
 
   /** Reads an integer key; a missing key is 0. */
@@ -134,9 +149,16 @@ export class RunStore {
     await this.client.rpush(this.key("published"), value);
   }
 
-  async published(): Promise<PublishedEntry[]> {
-    const values = await this.client.lrange(this.key("published"), 0, -1);
+  /** This runner's published triggers. */
+  async published(segment = this.segment.text): Promise<PublishedEntry[]> {
+    const values = await this.client.lrange(this.key("published", segment), 0, -1);
     return parseEntries("published", values ?? [], publishedEntry);
+  }
+
+  /** Every runner's published triggers: what each subscriber of the run must receive. */
+  async runPublished(): Promise<PublishedEntry[]> {
+    const logs = await Promise.all(this.segment.all.map((segment) => this.published(segment)));
+    return logs.flat();
   }
 
   /** Counts a trigger iteration that is over: whatever it published is in the published log by now. */

@@ -12,6 +12,7 @@ import { type RunTiming, runOptions, runTiming } from "./k6-options.js";
 import { runPublisherIteration } from "./k6-publisher.js";
 import { loadRunConfig, type RunConfig } from "./k6-run-config.js";
 import { RunStore } from "./k6-run-store.js";
+import { runSegment } from "./k6-segment.js";
 import { runSubscriberVu } from "./k6-subscriber.js";
 import { type AddReportSections, type K6SummaryData, summarizeRun as summarize } from "./k6-summary.js";
 
@@ -61,8 +62,9 @@ function hasSeqOracle(run: PreparedRun): boolean {
   return run.config.target.adapter.kind === "crosspod";
 }
 
-function storeOf(run: PreparedRun, runId: string): RunStore {
-  return new RunStore(run.client, run.config.keyPrefix, runId);
+/** The run's Redis state as this runner (execution segment) sees it; VU context only. */
+export function storeOf(run: PreparedRun, runId: string): RunStore {
+  return new RunStore(run.client, run.config.keyPrefix, runId, runSegment());
 }
 
 export async function setupRun(run: PreparedRun): Promise<RunData> {
@@ -94,7 +96,7 @@ export async function teardownRun(run: PreparedRun, data: RunData): Promise<void
   if (!hasSeqOracle(run)) return;
   const store = storeOf(run, data.runId);
   const headSeq = await store.backendHeadSeq();
-  const accepted = (await store.published()).length;
+  const accepted = (await store.runPublished()).length;
   const advanced = headSeq - data.seqAtStart;
   const t = (Date.now() - data.startedAtMs) / 1000;
   const detail = `backend seq advanced by ${advanced} (${data.seqAtStart} -> ${headSeq}); ${accepted} triggers were acknowledged to this run`;

@@ -212,7 +212,7 @@ export async function runSubscriberVu(run: PreparedRun, store: RunStore, data: R
       Date.now(),
     );
   }
-  const published = toPublishedTriggers(await store.published());
+  const published = toPublishedTriggers(await store.runPublished());
   const bySeq = run.config.target.adapter.accounting === "seq";
   const publishedHeads = PublishedHeads.of(published);
   const finalHeadSeq = bySeq ? publishedHeads.headSeq : undefined;

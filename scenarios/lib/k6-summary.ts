@@ -1,17 +1,22 @@
 // handleSummary: reads what every VU left in Redis (subscriber snapshots, the published log, trigger
 // outcomes, events), merges it into the same Report the Node engine builds (lib/core's buildReport) and
 // returns k6's files: the JSON report, the HTML report, and stdout (k6's figures, then crosspod's summary).
+// Every k6 runner of a split run (k6-operator runs handleSummary on each) reports its own segment's VUs
+// only, and stores that partial report in Redis for `crosspod report merge --redis` (one verdict for all).
 
 import { reportJsonText } from "../../lib/core/report-json-text.js";
 import type { Report, RunEvent, TimeSeriesPoint } from "../../lib/core/report-model.js";
 import { runHeader } from "../../lib/core/run-header.js";
 import { buildReport, PodRecorder } from "../../lib/core/run-recorder.js";
+import { segmentReportsKey, segmentReportsTtlSeconds } from "../../lib/core/segment-report-key.js";
+import { scaleStriped } from "../../lib/core/segment-striping.js";
 import { splitTriggerFailures } from "../../lib/core/trigger-failure-split.js";
 import { renderConsoleSummary } from "../../lib/report/console-summary.js";
 import { renderHtmlReport } from "../../lib/report/html-report.js";
 import { type MergedBucket, mergeSnapshots, parseSnapshot } from "./k6-recorder-snapshot.js";
 import type { PreparedRun, RunData } from "./k6-run.js";
 import type { PublishedEntry, RunStore } from "./k6-run-store.js";
+import { type RunSegment, runSegment } from "./k6-segment.js";
 import type { K6SummaryData } from "./k6-summary-data.js";
 import { renderK6TextSummary } from "./k6-text-summary.js";
 
@@ -76,7 +81,13 @@ function timeSeries(
   }));
 }
 
-async function buildRunReport(run: PreparedRun, summary: K6SummaryData, data: RunData, store: RunStore) {
+async function buildRunReport(
+  run: PreparedRun,
+  summary: K6SummaryData,
+  data: RunData,
+  store: RunStore,
+  segment: RunSegment,
+) {
   const { profile } = run.config;
   const [snapshotTexts, published, triggerCounts, failureCauses, storeEvents] = await Promise.all([
     store.snapshots(),
@@ -100,9 +111,12 @@ async function buildRunReport(run: PreparedRun, summary: K6SummaryData, data: Ru
 
   const events = uniqueEvents([...merged.events, ...storeEvents]);
   const validityReasons: string[] = [];
-  if (merged.vus.length < run.timing.subscriberVus) {
+  // k6 gives this runner its striped share of the subscriber VUs.
+  const subscriberVus = scaleStriped(segment.tuple, run.timing.subscriberVus);
+  if (merged.vus.length < subscriberVus) {
+    const of = segment.partial ? ` of segment ${segment.text}` : "";
     validityReasons.push(
-      `only ${merged.vus.length} of ${run.timing.subscriberVus} subscriber VUs reported their figures (a VU was cut off before it finished)`,
+      `only ${merged.vus.length} of ${subscriberVus} subscriber VUs${of} reported their figures (a VU was cut off before it finished)`,
     );
   }
   for (const event of events) {
@@ -133,6 +147,7 @@ async function buildRunReport(run: PreparedRun, summary: K6SummaryData, data: Ru
       adapter: run.config.target.adapter.kind,
       accounting: run.config.target.adapter.accounting,
       settings: { connectionsPerVu: profile.connectionsPerVu, subscriberVus: run.timing.subscriberVus },
+      ...(segment.partial ? { segment: segment.text } : {}),
     }),
     pods: Object.fromEntries(pods),
     matrix: merged.matrix,
@@ -153,6 +168,18 @@ async function buildRunReport(run: PreparedRun, summary: K6SummaryData, data: Ru
   });
 }
 
+/** Every runner's report goes to the run's hash, so `report merge --redis` finds one per segment ("0:1" unsplit). */
+async function storePartialReport(
+  run: PreparedRun,
+  runId: string,
+  segment: RunSegment,
+  json: string,
+): Promise<void> {
+  const key = segmentReportsKey(runId);
+  await run.client.sendCommand("HSET", key, segment.text, json);
+  await run.client.expire(key, segmentReportsTtlSeconds);
+}
+
 export async function summarizeRun(
   run: PreparedRun,
   summary: K6SummaryData,
@@ -167,11 +194,17 @@ export async function summarizeRun(
     };
   }
   const store = storeFor(data.runId);
-  const report = await buildRunReport(run, summary, data, store);
+  const segment = runSegment();
+  const report = await buildRunReport(run, summary, data, store, segment);
   if (addSections) await addSections(report, data.runId);
   await store.expire(keepKeysSeconds);
+  const reportJson = reportJsonText(report);
+  await storePartialReport(run, data.runId, segment, reportJson);
   const { reportPath, htmlPath } = run.config;
   const written = [reportPath, htmlPath].filter((path) => path !== "");
+  const stored = segment.partial
+    ? `crosspod: partial report of segment ${segment.text} stored in Redis; one verdict for all runners: crosspod report merge --redis <REDIS_URL> --run-id ${data.runId}\n`
+    : "";
   // Under crosspod the report goes to a temporary file crosspod reads back; it says where it writes its own.
   const where = !run.config.consoleSummary
     ? ""
@@ -181,8 +214,8 @@ export async function summarizeRun(
   const crosspodText = run.config.consoleSummary
     ? renderConsoleSummary(report, { color: summary.state.isStdOutTTY === true })
     : "";
-  const files: Record<string, string> = { stdout: `${k6Text}\n${crosspodText}${where}` };
-  if (reportPath !== "") files[reportPath] = reportJsonText(report);
+  const files: Record<string, string> = { stdout: `${k6Text}\n${crosspodText}${where}${stored}` };
+  if (reportPath !== "") files[reportPath] = reportJson;
   if (htmlPath !== "") files[htmlPath] = renderHtmlReport(report);
   return files;
 }

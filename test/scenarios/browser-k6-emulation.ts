@@ -12,6 +12,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { K6SummaryData } from "../../scenarios/lib/k6-summary-data.js";
 import { loadBundle } from "./k6-bundle-vm.js";
 import { type ExecutionState, emulatedModules, newEmulatorResources } from "./k6-emulated-modules.js";
+import { wholeTestOptions } from "./k6-emulated-segment.js";
 import { callExport, durationSeconds, sleepUntil } from "./k6-emulated-vus.js";
 import type { MetricSink } from "./k6-metric-sink.js";
 
@@ -163,7 +164,8 @@ export async function emulateBrowserRun(
   const newVu = (scenario: string) => {
     const execution: ExecutionState = {
       scenario: { name: scenario, iterationInTest: 0, startTime: Date.now() },
-      vu: { idInTest: nextVuId++ },
+      vu: { idInTest: nextVuId, idInInstance: nextVuId++ },
+      test: { options: wholeTestOptions },
     };
     const vu = bundle.newVu(env, (toRealm) => ({
       ...emulatedModules({ ...resources, toRealm }, execution),

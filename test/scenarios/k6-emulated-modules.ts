@@ -4,13 +4,16 @@
 // the scenarios call is provided; anything else is absent, as a missing module would be in k6.
 import { Redis } from "ioredis";
 import WebSocket from "ws";
+import type { SegmentOptions } from "./k6-emulated-segment.js";
 import { MetricSink } from "./k6-metric-sink.js";
 import { SyncHttp } from "./k6-sync-http.js";
 
 /** What k6/execution reports to one emulated VU; the emulated executor updates it per iteration. */
 export interface ExecutionState {
   scenario: { name: string; iterationInTest: number; startTime: number };
-  vu: { idInTest: number };
+  vu: { idInTest: number; idInInstance: number };
+  /** exec.test.options: only the execution segment fields the scenarios read. */
+  test: { options: SegmentOptions };
 }
 
 /** Everything the emulated modules of all VUs share, and closes at the end. */

@@ -5,8 +5,18 @@
 // bundle's init code) blocks the thread, stalling every iteration under way, which on a loaded machine
 // made iterations slower still and so needed yet more VUs. So the VUs k6 may add are initialized while the
 // thread waits for the schedule, and an iteration that needs one only takes it.
+// Under an execution segment the thread runs this instance's share as k6 does (k6-emulated-segment.ts):
+// scaled VU counts, the whole test's VU ids it owns, and only its striped ticks at the test's tick times.
 
 import { setImmediate } from "node:timers/promises";
+import { stripedIndex } from "../../lib/core/segment-striping.js";
+import {
+  arrivalRateTicks,
+  arrivalRateTuple,
+  emulatedSegment,
+  type SegmentFlags,
+  scaledVus,
+} from "./k6-emulated-segment.js";
 import {
   callExport,
   createVuFactory,
@@ -32,6 +42,12 @@ export interface PublisherRunOutput {
   missingModules: string[];
 }
 
+/** This instance's execution segment and the exec.vu.idInTest of each VU it may initialize, in order. */
+export interface PublisherSplit {
+  flags: SegmentFlags;
+  vuIds: number[];
+}
+
 export interface PublisherThread {
   /** Initializes the pre-allocated VUs (as k6 does before setup). */
   prepare(
@@ -39,6 +55,7 @@ export interface PublisherThread {
     env: Record<string, string>,
     scenario: PublishersScenario,
     firstVuId: number,
+    split?: PublisherSplit,
   ): Promise<void>;
   /** Runs the schedule from `startMs` with setup's data, then closes everything it opened. */
   run(data: unknown, startMs: number): Promise<PublisherRunOutput>;
@@ -47,6 +64,8 @@ export interface PublisherThread {
 export function publisherThread(): PublisherThread {
   let factory: VuFactory | undefined;
   let scenario: PublishersScenario | undefined;
+  let segment = emulatedSegment();
+  let vuIds: number[] = [];
   const idle: EmulatedVu[] = [];
   /** VUs initialized ahead for k6 to add mid-run: not allocated until an iteration takes one. */
   const spare: EmulatedVu[] = [];
@@ -61,47 +80,60 @@ export function publisherThread(): PublisherThread {
       await setImmediate();
       const beganMs = Date.now();
       if (beganMs + lastMs >= initializeBeforeMs) return;
-      spare.push(vus.newVu("publishers"));
+      spare.push(newVu(vus));
       lastMs = Date.now() - beganMs;
     }
   }
 
+  function newVu(vus: VuFactory): EmulatedVu {
+    return vus.newVu("publishers", vuIds.shift());
+  }
+
   return {
-    async prepare(bundleFile, env, publishers, firstVuId) {
-      factory = await createVuFactory(bundleFile, env, firstVuId);
+    async prepare(bundleFile, env, publishers, firstVuId, split) {
+      segment = emulatedSegment(split?.flags);
+      vuIds = [...(split?.vuIds ?? [])];
+      factory = await createVuFactory(bundleFile, env, firstVuId, segment);
       scenario = publishers;
-      for (let index = 0; index < publishers.preAllocatedVUs; index++) idle.push(factory.newVu("publishers"));
-      initializing = initializeSpares(factory, publishers.maxVUs - publishers.preAllocatedVUs);
+      const preAllocated = scaledVus(segment, publishers.preAllocatedVUs);
+      for (let index = 0; index < preAllocated; index++) idle.push(newVu(factory));
+      initializing = initializeSpares(factory, scaledVus(segment, publishers.maxVUs) - preAllocated);
     },
     async run(data, startMs) {
       if (factory === undefined || scenario === undefined)
         throw new Error("emulator: publishers not prepared");
       const vus = factory;
       initializeBeforeMs = startMs;
-      const { exec, rate, timeUnit, duration, maxVUs } = scenario;
+      const { exec, rate, timeUnit, duration } = scenario;
+      const maxVUs = scaledVus(segment, scenario.maxVUs);
       const intervalMs = (durationSeconds(timeUnit) * 1000) / rate;
       // Like k6: an iteration at every tick before the duration ends (the epsilon absorbs float error).
       const iterations = Math.ceil((durationSeconds(duration) * 1000) / intervalMs - 1e-9);
+      const striped = arrivalRateTuple(segment, scenario.maxVUs);
+      let started = 0;
       let droppedIterations = 0;
       let allocated = idle.length;
       const running: Promise<unknown>[] = [];
       try {
-        for (let index = 0; index < iterations; index++) {
-          await sleepUntil(startMs + index * intervalMs);
+        for (const tick of arrivalRateTicks(striped, iterations)) {
+          await sleepUntil(startMs + tick * intervalMs);
           // A free VU, else one more up to maxVUs, else the iteration is dropped. (Current k6 drops the
           // iteration while it initializes the VU; running it late on the new VU keeps the run's trigger count,
           // which is what these tests check.)
           let publisher = idle.pop();
           if (publisher === undefined && allocated < maxVUs) {
             allocated += 1;
-            publisher = spare.pop() ?? vus.newVu("publishers");
+            publisher = spare.pop() ?? newVu(vus);
           }
           if (publisher === undefined) {
             droppedIterations += 1;
             continue;
           }
           const vu = publisher;
-          vu.execution.scenario = { name: "publishers", iterationInTest: index, startTime: startMs };
+          // k6 numbers an iteration when it starts (a dropped tick takes no number).
+          const iterationInTest = striped === undefined ? started : stripedIndex(striped, started);
+          started += 1;
+          vu.execution.scenario = { name: "publishers", iterationInTest, startTime: startMs };
           running.push(callExport(vu.vu, exec, data).finally(() => idle.push(vu)));
         }
         await Promise.all(running);

@@ -2,12 +2,21 @@
 // init (options) -> setup -> the `subscribers` per-vu-iterations scenario on this thread and the
 // `publishers` constant-arrival-rate scenario on a worker thread (VUs run in parallel in k6) -> teardown ->
 // handleSummary, one realm per VU, setup data passed as JSON like k6. Emulated modules do real I/O (see
-// k6-emulated-modules.ts). This checks the scenario code, not k6.
+// k6-emulated-modules.ts). This checks the scenario code, not k6. Given an execution segment (and
+// sequence), it runs that k6 instance's share the way k6 splits it (k6-emulated-segment.ts), so several
+// emulated instances against one cluster and one Redis stand for a distributed k6 run.
 import { once } from "node:events";
 import { Worker } from "node:worker_threads";
 import type { Options } from "k6/options";
 import type { K6SummaryData } from "../../scenarios/lib/k6-summary-data.js";
-import type { PublisherRunOutput, PublishersScenario } from "./k6-emulated-publishers.js";
+import type { PublisherRunOutput, PublisherSplit, PublishersScenario } from "./k6-emulated-publishers.js";
+import {
+  emulatedSegment,
+  iterationInTest,
+  type SegmentFlags,
+  scaledVus,
+  vuIdInTest,
+} from "./k6-emulated-segment.js";
 import { callExport, createVuFactory, durationSeconds } from "./k6-emulated-vus.js";
 import type { MetricSink } from "./k6-metric-sink.js";
 
@@ -35,19 +44,41 @@ async function nextMessage(worker: Worker): Promise<ThreadMessage> {
 export async function emulateK6Run(
   bundleFile: string,
   env: Record<string, string>,
+  flags: SegmentFlags = {},
 ): Promise<EmulatedRunResult> {
-  const vus = await createVuFactory(bundleFile, env, 1);
+  const segment = emulatedSegment(flags);
+  const split = flags.segment !== undefined;
+  const vus = await createVuFactory(bundleFile, env, 1, segment);
   let publisherWorker: Worker | undefined;
   try {
     const options = JSON.parse(JSON.stringify(vus.newVu("init").vu.exports.options)) as Options;
     const subscribers = options.scenarios?.subscribers as { vus: number; exec: string };
     const publishers = options.scenarios?.publishers as PublishersScenario & { startTime: string };
+    // k6 gives this instance's VUs the whole test's ids it owns: subscribers first, then publishers.
+    const subscriberCount = scaledVus(segment, subscribers.vus);
+    const vuId = (k: number) => (split ? vuIdInTest(segment, k) : undefined);
+    const publisherSplit: PublisherSplit | undefined = split
+      ? {
+          flags,
+          vuIds: Array.from({ length: scaledVus(segment, publishers.maxVUs) }, (_, k) =>
+            vuIdInTest(segment, subscriberCount + k),
+          ),
+        }
+      : undefined;
 
     // Like k6, every VU's init code runs before setup.
     publisherWorker = new Worker(new URL("./k6-publisher-thread.mjs", import.meta.url), {
-      workerData: { bundleFile, env, scenario: publishers, firstVuId: publisherFirstVuId },
+      workerData: {
+        bundleFile,
+        env,
+        scenario: publishers,
+        firstVuId: publisherFirstVuId,
+        split: publisherSplit,
+      },
     });
-    const subscriberVus = Array.from({ length: subscribers.vus }, () => vus.newVu("subscribers"));
+    const subscriberVus = Array.from({ length: subscriberCount }, (_, k) =>
+      vus.newVu("subscribers", vuId(k)),
+    );
     await nextMessage(publisherWorker);
 
     const data = JSON.parse(JSON.stringify(await callExport(vus.newVu("setup").vu, "setup")));
@@ -57,7 +88,11 @@ export async function emulateK6Run(
     publisherWorker.postMessage({ data, startMs: publishStartMs });
 
     const subscribing = subscriberVus.map(({ vu, execution }, index) => {
-      execution.scenario = { name: "subscribers", iterationInTest: index, startTime: startedAtMs };
+      execution.scenario = {
+        name: "subscribers",
+        iterationInTest: iterationInTest(segment, index),
+        startTime: startedAtMs,
+      };
       return callExport(vu, subscribers.exec, data);
     });
     const [published] = await Promise.all([publishing, ...subscribing]);

@@ -2,6 +2,7 @@
 // modules over this thread's shared resources (HTTP worker, metric sink, Redis clients, sockets).
 import { type BundleVu, loadBundle } from "./k6-bundle-vm.js";
 import { type ExecutionState, emulatedModules, newEmulatorResources } from "./k6-emulated-modules.js";
+import { type EmulatedSegment, emulatedSegment } from "./k6-emulated-segment.js";
 import type { MetricSink } from "./k6-metric-sink.js";
 
 export interface EmulatedVu {
@@ -10,7 +11,8 @@ export interface EmulatedVu {
 }
 
 export interface VuFactory {
-  newVu(scenario: string): EmulatedVu;
+  /** A VU; `idInTest` as k6 gives it under execution segments, else the next id of this thread. */
+  newVu(scenario: string, idInTest?: number): EmulatedVu;
   readonly sink: MetricSink;
   /** Modules the bundle asked for that k6 would not have. */
   readonly missingModules: Set<string>;
@@ -23,17 +25,21 @@ export async function createVuFactory(
   bundleFile: string,
   env: Record<string, string>,
   firstVuId: number,
+  segment: EmulatedSegment = emulatedSegment(),
 ): Promise<VuFactory> {
   const bundle = await loadBundle(bundleFile);
   const resources = newEmulatorResources();
   let nextVuId = firstVuId;
+  let initialized = 0;
   return {
     sink: resources.sink,
     missingModules: bundle.missingModules,
-    newVu(scenario) {
+    newVu(scenario, idInTest) {
+      initialized += 1;
       const execution: ExecutionState = {
         scenario: { name: scenario, iterationInTest: 0, startTime: Date.now() },
-        vu: { idInTest: nextVuId++ },
+        vu: { idInTest: idInTest ?? nextVuId++, idInInstance: initialized },
+        test: { options: segment.options },
       };
       const vu = bundle.newVu(env, (toRealm) => emulatedModules({ ...resources, toRealm }, execution));
       return { vu, execution };

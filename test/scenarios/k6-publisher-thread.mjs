@@ -9,7 +9,13 @@ const { publisherThread } = await import("./k6-emulated-publishers.ts");
 const thread = publisherThread();
 
 try {
-  await thread.prepare(workerData.bundleFile, workerData.env, workerData.scenario, workerData.firstVuId);
+  await thread.prepare(
+    workerData.bundleFile,
+    workerData.env,
+    workerData.scenario,
+    workerData.firstVuId,
+    workerData.split,
+  );
   parentPort?.postMessage({ ready: true });
   parentPort?.once("message", async ({ data, startMs }) => {
     try {

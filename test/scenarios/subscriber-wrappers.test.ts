@@ -19,6 +19,7 @@ import { k6ModulePaths } from "../../scripts/k6-bundles.js";
 import { helloFrame, threatFrame } from "../core/support/crosspod-frames.js";
 import { loadBundle } from "./k6-bundle-vm.js";
 import { emulatedModules, newEmulatorResources } from "./k6-emulated-modules.js";
+import { wholeTestOptions } from "./k6-emulated-segment.js";
 import { callExport } from "./k6-emulated-vus.js";
 import type { ScriptedOutput } from "./k6-scripted-subscriber-entry.js";
 
@@ -125,7 +126,8 @@ describe("the subscriber session under both engines' wrappers", () => {
     const resources = newEmulatorResources();
     const execution = {
       scenario: { name: "subscribers", iterationInTest: 0, startTime: Date.now() },
-      vu: { idInTest: 1 },
+      vu: { idInTest: 1, idInInstance: 1 },
+      test: { options: wholeTestOptions },
     };
     try {
       const vu = bundle.newVu({}, (toRealm) => emulatedModules({ ...resources, toRealm }, execution));

@@ -14,10 +14,11 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /** --out <dir> -> the run's JSON and HTML report files, named by the profile. */
-function reportFiles(profileName: string, dir: unknown): Record<string, string> {
+function reportFiles(profileName: string, dir: unknown): { out?: string[]; html?: string } {
   if (typeof dir !== "string") return {};
   const base = `${dir.replace(/\/+$/, "")}/${profileName}-report`;
-  return { out: `${base}.json`, html: `${base}.html` };
+  // run's --out is repeatable (k6-style outputs); a bare path is the JSON report.
+  return { out: [`${base}.json`], html: `${base}.html` };
 }
 
 export function registerK6Command(program: Command): void {

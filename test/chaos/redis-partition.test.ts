@@ -66,4 +66,31 @@ describe.skipIf(skipWithoutRedis)("partition-redis-primary through the control A
       200,
     );
   });
+
+  it("restart-redis brings a killed primary back as a replica of the one the Sentinels promoted", async () => {
+    chaos = await startChaosCluster({
+      replicas: 1,
+      delivery: "recover",
+      redisMode: "sentinel",
+      redisReplicas: 1,
+    });
+    const redisHa = group(chaos);
+    const old = await redisHa.primary();
+    const kill = await chaos.controller.apply({ action: "kill-redis-primary", target: "redis" });
+    expect(kill.ok, kill.error).toBe(true);
+    expect(old.server.running).toBe(false);
+    const restart = await chaos.controller.apply({ action: "restart-redis", target: "redis" });
+    expect(restart.detail).toContain(`${old.name} restarted as replicas`);
+    const promoted = await redisHa.primary();
+    expect(promoted).not.toBe(old);
+    await waitFor(
+      async () => String(await nodeCommand(old, "INFO", "replication")).includes("master_link_status:up"),
+      `${old.name} to replicate from ${promoted.name}`,
+      10_000,
+      100,
+    );
+    expect(String(await nodeCommand(old, "INFO", "replication"))).toContain(
+      `master_port:${promoted.address.port}`,
+    );
+  });
 });

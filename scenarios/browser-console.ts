@@ -8,6 +8,7 @@
 //   K6_BROWSER_HEADLESS=true k6 run -e TARGETS=http://127.0.0.1:8081,http://127.0.0.1:8082 \
 //     -e REDIS_URL=redis://127.0.0.1:6379 -e CROSSPOD_BROWSERS=3 dist/k6/v1/browser-console.js
 import type { Options } from "k6/options";
+import { scaleStriped } from "../lib/core/segment-striping.js";
 import { browserScenario, loadBrowserConfig } from "./lib/k6-browser-config.js";
 import { browserUploadsKey, createBrowserMetrics, mergeBrowserUploads } from "./lib/k6-browser-figures.js";
 import { runBrowserVu } from "./lib/k6-browser-page.js";
@@ -21,6 +22,7 @@ import {
   summarizeRun,
   teardownRun,
 } from "./lib/k6-run.js";
+import { runSegment } from "./lib/k6-segment.js";
 
 const run = prepareRun("cross-pod-load", __ENV);
 const browserConfig = loadBrowserConfig({ ...__ENV });
@@ -67,9 +69,11 @@ export function teardown(data: RunData): Promise<void> {
 
 export function handleSummary(summary: K6SummaryData): Promise<Record<string, string>> {
   return summarizeRun(run, summary, async (report, runId) => {
-    const key = browserUploadsKey(run.config.keyPrefix, runId);
+    const segment = runSegment();
+    const key = browserUploadsKey(run.config.keyPrefix, runId, segment);
     const uploads = (await run.client.lrange(key, 0, -1)) ?? [];
     await run.client.expire(key, keepUploadsSeconds);
-    report.browser = mergeBrowserUploads(uploads, browserConfig.pages);
+    // k6 gives this runner its striped share of the page VUs.
+    report.browser = mergeBrowserUploads(uploads, scaleStriped(segment.tuple, browserConfig.pages));
   });
 }

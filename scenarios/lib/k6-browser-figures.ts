@@ -8,6 +8,7 @@ import type { Client } from "k6/x/redis";
 import { CrosspodError } from "../../lib/core/crosspod-error.js";
 import { LatencyHistogram } from "../../lib/core/latency-histogram.js";
 import type { Report } from "../../lib/core/report-model.js";
+import type { RunSegment } from "./k6-segment.js";
 import { list, record, text } from "./k6-stored-values.js";
 
 export const browserMetricNames = {
@@ -104,9 +105,17 @@ export class PageFigures {
   }
 }
 
-/** The Redis list of a run's page uploads (beside RunStore's keys, under the same prefix). */
-export function browserUploadsKey(keyPrefix: string, runId: string): string {
-  return `${keyPrefix}k6:${runId}:browser`;
+/**
+ * The Redis list of a run's page uploads (beside RunStore's keys, under the same prefix); a runner of a split
+ * run keeps its own pages' uploads under its segment, as RunStore keeps its figures.
+ */
+export function browserUploadsKey(
+  keyPrefix: string,
+  runId: string,
+  segment: Pick<RunSegment, "text" | "partial">,
+): string {
+  const key = `${keyPrefix}k6:${runId}:browser`;
+  return segment.partial ? `${key}:${segment.text}` : key;
 }
 
 export async function pushBrowserUpload(client: Client, key: string, upload: BrowserUpload): Promise<void> {

@@ -18,6 +18,7 @@ import {
   pushBrowserUpload,
 } from "./k6-browser-figures.js";
 import type { RunData } from "./k6-run.js";
+import { runSegment } from "./k6-segment.js";
 
 export interface BrowserVuContext {
   config: BrowserConfig;
@@ -141,5 +142,9 @@ export async function runBrowserVu(context: BrowserVuContext, data: RunData): Pr
   } finally {
     await browserContext.close();
   }
-  await pushBrowserUpload(context.client, browserUploadsKey(context.keyPrefix, data.runId), figures.upload());
+  await pushBrowserUpload(
+    context.client,
+    browserUploadsKey(context.keyPrefix, data.runId, runSegment()),
+    figures.upload(),
+  );
 }

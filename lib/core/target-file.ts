@@ -6,6 +6,7 @@ import { z } from "zod";
 import { AdapterError } from "./adapters/adapter-error.js";
 import { timeUnits } from "./adapters/payload-fields.js";
 import type { Target } from "./adapters/protocol-adapter.js";
+import { tokenPlaceholder } from "./adapters/websocket-auth.js";
 import { endpointUrlProblem, type UrlScheme } from "./endpoint-url.js";
 import { targetFromFile } from "./target-from-file.js";
 
@@ -71,6 +72,43 @@ const trigger = z
   })
   .strict();
 
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an environment variable name");
+const authPlaces = ["header", "cookie", "query", "message"] as const;
+
+/** websocket.auth: where the credential goes, and the variable holding it (never the value). */
+const websocketAuth = z
+  .object({
+    env: envName,
+    prefix: z.string().max(64).default(""),
+    header: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,64}$/, "expected a header name such as Authorization")
+      .optional(),
+    cookie: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, "expected a cookie name such as session")
+      .optional(),
+    query: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, "expected a query parameter name such as token")
+      .optional(),
+    message: z
+      .string()
+      .max(4096)
+      .refine(
+        (text) => text.includes(tokenPlaceholder),
+        `expected ${tokenPlaceholder} where the credential goes`,
+      )
+      .optional(),
+  })
+  .strict()
+  .refine((auth) => authPlaces.filter((place) => auth[place] !== undefined).length === 1, {
+    message: `expected exactly one of ${authPlaces.join(", ")}: where the credential goes`,
+  });
+
+const websocketSection = z.object({ auth: websocketAuth.optional() }).strict();
+export type WebsocketFile = z.infer<typeof websocketSection>;
+
 const namedPod = z.object({ name: podName, url: httpUrl }).strict();
 
 const crosspodTarget = z
@@ -105,6 +143,7 @@ const genericJsonTarget = z
       })
       .strict(),
     subscribe: z.unknown().optional(),
+    websocket: websocketSection.optional(),
   })
   .strict();
 
@@ -128,6 +167,7 @@ const socketIoTarget = z
         payload: z.object(payloadFields).strict(),
       })
       .strict(),
+    websocket: websocketSection.optional(),
   })
   .strict();
 

@@ -7,17 +7,35 @@ import { genericJsonAdapter } from "./adapters/generic-json-adapter.js";
 import type { AdapterPod, Target } from "./adapters/protocol-adapter.js";
 import { socketIoAdapter, socketIoWebSocketUrl } from "./adapters/socketio-adapter.js";
 import type { TriggerTemplate } from "./adapters/trigger-template.js";
-import type { TargetFile, TriggerFile } from "./target-file.js";
+import { tokenPlaceholder, type WebSocketAuth } from "./adapters/websocket-auth.js";
+import type { TargetFile, TriggerFile, WebsocketFile } from "./target-file.js";
 
-function secret(env: Record<string, string | undefined>, name: string, field: string): string {
+function secret(
+  env: Record<string, string | undefined>,
+  name: string,
+  field: string,
+  holds = "the trigger's credential",
+): string {
   const value = env[name];
   if (value === undefined || value === "") {
-    throw new AdapterError(
-      field,
-      `environment variable ${name} is not set (it holds the trigger's credential)`,
-    );
+    throw new AdapterError(field, `environment variable ${name} is not set (it holds ${holds})`);
   }
   return value;
+}
+
+/** websocket.auth with its credential read from the environment. */
+function webSocketAuth(
+  websocket: WebsocketFile | undefined,
+  env: Record<string, string | undefined>,
+): { webSocketAuth: WebSocketAuth } | Record<string, never> {
+  const auth = websocket?.auth;
+  if (auth === undefined) return {};
+  const value = auth.prefix + secret(env, auth.env, "websocket.auth.env", "the WebSocket credential");
+  if (auth.header !== undefined) return { webSocketAuth: { kind: "header", name: auth.header, value } };
+  if (auth.cookie !== undefined) return { webSocketAuth: { kind: "cookie", name: auth.cookie, value } };
+  if (auth.query !== undefined) return { webSocketAuth: { kind: "query", name: auth.query, value } };
+  const text = (auth.message ?? tokenPlaceholder).replaceAll(tokenPlaceholder, value);
+  return { webSocketAuth: { kind: "message", text } };
 }
 
 function uniquePods(pods: AdapterPod[]): AdapterPod[] {
@@ -61,14 +79,25 @@ export function targetFromFile(file: TargetFile, env: Record<string, string | un
           trigger: triggerTemplate(file.trigger, env),
           frames: file.frames,
           ...(file.subscribe === undefined ? {} : { subscribe: file.subscribe }),
+          ...webSocketAuth(file.websocket, env),
         }),
         pods: uniquePods(file.pods.map((pod) => ({ name: pod.name, httpUrl: pod.url, wsUrl: pod.ws }))),
       };
     }
     case "socketio": {
       const { path: socketPath, ...socketio } = file.socketio;
+      if (file.websocket?.auth?.message !== undefined) {
+        throw new AdapterError(
+          "websocket.auth.message",
+          "Socket.IO speaks Engine.IO first: authenticate with header, cookie or query",
+        );
+      }
       return {
-        adapter: socketIoAdapter({ ...socketio, trigger: triggerTemplate(file.trigger, env) }),
+        adapter: socketIoAdapter({
+          ...socketio,
+          trigger: triggerTemplate(file.trigger, env),
+          ...webSocketAuth(file.websocket, env),
+        }),
         pods: uniquePods(
           file.pods.map((pod) => ({
             name: pod.name,

@@ -206,6 +206,7 @@ export class ClientConnection implements SessionListener {
         const ws = dialWebSocket(url, events, {
           handshakeTimeoutMs: this.owner.helloTimeoutMs,
           localAddress: this.target.localAddress,
+          headers: this.owner.adapter.webSocketHeaders,
         });
         this.ws = ws;
         ws.on("close", () => {

@@ -13,7 +13,7 @@ export function discoverPods(
   const runtime = {
     ...nodeTimers,
     dial: (url: string, events: Parameters<typeof dialWebSocket>[1]) =>
-      dialWebSocket(url, events, { handshakeTimeoutMs: timeoutMs }),
+      dialWebSocket(url, events, { handshakeTimeoutMs: timeoutMs, headers: adapter.webSocketHeaders }),
   };
   return discover(adapter, pods, runtime, timeoutMs);
 }

@@ -60,7 +60,10 @@ function openConnection(
 ): Promise<WebSocket> {
   const { adapter } = target;
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(adapter.webSocketUrl(pod.wsUrl, undefined), { perMessageDeflate: false });
+    const ws = new WebSocket(adapter.webSocketUrl(pod.wsUrl, undefined), {
+      perMessageDeflate: false,
+      ...(adapter.webSocketHeaders ? { headers: { ...adapter.webSocketHeaders } } : {}),
+    });
     const timer = setTimeout(() => {
       ws.terminate();
       reject(new TargetError(`pod ${pod.pod}: the session was not up within ${timeoutMs} ms`));

@@ -8,6 +8,8 @@ export interface DialOptions {
   handshakeTimeoutMs: number;
   /** Local (source) address to bind, e.g. 127.0.0.2, when one address's ephemeral ports run short. */
   localAddress?: string | undefined;
+  /** Handshake headers, e.g. a target's WebSocket credential. */
+  headers?: Readonly<Record<string, string>> | undefined;
 }
 
 export function dialWebSocket(url: string, events: SocketEvents, options: DialOptions): WebSocket {
@@ -16,6 +18,7 @@ export function dialWebSocket(url: string, events: SocketEvents, options: DialOp
     skipUTF8Validation: true,
     handshakeTimeout: options.handshakeTimeoutMs,
     ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+    ...(options.headers === undefined ? {} : { headers: { ...options.headers } }),
   });
   ws.on("open", () => events.opened());
   ws.on("message", (data) => events.message(data.toString()));

@@ -13,6 +13,7 @@ import {
 } from "./payload-fields.js";
 import type { AdapterFrame, ProtocolAdapter } from "./protocol-adapter.js";
 import { compileTrigger, type TriggerTemplate } from "./trigger-template.js";
+import { authHeaders, authMessages, type WebSocketAuth, withAuthQuery } from "./websocket-auth.js";
 
 export interface GenericJsonConfig {
   trigger: TriggerTemplate;
@@ -26,6 +27,8 @@ export interface GenericJsonConfig {
   };
   /** Sent as text after connect (a string as is, anything else as JSON). */
   subscribe?: unknown;
+  /** The WebSocket credential, resolved from its environment variable. */
+  webSocketAuth?: WebSocketAuth;
 }
 
 const ignored: AdapterFrame = { type: "ignored" };
@@ -45,16 +48,19 @@ export function genericJsonAdapter(config: GenericJsonConfig): ProtocolAdapter {
   const isIgnored = compileAnyMatch(frames.ignore, "frames.ignore");
   const isDelivery = compileAllMatch(frames.delivery, "frames.delivery");
   const isHello = frames.hello === undefined ? undefined : compileMatch(frames.hello, "frames.hello");
-  const opening =
-    config.subscribe === undefined
+  const opening = [
+    ...authMessages(config.webSocketAuth),
+    ...(config.subscribe === undefined
       ? []
-      : [typeof config.subscribe === "string" ? config.subscribe : JSON.stringify(config.subscribe)];
+      : [typeof config.subscribe === "string" ? config.subscribe : JSON.stringify(config.subscribe)]),
+  ];
   return {
     kind: "generic-json",
     accounting,
     sendsHello: isHello !== undefined,
     deliversBeforeHello: false,
-    webSocketUrl: (wsUrl) => wsUrl,
+    webSocketUrl: (wsUrl) => withAuthQuery(wsUrl, config.webSocketAuth),
+    webSocketHeaders: authHeaders(config.webSocketAuth),
     openingFrames: () => opening,
     triggerRequest: trigger.request,
     readTriggerReply: trigger.reply,

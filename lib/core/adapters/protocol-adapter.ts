@@ -106,6 +106,8 @@ export interface ProtocolAdapter {
   readonly sendsHello: boolean;
   readonly deliversBeforeHello: boolean;
   webSocketUrl(wsUrl: string, resume: ResumePosition | undefined): string;
+  /** Headers for the WebSocket handshake (a credential from the target file's websocket.auth). */
+  readonly webSocketHeaders?: Readonly<Record<string, string>>;
   openingFrames(resume: ResumePosition | undefined): readonly string[];
   triggerRequest(pod: TriggerPod, probe: Probe): TriggerRequest;
   readTriggerReply(status: number, body: unknown): TriggerReply;

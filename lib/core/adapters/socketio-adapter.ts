@@ -9,6 +9,7 @@ import { compilePayloadReader, type PayloadFields } from "./payload-fields.js";
 import type { AdapterFrame, ProtocolAdapter } from "./protocol-adapter.js";
 import { decodeSocketIoFrame, encodeConnect, engineIoPong, engineIoQuery } from "./socketio-codec.js";
 import { compileTrigger, type TriggerTemplate } from "./trigger-template.js";
+import { authHeaders, type WebSocketAuth, withAuthQuery } from "./websocket-auth.js";
 
 export interface SocketIoConfig {
   /** The event every delivery is emitted as. */
@@ -20,6 +21,8 @@ export interface SocketIoConfig {
   trigger: TriggerTemplate;
   /** Send {pid, offset} when reconnecting (needs connectionStateRecovery on the server). */
   recovery: boolean;
+  /** The WebSocket credential (header, cookie or query), resolved from its environment variable. */
+  webSocketAuth?: WebSocketAuth;
 }
 
 const ignored: AdapterFrame = { type: "ignored" };
@@ -45,7 +48,8 @@ export function socketIoAdapter(config: SocketIoConfig): ProtocolAdapter {
     accounting,
     sendsHello: true,
     deliversBeforeHello: true,
-    webSocketUrl: (wsUrl) => wsUrl,
+    webSocketUrl: (wsUrl) => withAuthQuery(wsUrl, config.webSocketAuth),
+    webSocketHeaders: authHeaders(config.webSocketAuth),
     openingFrames(resume) {
       if (!config.recovery || resume?.session === undefined || resume.offset === undefined) return fresh;
       return [encodeConnect(namespace, { pid: resume.session, offset: resume.offset })];

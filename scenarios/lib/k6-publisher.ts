@@ -1,8 +1,9 @@
 // The publisher VU code: one constant-arrival-rate iteration = one trigger over k6/http with a probe
 // {run, publisher, n, t}, round-robin over the pods (or to the one trigger pod); the target's protocol
-// adapter builds the request and reads the reply. Each accepted trigger (its seq and published time when
-// the backend gives them) goes into the run's published log in Redis, which every subscriber settles
-// against; then the iteration counts itself settled, which is how subscribers learn that publishing is over.
+// adapter builds the request and reads the reply. Each trigger then makes one Redis round trip
+// (RunStore.recordTrigger): its outcome, the published-log entry every subscriber settles against (seq and
+// published time when the backend gives them), and the settled count, which is how subscribers learn that
+// publishing is over.
 // The first iteration of each publisher VU waits at the start barrier: every connection said hello.
 import { check } from "k6";
 import exec from "k6/execution";
@@ -11,7 +12,7 @@ import type { Probe } from "../../lib/core/probe.js";
 import { triggerTargets } from "../../lib/core/target-discovery.js";
 import { mintTraceparent } from "../../lib/core/trace-context.js";
 import type { PreparedRun, RunData } from "./k6-run.js";
-import type { RunStore } from "./k6-run-store.js";
+import type { RunStore, TriggerRecord } from "./k6-run-store.js";
 import { waitUntil } from "./k6-wait-until.js";
 
 function parseBody(body: unknown): unknown {
@@ -41,14 +42,16 @@ export async function runPublisherIteration(run: PreparedRun, store: RunStore, d
   // Subscribers wait for exactly the planned triggers to settle; one more (a tick at the very end of the
   // duration) would publish after they stopped waiting and break their accounting, so it does nothing.
   if (exec.scenario.iterationInTest >= run.timing.plannedTriggers) return;
+  let recorded = false;
   try {
-    await trigger(run, store, data);
+    await store.recordTrigger(await trigger(run, store, data));
+    recorded = true;
   } finally {
-    await store.markSettled();
+    if (!recorded) await store.markSettled();
   }
 }
 
-async function trigger(run: PreparedRun, store: RunStore, data: RunData): Promise<void> {
+async function trigger(run: PreparedRun, store: RunStore, data: RunData): Promise<TriggerRecord> {
   const { profile } = run.config;
   const { adapter } = run.config.target;
   if (!publisherState.barrierPassed) {
@@ -86,22 +89,23 @@ async function trigger(run: PreparedRun, store: RunStore, data: RunData): Promis
     tags: { pod: target.pod, name: "trigger" },
     timeout: "10s",
   });
-  await store.countTrigger(target.pod, "sent");
   const reply = adapter.readTriggerReply(response.status, parseBody(response.body));
   check(response, { "trigger accepted": () => reply.accepted });
-  if (reply.accepted) {
-    const pod = reply.pod ?? target.pod;
-    await store.countTrigger(pod, "accepted");
-    await store.recordPublished({
+  if (!reply.accepted) {
+    return {
+      sentTo: target.pod,
+      failureCause: response.status === 0 ? `network-${response.error_code}` : reply.cause,
+    };
+  }
+  return {
+    sentTo: target.pod,
+    published: {
       seq: reply.seq,
       publisher: probe.publisher,
       n: probe.n,
       // Without a published time in the reply, the reply's arrival bounds when the backend accepted it.
       acceptedAtMs: reply.publishedAtMs ?? Date.now(),
-      pod,
-    });
-    return;
-  }
-  await store.countTrigger(target.pod, "failed");
-  await store.countFailure(response.status === 0 ? `network-${response.error_code}` : reply.cause);
+      pod: reply.pod ?? target.pod,
+    },
+  };
 }

@@ -8,7 +8,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalCluster, startLocalCluster } from "../../lib/cluster/local-cluster.js";
 import { k6BundleTargets } from "../../lib/engine/k6-bundle-targets.js";
-import { parseReport } from "../../lib/report/json-report.js";
+import { parseReport } from "../../lib/core/report-json.js";
 import { buildK6Target } from "../../scripts/k6-bundles.js";
 import { skipWithoutRedis } from "../fixtures/redis.js";
 import { emulateK6Run } from "./k6-emulated-run.js";

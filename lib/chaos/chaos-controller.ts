@@ -183,7 +183,10 @@ export class ChaosController {
         const stopped = pod.running ? `${describeExit(await pod.kill("SIGTERM"))}, ` : "";
         const startedAt = performance.now();
         await pod.start();
-        return `${stopped}ready after ${Math.round(performance.now() - startedAt)} ms`;
+        const ready = `${stopped}ready after ${Math.round(performance.now() - startedAt)} ms`;
+        // Clients and trigger sockets that failed over while it was down come back to it.
+        const moved = this.links.get(`${pod.name}@clients`)?.rebalance() ?? 0;
+        return moved > 0 ? `${ready}, ${moved} failed-over connections sent back` : ready;
       }
       case "kill-redis":
         await this.redisServer().kill();

@@ -25,7 +25,11 @@ export class ChaosScheduleRunner implements ChaosTimeline {
         this.timers.delete(timer);
         if (this.stopped) return;
         const apply = (): Promise<void> =>
-          this.stopped ? Promise.resolve() : this.controller.apply(step.action).then(onEvent);
+          this.stopped
+            ? Promise.resolve()
+            : this.controller
+                .apply(step.action)
+                .then((event) => onEvent({ ...event, scheduledAtSeconds: step.atSeconds }));
         const prior = step.sequence === undefined ? undefined : this.sequences.get(step.sequence);
         const run = prior ? prior.then(apply, apply) : apply();
         if (step.sequence !== undefined) this.sequences.set(step.sequence, run);

@@ -38,6 +38,8 @@ export class FaultProxyError extends CrosspodError {
 interface ProxiedConnection {
   client: Socket;
   upstream: Socket | undefined;
+  /** Which of the upstreams it went to (index into the list at the time). */
+  upstreamIndex: number | undefined;
   pipes: FaultPipe[];
 }
 
@@ -142,6 +144,23 @@ export class FaultProxy {
     }
   }
 
+  /**
+   * Failover links, once the link's own pod is back: closes (FIN, no reset) the connections that failed
+   * over to another pod, so their clients reconnect through this link and land on their pod again, as
+   * behind a load balancer that rebalances (keep-alive trigger sockets included: the next trigger opens
+   * a new one). Returns how many it closed.
+   */
+  rebalance(): number {
+    if (this.balance !== "failover") return 0;
+    let moved = 0;
+    for (const connection of [...this.connections]) {
+      if (connection.upstreamIndex === undefined || connection.upstreamIndex === 0) continue;
+      this.destroy(connection, false);
+      moved += 1;
+    }
+    return moved;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -151,7 +170,12 @@ export class FaultProxy {
   }
 
   private accept(client: Socket): void {
-    const connection: ProxiedConnection = { client, upstream: undefined, pipes: [] };
+    const connection: ProxiedConnection = {
+      client,
+      upstream: undefined,
+      upstreamIndex: undefined,
+      pipes: [],
+    };
     client.on("error", () => this.destroy(connection, false));
     client.on("close", () => this.destroyWhenBothClosed(connection));
     if (this.closed || this.active.reset) {
@@ -174,7 +198,8 @@ export class FaultProxy {
       this.destroy(connection, true);
       return;
     }
-    const target = this.upstreamList[this.pickUpstream(tried)] as Upstream;
+    const index = this.pickUpstream(tried);
+    const target = this.upstreamList[index] as Upstream;
     const upstream = tcpConnect({ host: target.host, port: target.port, noDelay: true, allowHalfOpen: true });
     upstream.setTimeout(upstreamConnectTimeoutMs, () => upstream.destroy(new Error("connect timeout")));
     const tryNext = () => this.connectUpstream(connection, tried + 1);
@@ -187,6 +212,7 @@ export class FaultProxy {
         return;
       }
       connection.upstream = upstream;
+      connection.upstreamIndex = index;
       upstream.on("error", () => this.destroy(connection, false));
       upstream.on("close", () => this.destroyWhenBothClosed(connection));
       connection.client.setNoDelay(true);

@@ -25,6 +25,7 @@ import {
 import {
   acknowledgedLostMetric,
   judgesDrift,
+  rejoinFailuresMetric,
   triggerFailureThresholds,
   validateThresholds,
 } from "../core/thresholds.js";
@@ -341,6 +342,10 @@ export function resolveRunConfig(
     ...profile.thresholds,
     // With Redis HA under chaos a failover may lose triggers already answered 202: judge that by default.
     ...(flags.redis === "sentinel" && flags.chaos !== undefined ? haThresholds : {}),
+    // A restarted pod must serve again: a trigger (when they rotate over the pods) and a client.
+    ...(flags.chaos !== undefined && profile.triggerPod === "round-robin"
+      ? { [rejoinFailuresMetric]: ["count==0"] }
+      : {}),
     ...parseThresholdFlags(flags.threshold),
   };
 

@@ -19,6 +19,18 @@ export interface ChaosEventRecord {
   target: string;
   /** A Redis failover action's measured course (Sentinel mode). */
   redis?: RedisFailoverRecord;
+  /** When the schedule said to do it, seconds from the first trigger (`@10s`); absent for ad-hoc actions. */
+  scheduledAtSeconds?: number;
+}
+
+/** Actions after which their pod should serve again: the rejoin is measured from the event. */
+const rejoiningActions: ReadonlySet<string> = new Set(["restart-pod"]);
+
+/** When a pod brought back by an event served its first trigger and its first client afterwards. */
+interface RejoinRecord {
+  event: ChaosEventRecord;
+  firstTriggerAtMs: number | undefined;
+  firstClientAtMs: number | undefined;
 }
 
 /** How a Redis failover went, measured by the supervisor while it happened. */
@@ -99,6 +111,8 @@ export interface ChaosImpactInput {
    * each is charged to the first failover event at or after its acceptance.
    */
   acknowledgedLost?: readonly AcknowledgedTrigger[];
+  /** Rejoin times of the events that brought a pod back (ChaosImpactRecorder.rejoins()). */
+  rejoins?: ReadonlyMap<ChaosEventRecord, { firstTriggerAtMs?: number; firstClientAtMs?: number }>;
 }
 
 const defaultAfterMs = 5_000;
@@ -117,6 +131,9 @@ export class ChaosImpactRecorder {
   private resets = 0;
   /** Set after the drain when the timeline checked Redis history for acknowledged triggers it lost. */
   acknowledgedLost: AcknowledgedTrigger[] | undefined;
+  /** The latest rejoining event per pod, until that pod has served a trigger and a client. */
+  private readonly rejoining = new Map<string, RejoinRecord>();
+  private readonly rejoined: RejoinRecord[] = [];
 
   constructor(runStartMs: number) {
     this.lastSecondEndMs = runStartMs;
@@ -124,6 +141,38 @@ export class ChaosImpactRecorder {
 
   event(record: ChaosEventRecord): void {
     this.events.push(record);
+    if (rejoiningActions.has(record.action)) {
+      const rejoin = { event: record, firstTriggerAtMs: undefined, firstClientAtMs: undefined };
+      this.rejoining.set(record.target, rejoin);
+      this.rejoined.push(rejoin);
+    }
+  }
+
+  /**
+   * Pod `pod` accepted a trigger or said hello to a client at `atMs`: the first of each after an event
+   * that brought it back is when it rejoined. Cheap on every trigger and hello: one map lookup.
+   */
+  served(pod: string, what: "trigger" | "client", atMs: number): void {
+    const rejoin = this.rejoining.get(pod);
+    if (rejoin === undefined || atMs < rejoin.event.atMs) return;
+    if (what === "trigger") rejoin.firstTriggerAtMs ??= atMs;
+    else rejoin.firstClientAtMs ??= atMs;
+    if (rejoin.firstTriggerAtMs !== undefined && rejoin.firstClientAtMs !== undefined) {
+      this.rejoining.delete(pod);
+    }
+  }
+
+  /** For chaosImpacts(): each rejoining event's first trigger and first client, where seen. */
+  rejoins(): Map<ChaosEventRecord, { firstTriggerAtMs?: number; firstClientAtMs?: number }> {
+    return new Map(
+      this.rejoined.map(({ event, firstTriggerAtMs, firstClientAtMs }) => [
+        event,
+        {
+          ...(firstTriggerAtMs === undefined ? {} : { firstTriggerAtMs }),
+          ...(firstClientAtMs === undefined ? {} : { firstClientAtMs }),
+        },
+      ]),
+    );
   }
 
   /** An open connection (`connection` is any stable key for it) dropped at `atMs`. */
@@ -260,11 +309,29 @@ export function chaosImpacts(input: ChaosImpactInput): ChaosImpact[] {
         after: p99Of(input.seconds, duringEndMs, duringEndMs + afterMs),
       },
       historyLost: resets > 0,
+      ...(event.scheduledAtSeconds === undefined ? {} : { scheduledAt: event.scheduledAtSeconds }),
+      ...rejoinOf(event, input.rejoins),
       ...(event.redis
         ? { redis: redisImpact(event, event.redis, input.seconds, resets, lostByEvent.get(event)) }
         : {}),
     };
   });
+}
+
+/** Seconds from a rejoining event to its pod's first trigger and first client; null when it never served. */
+function rejoinOf(
+  event: ChaosEventRecord,
+  rejoins: ChaosImpactInput["rejoins"],
+): Pick<ChaosImpact, "rejoined"> {
+  const rejoin = rejoins?.get(event);
+  if (rejoin === undefined) return {};
+  const after = (atMs: number | undefined) => (atMs === undefined ? null : (atMs - event.atMs) / 1000);
+  return {
+    rejoined: {
+      firstTriggerSeconds: after(rejoin.firstTriggerAtMs),
+      firstClientSeconds: after(rejoin.firstClientAtMs),
+    },
+  };
 }
 
 /** Each lost acknowledged trigger goes to the first failover at or after it, else the last failover. */

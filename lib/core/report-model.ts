@@ -121,6 +121,21 @@ export const chaosImpactSchema = z.object({
   /** Fan-out p99 (ms) in the 5 s before, during (event to last reconnect) and 5 s after. */
   fanoutP99Ms: z.object({ before: z.number(), during: z.number(), after: z.number() }),
   historyLost: z.boolean(),
+  /**
+   * When the schedule said to act, seconds from the first trigger (`@10s`); `t` is when it was issued,
+   * seconds from the run's start (ramp and connect included).
+   */
+  scheduledAt: z.number().nonnegative().optional(),
+  /**
+   * Events that bring a pod back (restart-pod): seconds from the event until the pod accepted its first
+   * trigger and said hello to its first client again; null when it never did during the run.
+   */
+  rejoined: z
+    .object({
+      firstTriggerSeconds: z.number().nonnegative().nullable(),
+      firstClientSeconds: z.number().nonnegative().nullable(),
+    })
+    .optional(),
   /** Redis failover actions (Sentinel mode): what clients of Redis lived through. */
   redis: z
     .object({

@@ -168,6 +168,13 @@ function acknowledgedLostOf(chaos: readonly ChaosImpact[]): number | null {
   return measured.length === 0 ? null : measured.reduce((sum, count) => sum + count, 0);
 }
 
+/** Rejoining events (restart-pod) whose pod never served a trigger or a client again; null when none. */
+function rejoinFailuresOf(chaos: readonly ChaosImpact[]): number | null {
+  const rejoins = chaos.flatMap((impact) => (impact.rejoined ? [impact.rejoined] : []));
+  if (rejoins.length === 0) return null;
+  return rejoins.filter((r) => r.firstTriggerSeconds === null || r.firstClientSeconds === null).length;
+}
+
 /**
  * Assembles and validates the report. Overall = exact merge of the pods; thresholds are judged on it, with
  * exact percentiles from the merged histograms. A run in which no frame was expected measured nothing,
@@ -219,7 +226,11 @@ export function buildReport(input: ReportInput): Report {
         e2e: overall.e2e,
         reconnectTime: overall.reconnectTime,
       },
-      { acknowledgedLost: acknowledgedLostOf(input.chaos ?? []), drift: input.drift },
+      {
+        acknowledgedLost: acknowledgedLostOf(input.chaos ?? []),
+        drift: input.drift,
+        rejoinFailures: rejoinFailuresOf(input.chaos ?? []),
+      },
     ),
     validity: { valid: reasons.length === 0, reasons },
     histograms: {

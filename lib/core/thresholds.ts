@@ -30,7 +30,12 @@ export interface RunFacts {
   acknowledgedLost: number | null;
   /** The drift section, when the run sampled drift (a soak on the Node engine). */
   drift?: DriftFigures | undefined;
+  /** Pods brought back by chaos (restart-pod) that never served a trigger or a client again; null if none was. */
+  rejoinFailures?: number | null;
 }
+
+/** Restarted pods that never served a trigger and a client again: `count==0` by default under chaos. */
+export const rejoinFailuresMetric = "crosspod_rejoin_failures";
 
 /** Acknowledged triggers lost to Redis failovers; a default `count==0` threshold in Sentinel chaos runs. */
 export const acknowledgedLostMetric = "crosspod_acknowledged_lost";
@@ -68,6 +73,7 @@ const metrics: Record<string, MetricSource> = {
   [loadMetrics.reconnects]: { type: "counter", read: (f) => f.connections.reconnects },
   crosspod_missed: { type: "counter", read: (f) => f.delivery.missedWhileDisconnected },
   [acknowledgedLostMetric]: { type: "counter", read: (_, run) => run.acknowledgedLost },
+  [rejoinFailuresMetric]: { type: "counter", read: (_, run) => run.rejoinFailures ?? null },
   // Share of expected frames that arrived (recovered ones included); frames nobody expected do not inflate it.
   crosspod_delivery: {
     type: "rate",

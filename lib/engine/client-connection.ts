@@ -125,6 +125,7 @@ export class ClientConnection implements SessionListener {
     const state = this.stateOf(pod);
     state.connectionOpened();
     if (first) state.recorder.connections.opened += 1;
+    this.owner.chaos?.served(state.name, "client", atMs);
     if (reconnectMs !== undefined) {
       state.recorder.connections.reconnects += 1;
       state.recorder.reconnectTime.recordMs(reconnectMs);

@@ -78,6 +78,7 @@ function impactsOf({ chaos, startedAtMs, endedAtMs, published, pool }: NodeRepor
     events: chaos.events,
     outages: chaos.outages(),
     seconds: chaos.seconds,
+    rejoins: chaos.rejoins(),
     ...(chaos.acknowledgedLost ? { acknowledgedLost: chaos.acknowledgedLost } : {}),
     settle: (fromMs, toMs) =>
       pool.settle(

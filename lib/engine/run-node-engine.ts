@@ -225,6 +225,9 @@ function assembleRun(
     targets: triggerTargets,
     onFirstFailure: (pod, cause) =>
       timeline.event({ kind: "error", name: "trigger-failed", target: pod, detail: cause }),
+    ...(chaosRecorder
+      ? { onAccepted: (pod: string) => chaosRecorder.served(pod, "trigger", epochNowMs()) }
+      : {}),
     ...(options.triggerTimeoutMs !== undefined ? { requestTimeoutMs: options.triggerTimeoutMs } : {}),
     ratePerSecond: profile.triggerRate,
     durationSeconds: profile.durationSeconds,
@@ -258,7 +261,12 @@ function newSampler(run: NodeRun, health: GeneratorHealth, timeSeries: TimeSerie
     pool,
     triggersAccepted: () => publisher.accepted,
     triggersRefused: () => publisher.failuresByCause()["http-503"] ?? 0,
-    errorCount: () => pool.connectErrorCount + pool.disconnects + pool.invalidFrames + publisher.failed,
+    // Under chaos, disconnects are what the schedule planned (the chaos table counts them), not errors.
+    errorCount: () =>
+      pool.connectErrorCount +
+      (run.chaosRecorder ? 0 : pool.disconnects) +
+      pool.invalidFrames +
+      publisher.failed,
     timeSeries,
     ...(run.chaosRecorder ? { chaos: run.chaosRecorder } : {}),
     memory: health,

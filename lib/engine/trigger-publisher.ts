@@ -38,6 +38,8 @@ export interface PublisherOptions {
   lateStartToleranceMs: number;
   /** In-flight requests above this are not sent but counted as failed ("overloaded"), so memory stays bounded. */
   maxInFlight?: number;
+  /** Called on each accepted trigger with the pod that took it (chaos runs: when a pod serves again). */
+  onAccepted?: (pod: string) => void;
   /** Called on the first failure of each cause, for the run's events. */
   onFirstFailure?: (pod: string, cause: string) => void;
   /** When the engine traces: a span per trigger, its traceparent sent on the request. */
@@ -177,7 +179,9 @@ export class TriggerPublisher {
         return;
       }
       this.accepted += 1;
-      (reply.pod === undefined ? podState : this.options.pod(reply.pod)).recorder.triggers.accepted += 1;
+      const taker = reply.pod === undefined ? podState : this.options.pod(reply.pod);
+      taker.recorder.triggers.accepted += 1;
+      this.options.onAccepted?.(taker.name);
       // Without a published time in the reply, the reply's arrival bounds when the backend accepted it.
       this.options.published.accepted(
         reply.seq,

@@ -85,7 +85,16 @@ export interface ChaosRow {
   bad?: (impact: ChaosImpact) => boolean;
 }
 
+function rejoinTime(seconds: number | null): string {
+  return seconds === null ? "never" : `+${seconds.toFixed(1)} s`;
+}
+
 export const chaosRows: ChaosRow[] = [
+  // The schedule counts from the first trigger; run time also holds the ramp and the connect barrier.
+  {
+    label: "scheduled (from first trigger)",
+    read: (c) => (c.scheduledAt === undefined ? "–" : `@${formatRunTime(c.scheduledAt)}`),
+  },
   { label: "at (run time)", read: (c) => formatRunTime(c.t) },
   { label: "clients disconnected", read: (c) => formatCount(c.clientsDisconnected) },
   {
@@ -106,4 +115,14 @@ export const chaosRows: ChaosRow[] = [
       `${formatMs(c.fanoutP99Ms.before)} / ${formatMs(c.fanoutP99Ms.during)} / ${formatMs(c.fanoutP99Ms.after)}`,
   },
   { label: "history lost", read: (c) => (c.historyLost ? "yes" : "no"), bad: (c) => c.historyLost },
+  {
+    label: "served again: first trigger / client",
+    read: (c) =>
+      c.rejoined === undefined
+        ? "–"
+        : `${rejoinTime(c.rejoined.firstTriggerSeconds)} / ${rejoinTime(c.rejoined.firstClientSeconds)}`,
+    bad: (c) =>
+      c.rejoined !== undefined &&
+      (c.rejoined.firstTriggerSeconds === null || c.rejoined.firstClientSeconds === null),
+  },
 ];

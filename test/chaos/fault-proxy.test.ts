@@ -155,6 +155,33 @@ describe("fault proxy", () => {
     expect([second.accepted, third.accepted]).toEqual([2, 2]);
   });
 
+  it("rebalances: closes the connections that failed over, and they come back to the first upstream", async () => {
+    const first = await startEchoServer();
+    const second = await startEchoServer();
+    owned.push(first, second);
+    const firstUpstream = { host: "127.0.0.1", port: first.port };
+    const proxy = await FaultProxy.start({
+      upstreams: [
+        { host: "127.0.0.1", port: await freePort() },
+        { host: "127.0.0.1", port: second.port },
+      ],
+      balance: "failover",
+    });
+    owned.push(proxy);
+    const failedOver = await client(proxy.port);
+    await roundTripMs(failedOver, "while the first is down");
+    expect(second.accepted).toBe(1);
+    proxy.setUpstreams([firstUpstream, ...proxy.upstreams.slice(1)]);
+    const onFirst = await client(proxy.port);
+    await roundTripMs(onFirst, "to the first again");
+    expect(proxy.rebalance()).toBe(1);
+    expect(await failedOver.ended).toBe("closed");
+    await roundTripMs(onFirst, "still on the first");
+    const back = await client(proxy.port);
+    await roundTripMs(back, "reconnected");
+    expect([first.accepted, second.accepted]).toEqual([2, 1]);
+  });
+
   it("resets a client when no upstream accepts it", async () => {
     const proxy = await FaultProxy.start({ upstreams: [{ host: "127.0.0.1", port: await freePort() }] });
     owned.push(proxy);

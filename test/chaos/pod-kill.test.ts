@@ -46,7 +46,11 @@ describe.skipIf(skipWithoutRedis)("pod chaos in recover mode", () => {
     expect(kill.clientsDisconnected).toBe(perPod);
     expect(kill.reconnectTime.count).toBe(perPod);
     expect(kill.reconnectTime.max).toBeGreaterThan(0);
-    expect(report.overall.connections.reconnects).toBe(perPod);
+    // Once pod-b is back its link sends the failed-over clients back to it, a second reconnect each,
+    // charged to the restart (whether that happens before the run ends depends on how fast pod-b starts).
+    const restart = chaosRow(report, "restart-pod");
+    expect([0, perPod]).toContain(restart.clientsDisconnected);
+    expect(report.overall.connections.reconnects).toBe(perPod + restart.clientsDisconnected);
     expect(report.overall.delivery).toMatchObject({
       lost: 0,
       duplicates: 0,
@@ -64,7 +68,6 @@ describe.skipIf(skipWithoutRedis)("pod chaos in recover mode", () => {
     expect(report.events.find((event) => event.kind === "chaos" && event.name === "kill-pod")?.detail).toBe(
       "SIGKILL; exited on SIGKILL",
     );
-    expect(chaosRow(report, "restart-pod").clientsDisconnected).toBe(0);
     expect(chaos.cluster.pod("pod-b").running).toBe(true);
   });
 
@@ -111,7 +114,10 @@ describe.skipIf(skipWithoutRedis)("pod chaos in pubsub mode", () => {
     expect(delivery.recovered).toBe(0);
     expect(delivery.missedWhileDisconnected).toBe(expected - delivery.received);
     expect(delivery.missedWhileDisconnected, describeRun(report)).toBeGreaterThan(0);
-    expect(chaosRow(report, action).missedWhileDisconnected).toBe(delivery.missedWhileDisconnected);
+    // Each event's row has its share: the fault's, and the rebalance's when the pod came back.
+    const rows = result.report.chaos.reduce((sum, row) => sum + row.missedWhileDisconnected, 0);
+    expect(rows).toBe(delivery.missedWhileDisconnected);
+    expect(chaosRow(report, action).missedWhileDisconnected).toBeGreaterThan(0);
     return delivery.missedWhileDisconnected;
   }
 

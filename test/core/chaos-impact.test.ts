@@ -32,6 +32,36 @@ function killAndRestart(): ChaosImpactRecorder {
 }
 
 describe("chaos impact", () => {
+  it("says when a restarted pod served its first trigger and first client, and the schedule's time", () => {
+    const recorder = new ChaosImpactRecorder(start);
+    recorder.served("pod-b", "trigger", at(1));
+    recorder.event({ atMs: at(5), action: "kill-pod", target: "pod-b", scheduledAtSeconds: 3 });
+    recorder.event({ atMs: at(8), action: "restart-pod", target: "pod-b", scheduledAtSeconds: 6 });
+    recorder.event({ atMs: at(9), action: "restart-pod", target: "pod-c" });
+    recorder.served("pod-a", "trigger", at(8.5));
+    recorder.served("pod-b", "client", at(9.5));
+    recorder.served("pod-b", "trigger", at(10));
+    recorder.served("pod-b", "trigger", at(11));
+    const [kill, restartB, restartC] = chaosImpacts({
+      runStartMs: start,
+      runEndMs: at(20),
+      events: recorder.events,
+      outages: [],
+      seconds: [],
+      settle: () => emptyDelivery(),
+      rejoins: recorder.rejoins(),
+    });
+    expect(kill?.scheduledAt).toBe(3);
+    expect(kill?.rejoined).toBeUndefined();
+    expect(restartB).toMatchObject({
+      t: 8,
+      scheduledAt: 6,
+      rejoined: { firstTriggerSeconds: 2, firstClientSeconds: 1.5 },
+    });
+    expect(restartC?.scheduledAt).toBeUndefined();
+    expect(restartC?.rejoined).toEqual({ firstTriggerSeconds: null, firstClientSeconds: null });
+  });
+
   it("gives a kill its disconnects, reconnect times, window figures and the p99 spike", () => {
     const recorder = killAndRestart();
     const windows: Array<[number, number]> = [];

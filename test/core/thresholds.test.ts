@@ -180,6 +180,15 @@ describe("evaluateThresholds", () => {
     expect(() => validateThresholds({ crosspod_trigger_failures: ["count==0"] })).toThrow(/a rate/);
   });
 
+  it("counts restarted pods that never served again, with no value when no pod was restarted", () => {
+    const spec = { crosspod_rejoin_failures: ["count==0"] };
+    const judge = (rejoinFailures: number | null) =>
+      evaluateThresholds(spec, figures(), {}, { acknowledgedLost: null, rejoinFailures })[0];
+    expect(judge(1)).toMatchObject({ ok: false, actual: 1 });
+    expect(judge(0)).toMatchObject({ ok: true, actual: 0 });
+    expect(judge(null)).toMatchObject({ ok: true, actual: null });
+  });
+
   it("throws for an unknown metric instead of passing silently", () => {
     expect(() => evaluateThresholds({ lost: ["count==0"] }, figures())).toThrow(/unknown metric "lost"/);
   });

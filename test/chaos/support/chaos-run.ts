@@ -7,7 +7,7 @@ import { parseChaosSchedule } from "../../../lib/core/chaos-schedule.js";
 import { type Profile, resolveProfile } from "../../../lib/core/profiles.js";
 import type { BackoffPolicy } from "../../../lib/core/reconnect-backoff.js";
 import type { Report } from "../../../lib/core/report-model.js";
-import { runNodeEngine } from "../../../lib/engine/run-node-engine.js";
+import { type NodeEngineOptions, runNodeEngine } from "../../../lib/engine/run-node-engine.js";
 
 export interface ChaosRunResult {
   report: Report;
@@ -51,6 +51,7 @@ export async function runWithChaos(
   schedule: string,
   overrides: Partial<Profile> = {},
   backoff?: BackoffPolicy,
+  onProgress?: NodeEngineOptions["onProgress"],
 ): Promise<ChaosRunResult> {
   const profile = resolveProfile("cross-pod-load", { ...shortProfile, ...overrides });
   const headBefore = await redisHead(chaos);
@@ -61,6 +62,7 @@ export async function runWithChaos(
     thresholds: profile.thresholds,
     chaos: new ChaosScheduleRunner(parseChaosSchedule(schedule), chaos.controller),
     ...(backoff ? { backoff } : {}),
+    ...(onProgress ? { onProgress } : {}),
     // The suite shares two cores with other runs: no validity verdict is asserted on timing here.
     saturationLimits: { cpuFraction: 1, eventLoopLagP99Ms: 10_000, lateStartFraction: 1 },
   });

@@ -52,7 +52,8 @@ export function readConfigFile(
   }
   let value: unknown;
   try {
-    value = parseYaml(bytes.toString("utf8"));
+    // Unknown tags and the like are refused by the schema afterwards; no process warning for them.
+    value = parseYaml(bytes.toString("utf8"), { logLevel: "error" });
   } catch (error) {
     return fail(`not valid YAML or JSON (${error instanceof Error ? error.message : String(error)})`);
   }

@@ -35,11 +35,28 @@ function metricValue(metric: K6SummaryMetric, value: number): string {
   return formatNumber(value);
 }
 
+/** k6's own order (avg min med max, then percentiles ascending), whatever order the values object has. */
+const trendStatOrder = ["avg", "min", "med", "max"];
+
+function percentileOf(stat: string): number {
+  const match = /^p\((\d+(?:\.\d+)?)\)$/.exec(stat);
+  return match ? Number(match[1]) : Number.POSITIVE_INFINITY;
+}
+
+function statRank(stat: string): number {
+  const known = trendStatOrder.indexOf(stat);
+  return known >= 0 ? known - trendStatOrder.length : percentileOf(stat);
+}
+
+function trendStats(values: Record<string, number>): [string, number][] {
+  return Object.entries(values).sort(([a], [b]) => statRank(a) - statRank(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
 function metricLine(metric: K6SummaryMetric): string {
   const values = metric.values;
   switch (metric.type) {
     case "trend":
-      return Object.entries(values)
+      return trendStats(values)
         .map(([stat, value]) => `${stat}=${metricValue(metric, value)}`)
         .join(" ");
     case "counter":

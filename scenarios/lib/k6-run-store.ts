@@ -135,6 +135,20 @@ export class RunStore {
     }
   }
 
+  /**
+   * Marks this runner's segment of the run as started; false when it already was. A run id used twice would
+   * find the first run's hellos and settled triggers and pass its barriers at once, its figures mixed in.
+   */
+  async claimSegment(ttlSeconds: number): Promise<boolean> {
+    const key = `${this.keyPrefix}k6:${this.runId}:claimed:${this.segment.text}`;
+    try {
+      return (await this.client.sendCommand("SET", key, "1", "NX", "EX", ttlSeconds)) === "OK";
+    } catch (error) {
+      if (isNil(error)) return false;
+      throw error;
+    }
+  }
+
   async ping(): Promise<void> {
     await this.client.sendCommand("PING");
   }

@@ -36,6 +36,9 @@ export interface RunData {
   seqAtStart: number;
 }
 
+/** A run id's segments stay claimed this long: a day covers any run and its merge. */
+const runIdClaimSeconds = 24 * 3600;
+
 export class RunSetupError extends CrosspodError {
   override readonly code = "CROSSPOD_K6_SETUP";
   override readonly kind = "environment";
@@ -75,6 +78,12 @@ export async function setupRun(run: PreparedRun): Promise<RunData> {
     await store.ping();
   } catch (error) {
     throw new RunSetupError(`cannot reach Redis at REDIS_URL=${run.config.redisUrl}: ${String(error)}`);
+  }
+  // A split run's runners share an explicit run id; one runner started twice would count twice.
+  if (runSegment().partial && !(await store.claimSegment(runIdClaimSeconds))) {
+    throw new RunSetupError(
+      `run id ${runId} already ran segment ${runSegment().text} in this Redis: give every run its own CROSSPOD_RUN_ID`,
+    );
   }
   const targets = await discoverTargets(run.config.target.adapter, run.config.target.pods);
   triggerTargets(targets, run.config.profile.triggerPod);

@@ -153,6 +153,12 @@ describe.skipIf(skipWithoutRedis)(
       expect(Object.keys(merged.pods).sort()).toEqual(["pod-a", "pod-b", "pod-c"]);
     });
 
+    it("refuses to run a segment of a run id again: the run's barriers and logs would count it twice", async () => {
+      await expect(
+        emulateK6Run(bundleFile, { ...env, CROSSPOD_RUN_ID: splitRunId }, { segment: "0:1/3", sequence }),
+      ).rejects.toThrow(`run id ${splitRunId} already ran segment 0:1/3`);
+    });
+
     it("refuses to run a segment without a sequence, naming the flag", async () => {
       await expect(
         emulateK6Run(

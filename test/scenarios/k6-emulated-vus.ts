@@ -36,12 +36,18 @@ export async function createVuFactory(
     missingModules: bundle.missingModules,
     newVu(scenario, idInTest) {
       initialized += 1;
+      let inInitContext = true;
       const execution: ExecutionState = {
         scenario: { name: scenario, iterationInTest: 0, startTime: Date.now() },
         vu: { idInTest: idInTest ?? nextVuId++, idInInstance: initialized },
-        test: { options: segment.options },
+        // Like k6, exec.test.options throws in the init context: a scenario must read its segment later.
+        get test() {
+          if (inInitContext) throw new Error("getting test options in the init context is not supported");
+          return { options: segment.options };
+        },
       };
       const vu = bundle.newVu(env, (toRealm) => emulatedModules({ ...resources, toRealm }, execution));
+      inInitContext = false;
       return { vu, execution };
     },
     async close() {

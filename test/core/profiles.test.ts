@@ -28,7 +28,7 @@ describe("built-in profiles", () => {
       durationSeconds: 30,
       drainSeconds: 5,
       triggerPod: "round-robin",
-      connectionsPerVu: 50,
+      connectionsPerVu: 200,
       thresholds: {
         crosspod_lost: ["count==0"],
         crosspod_out_of_order: ["count==0"],
@@ -129,7 +129,7 @@ describe("parseProfile", () => {
       durationSeconds: 4,
       drainSeconds: 5,
       triggerPod: "round-robin",
-      connectionsPerVu: 50,
+      connectionsPerVu: 200,
       thresholds: {
         crosspod_lost: ["count==0"],
         crosspod_out_of_order: ["count==0"],

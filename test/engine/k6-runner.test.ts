@@ -145,7 +145,7 @@ describe("runK6 with a stand-in k6", () => {
       CROSSPOD_RAMP: "3",
       CROSSPOD_DRAIN: "5",
       CROSSPOD_TRIGGER_POD: "round-robin",
-      CROSSPOD_CONNECTIONS_PER_VU: "50",
+      CROSSPOD_CONNECTIONS_PER_VU: "200",
     });
     expect(JSON.parse(scriptEnv.CROSSPOD_THRESHOLDS ?? "")).toEqual(profile.thresholds);
     expect(k6Env.K6_NO_USAGE_REPORT).toBe("true");

@@ -6,11 +6,11 @@ describe("runOptions", () => {
   const profile = resolveProfile("cross-pod-load", {});
   const options = runOptions(profile);
 
-  it("gives each subscriber VU connectionsPerVu connections: 300 connections make 6 VUs of one long iteration", () => {
+  it("gives each subscriber VU connectionsPerVu connections: 300 connections make 2 VUs of one long iteration", () => {
     expect(options.scenarios?.subscribers).toMatchObject({
       executor: "per-vu-iterations",
       exec: "subscribers",
-      vus: 6,
+      vus: 2,
       iterations: 1,
     });
   });
@@ -53,7 +53,7 @@ describe("runTiming", () => {
     expect(timing).toMatchObject({
       publishStartSeconds: 4,
       holdSeconds: 39,
-      subscriberVus: 6,
+      subscriberVus: 2,
       bucketSeconds: 1,
     });
   });

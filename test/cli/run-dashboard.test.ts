@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { chromiumArgs, findChromium } from "../../lib/engine/browser-pages.js";
-import { runNode } from "../fixtures/node-process.js";
+import { type NodeProcess, runNode } from "../fixtures/node-process.js";
 import { skipWithoutRedis } from "../fixtures/redis.js";
 import { waitFor } from "../fixtures/wait-for.js";
 
@@ -16,34 +16,41 @@ if (!chromiumPath) console.warn("skipping the live dashboard test: no chromium o
 
 describe.skipIf(skipWithoutRedis || !chromiumPath)("crosspod run --dashboard", () => {
   let browser: Browser | undefined;
-  const cli = runNode([
-    "dist/cli.js",
-    "run",
-    "cross-pod-load",
-    "--engine",
-    "node",
-    "--dashboard",
-    "--connections",
-    "30",
-    "--ramp",
-    "1s",
-    "--rate",
-    "10",
-    "--duration",
-    "6s",
-    "--drain",
-    "2s",
-    "--chaos",
-    "kill-pod:pod-b@2s,restart-pod:pod-b@3s",
-  ]);
+  let cli: NodeProcess | undefined;
   afterAll(async () => {
     await browser?.close();
-    if (cli.child.exitCode === null) cli.child.kill("SIGKILL");
+    // SIGINT lets crosspod tear its cluster down; SIGKILL only if it does not stop.
+    if (cli && cli.child.exitCode === null && cli.child.signalCode === null) {
+      cli.child.kill("SIGINT");
+      const stopped = await Promise.race([cli.exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+      if (stopped === undefined) cli.child.kill("SIGKILL");
+    }
   });
 
   it("updates live during the run and shows the verdict and report at the end", async () => {
+    cli = runNode([
+      "dist/cli.js",
+      "run",
+      "cross-pod-load",
+      "--engine",
+      "node",
+      "--dashboard",
+      "--connections",
+      "30",
+      "--ramp",
+      "1s",
+      "--rate",
+      "10",
+      "--duration",
+      "6s",
+      "--drain",
+      "2s",
+      "--chaos",
+      "kill-pod:pod-b@2s,restart-pod:pod-b@3s",
+    ]);
+    const run = cli;
     const url = await waitFor(
-      () => /dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(cli.stderr())?.[1],
+      () => /dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(run.stderr())?.[1],
       "the dashboard URL on stderr",
       60_000,
     );
@@ -81,8 +88,8 @@ describe.skipIf(skipWithoutRedis || !chromiumPath)("crosspod run --dashboard", (
     const verdict = (await page.textContent("#verdict")) ?? "";
     expect(verdict).toMatch(/^(PASS|FAIL) · /);
     expect(await page.getAttribute("#report", "src")).toBe("/report");
-    const exit = await cli.exited;
-    expect([0, 99], cli.stderr()).toContain(exit.code);
-    expect(cli.stdout()).toContain(verdict.split(" · ")[0] ?? "");
+    const exit = await run.exited;
+    expect([0, 99], run.stderr()).toContain(exit.code);
+    expect(run.stdout()).toContain(verdict.split(" · ")[0] ?? "");
   });
 });

@@ -2,7 +2,8 @@
 // and 2/3:1 (sequence 0,1/3,2/3,1), as k6-operator runs a TestRun with parallelism 3, against one local
 // cluster and one Redis: each instance runs its share the way k6 splits it (k6-emulated-segment.ts), runs
 // setup, teardown and handleSummary itself, and stores its partial report in Redis; `crosspod report merge
-// --redis` then gives the counts a single emulated run of the same workload gives.
+// --redis` then gives the counts a single emulated run of the same workload gives, and one instance whose
+// clients lose frames (behind lossy proxies) fails the one verdict though the other two pass alone.
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,6 +16,7 @@ import type { Report } from "../../lib/core/report-model.js";
 import { k6BundleTargets } from "../../lib/engine/k6-bundle-targets.js";
 import { readStoredReports } from "../../lib/engine/segment-coordinator.js";
 import { buildK6Target } from "../../scripts/k6-bundles.js";
+import { type LossyPodProxy, startLossyPodProxy } from "../cli/support/lossy-pod-proxy.js";
 import { skipWithoutRedis } from "../fixtures/redis.js";
 import { emulateK6Run } from "./k6-emulated-run.js";
 
@@ -100,7 +102,10 @@ describe.skipIf(skipWithoutRedis)(
       parts = results;
     }, 180_000);
 
+    let proxies: LossyPodProxy[] = [];
+
     afterAll(async () => {
+      await Promise.all(proxies.map((proxy) => proxy.close()));
       await cluster?.close();
     });
 
@@ -151,6 +156,57 @@ describe.skipIf(skipWithoutRedis)(
       expect(merged.validity).toEqual({ valid: true, reasons: [] });
       expect(merged.timeSeries.reduce((sum, point) => sum + point.triggers, 0)).toBe(triggers);
       expect(Object.keys(merged.pods).sort()).toEqual(["pod-a", "pod-b", "pod-c"]);
+    });
+
+    it("fails the one verdict when one instance's clients lose frames, though the other two pass alone", async () => {
+      proxies = await Promise.all(
+        (cluster as LocalCluster).pods.map((pod) => startLossyPodProxy(pod.httpUrl, 4)),
+      );
+      const runId = `${splitRunId}-lossy`;
+      const lossy = await Promise.all(
+        segments.map((segment, index) => {
+          const out = join(workDir, `lossy-${index + 1}.json`);
+          const targets: Record<string, string> =
+            index === 2 ? { TARGETS: proxies.map((proxy) => proxy.url).join(",") } : {};
+          return emulateK6Run(
+            bundleFile,
+            { ...env, ...targets, CROSSPOD_RUN_ID: runId, CROSSPOD_OUT: out },
+            { segment, sequence },
+          ).then((result) => parseReport(result.files[out] ?? "", out));
+        }),
+      );
+      const lost = lossy.map((part) => part.overall.delivery.lost);
+      expect(lost.slice(0, 2)).toEqual([0, 0]);
+      expect(lost[2]).toBeGreaterThan(0);
+      expect(lossy.map((part) => part.thresholds.every((threshold) => threshold.ok))).toEqual([
+        true,
+        true,
+        false,
+      ]);
+      const out = join(workDir, "merged-lossy.json");
+      const merge = await run(
+        process.execPath,
+        [
+          cli,
+          "report",
+          "merge",
+          "--redis",
+          (cluster as LocalCluster).redisUrl,
+          "--run-id",
+          runId,
+          "--out",
+          out,
+        ],
+        { encoding: "utf8" },
+      ).then(
+        () => ({ code: 0 }),
+        (error: { code: number }) => ({ code: error.code }),
+      );
+      expect(merge.code).toBe(99);
+      const merged = parseReport(await readFile(out, "utf8"), out);
+      expect(merged.overall.delivery.lost).toBe(lost[2]);
+      expect(merged.overall.delivery.expected).toBe(connections * triggers);
+      expect(merged.thresholds.find((threshold) => threshold.metric === "crosspod_lost")?.ok).toBe(false);
     });
 
     it("refuses to run a segment of a run id again: the run's barriers and logs would count it twice", async () => {

@@ -23,7 +23,6 @@ import { progressWriter } from "../../engine/run-progress.js";
 import { SegmentCoordinator } from "../../engine/segment-coordinator.js";
 import { discoverTargets } from "../../engine/target-discovery.js";
 import { renderConsoleSummary } from "../../report/console-summary.js";
-import { renderHtmlReport } from "../../report/html-report.js";
 import { reportVerdict } from "../../report/report-verdict.js";
 import { CLIError, exitCodes } from "../cli-error.js";
 import { chooseEngine, type EngineChoice, engineNames } from "../engine-choice.js";

@@ -1,6 +1,7 @@
 // `crosspod run` configuration: flags, CROSSPOD_* environment and an optional profile file, validated once
 // here into a RunConfig. Profile knobs go through lib/core's profile schema whichever way they came in
 // (precedence: flag > environment > profile file > built-in profile); every error names its source.
+
 import { z } from "zod";
 import {
   type DeliveryMode,
@@ -14,6 +15,7 @@ import type { Target } from "../core/adapters/protocol-adapter.js";
 import { type ChaosStep, checkChaosSchedule, parseChaosSchedule } from "../core/chaos-schedule.js";
 import { type DriftSettings, defaultDriftSettings } from "../core/drift-figures.js";
 import { endpointUrlProblem, redactUrlCredentials } from "../core/endpoint-url.js";
+import { loadMetrics } from "../core/metric-names.js";
 import {
   type Profile,
   parseDuration,
@@ -26,6 +28,7 @@ import {
   acknowledgedLostMetric,
   judgesDrift,
   rejoinFailuresMetric,
+  triggerFailuresMetric,
   triggerFailureThresholds,
   validateThresholds,
 } from "../core/thresholds.js";
@@ -128,6 +131,30 @@ const flagNames = {
 } as const;
 
 const haThresholds: Record<string, string[]> = { [acknowledgedLostMetric]: ["count==0"] };
+
+/**
+ * Under chaos the profile's latency bound judges the steady phase, not the spike while a pod is down, and
+ * refused triggers are judged in the steady phase too; loss stays judged over the whole run.
+ */
+function steadyStateThresholds(base: Record<string, string[]>): Record<string, string[]> {
+  const latency = base[loadMetrics.fanoutLatency] ?? [];
+  return {
+    [`${triggerFailuresMetric}{phase:steady}`]: [...(triggerFailureThresholds[triggerFailuresMetric] ?? [])],
+    ...(latency.length > 0 ? { [`${loadMetrics.fanoutLatency}{phase:steady}`]: [...latency] } : {}),
+  };
+}
+
+/** The profile's thresholds in a chaos run: the built-in latency bound moves to the steady phase. */
+function chaosProfileThresholds(base: Profile, profile: Profile): Record<string, string[]> {
+  const thresholds = { ...profile.thresholds };
+  const same = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
+    JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
+  // Only when nobody overrode it: a latency bound the user set judges the whole run, as they asked.
+  if (same(thresholds[loadMetrics.fanoutLatency], base.thresholds[loadMetrics.fanoutLatency])) {
+    delete thresholds[loadMetrics.fanoutLatency];
+  }
+  return thresholds;
+}
 
 function copyThresholds(spec: Readonly<Record<string, readonly string[]>>): Record<string, string[]> {
   return Object.fromEntries(Object.entries(spec).map(([metric, expressions]) => [metric, [...expressions]]));
@@ -312,7 +339,8 @@ function baseProfile(name: string, profileFile: string | undefined): Profile {
 function parseThresholdFlags(values: readonly string[]): Record<string, string[]> {
   const spec: Record<string, string[]> = {};
   for (const value of values) {
-    const colon = value.indexOf(":");
+    // A tagged key (crosspod_lost{phase:fault}:count==0) has a colon of its own inside the braces.
+    const colon = value.indexOf(":", value.includes("}") ? value.indexOf("}") : 0);
     if (colon <= 0 || colon === value.length - 1) {
       throw usage(
         `--threshold: expected metric:expression such as crosspod_fanout_latency:p(99)<250 (got "${value}")`,
@@ -337,9 +365,10 @@ export function resolveRunConfig(
   checked(() => withOverrides(base, fromEnv), "environment");
   const profile = withOverrides(base, { ...fromEnv, ...flagOverrides(base, flags) });
   const thresholds = {
-    // Refused triggers are judged, not discarded; a chaos run refuses some by design, so not by default there.
+    ...(flags.chaos === undefined ? {} : steadyStateThresholds(base.thresholds)),
+    // Refused triggers are judged, not discarded; a chaos run refuses some by design, so only when steady.
     ...(flags.chaos === undefined ? copyThresholds(triggerFailureThresholds) : {}),
-    ...profile.thresholds,
+    ...(flags.chaos === undefined ? profile.thresholds : chaosProfileThresholds(base, profile)),
     // With Redis HA under chaos a failover may lose triggers already answered 202: judge that by default.
     ...(flags.redis === "sentinel" && flags.chaos !== undefined ? haThresholds : {}),
     // A restarted pod must serve again: a trigger (when they rotate over the pods) and a client.

@@ -92,6 +92,9 @@ export interface SecondRecord {
   resets: number;
   /** Triggers answered 503 in the second. */
   refused?: number;
+  /** Triggers sent and failed in the second (for per-phase figures). */
+  triggersSent?: number;
+  triggersFailed?: number;
 }
 
 export interface ChaosImpactInput {
@@ -126,7 +129,7 @@ export class ChaosImpactRecorder {
   readonly seconds: SecondRecord[] = [];
   private readonly closedOutages: OutageRecord[] = [];
   private readonly openOutages = new Map<object, number>();
-  private totals = { duplicates: 0, outOfOrder: 0, resets: 0, refused: 0 };
+  private totals = { duplicates: 0, outOfOrder: 0, resets: 0, refused: 0, sent: 0, failed: 0 };
   private lastSecondEndMs: number;
   private resets = 0;
   /** Set after the drain when the timeline checked Redis history for acknowledged triggers it lost. */
@@ -199,9 +202,11 @@ export class ChaosImpactRecorder {
   second(
     endMs: number,
     fanout: LatencyHistogram,
-    totals: { duplicates: number; outOfOrder: number; refused?: number },
+    totals: { duplicates: number; outOfOrder: number; refused?: number; sent?: number; failed?: number },
   ): void {
     const refused = totals.refused ?? 0;
+    const sent = totals.sent ?? 0;
+    const failed = totals.failed ?? 0;
     this.seconds.push({
       startMs: this.lastSecondEndMs,
       endMs,
@@ -210,12 +215,16 @@ export class ChaosImpactRecorder {
       outOfOrder: Math.max(0, totals.outOfOrder - this.totals.outOfOrder),
       resets: this.resets - this.totals.resets,
       refused: Math.max(0, refused - this.totals.refused),
+      triggersSent: Math.max(0, sent - this.totals.sent),
+      triggersFailed: Math.max(0, failed - this.totals.failed),
     });
     this.totals = {
       duplicates: totals.duplicates,
       outOfOrder: totals.outOfOrder,
       resets: this.resets,
       refused,
+      sent,
+      failed,
     };
     this.lastSecondEndMs = endMs;
   }
@@ -245,9 +254,20 @@ function p99Of(seconds: readonly SecondRecord[], fromMs: number, toMs: number): 
   return merged.count > 0 ? merged.percentileMs(99) : 0;
 }
 
-export function chaosImpacts(input: ChaosImpactInput): ChaosImpact[] {
-  const afterMs = input.afterMs ?? defaultAfterMs;
-  const leadMs = input.leadMs ?? defaultLeadMs;
+/** Each event's fault span for the run's phases: from the event until the last client it dropped was back. */
+export function faultSpans(
+  input: Pick<ChaosImpactInput, "events" | "outages" | "runEndMs">,
+): { fromMs: number; toMs: number }[] {
+  return eventWindows(input, 0).map((window) => ({
+    fromMs: window.event.atMs,
+    toMs: window.recoveredAtMs,
+  }));
+}
+
+function eventWindows(
+  input: Pick<ChaosImpactInput, "events" | "outages" | "runEndMs">,
+  afterMs: number,
+): EventWindow[] {
   const events = [...input.events].sort((a, b) => a.atMs - b.atMs);
   const windows: EventWindow[] = events.map((event) => ({
     event,
@@ -267,7 +287,14 @@ export function chaosImpacts(input: ChaosImpactInput): ChaosImpact[] {
     }
     window.endMs = Math.min(input.runEndMs, window.recoveredAtMs + afterMs);
   }
+  return windows;
+}
 
+export function chaosImpacts(input: ChaosImpactInput): ChaosImpact[] {
+  const afterMs = input.afterMs ?? defaultAfterMs;
+  const leadMs = input.leadMs ?? defaultLeadMs;
+  const windows = eventWindows(input, afterMs);
+  const events = windows.map((window) => window.event);
   const lostByEvent = chargeLosses(events, input.acknowledgedLost);
   let claimedUntilMs = Number.NEGATIVE_INFINITY;
   return windows.map((window) => {

@@ -158,6 +158,21 @@ export const chaosImpactSchema = z.object({
 });
 export type ChaosImpact = z.infer<typeof chaosImpactSchema>;
 
+/** One phase of the trigger phase (steady, fault, recovery): what per-phase thresholds judge. */
+export const phaseFiguresSchema = z.object({
+  /** Time the phase covered, summed over its windows. */
+  seconds: z.number().nonnegative(),
+  triggers: z.object({
+    sent: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+  }),
+  /** For the triggers accepted during the phase. */
+  delivery: deliverySchema,
+  /** Frames received during the phase. */
+  fanout: latencySummarySchema,
+});
+export type PhaseFigures = z.infer<typeof phaseFiguresSchema>;
+
 export const reportSchema = z.object({
   schema: z.literal(reportSchemaId),
   run: z.object({
@@ -198,6 +213,17 @@ export const reportSchema = z.object({
     /** Per pod, for `crosspod report merge` (absent in reports written before it existed). */
     pods: z.record(z.string(), podHistogramsSchema).optional(),
   }),
+  /**
+   * Per phase, when the run had chaos (Node engine); a run without chaos is steady throughout, and
+   * `{phase:steady}` thresholds judge its overall figures.
+   */
+  phases: z
+    .object({
+      steady: phaseFiguresSchema.optional(),
+      fault: phaseFiguresSchema.optional(),
+      recovery: phaseFiguresSchema.optional(),
+    })
+    .optional(),
   /** Present when the run sampled drift (a soak): slopes over the steady phase, fan-out p99 per window. */
   drift: driftSchema.optional(),
   /** Present when the run drove headless console pages (`--browsers N`): what the analysts would see. */

@@ -15,6 +15,7 @@ import type {
   TimeSeriesPoint,
 } from "./report-model.js";
 import { reportSchemaId } from "./report-schema-id.js";
+import type { MeasuredPhase, PhaseName } from "./run-phases.js";
 import { evaluateThresholds } from "./thresholds.js";
 
 export class PodRecorder {
@@ -144,6 +145,8 @@ export interface ReportInput {
   thresholds: Record<string, string[]>;
   validityReasons?: string[];
   drift?: DriftFigures;
+  /** Per-phase figures of a chaos run (see run-phases.ts); absent: steady throughout. */
+  phases?: Partial<Record<PhaseName, MeasuredPhase>>;
 }
 
 /** Judged on the whole run: a segment of a split run may expect nothing while the run as a whole does. */
@@ -166,6 +169,14 @@ function acknowledgedLostOf(chaos: readonly ChaosImpact[]): number | null {
     impact.redis?.acknowledgedLost === undefined ? [] : [impact.redis.acknowledgedLost],
   );
   return measured.length === 0 ? null : measured.reduce((sum, count) => sum + count, 0);
+}
+
+function phaseFiguresOf(phases: Partial<Record<PhaseName, MeasuredPhase>>): NonNullable<Report["phases"]> {
+  const figures: NonNullable<Report["phases"]> = {};
+  for (const [name, phase] of Object.entries(phases) as [PhaseName, MeasuredPhase][]) {
+    figures[name] = phase.figures;
+  }
+  return figures;
 }
 
 /** Rejoining events (restart-pod) whose pod never served a trigger or a client again; null when none. */
@@ -230,6 +241,7 @@ export function buildReport(input: ReportInput): Report {
         acknowledgedLost: acknowledgedLostOf(input.chaos ?? []),
         drift: input.drift,
         rejoinFailures: rejoinFailuresOf(input.chaos ?? []),
+        ...(input.phases ? { phases: input.phases } : {}),
       },
     ),
     validity: { valid: reasons.length === 0, reasons },
@@ -239,6 +251,7 @@ export function buildReport(input: ReportInput): Report {
       reconnectTime: overall.reconnectTime.encode(),
       pods: podHistograms,
     },
+    ...(input.phases ? { phases: phaseFiguresOf(input.phases) } : {}),
     ...(input.drift ? { drift: input.drift } : {}),
   };
   return report;

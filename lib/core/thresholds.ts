@@ -4,6 +4,7 @@ import { type DriftFigures, worstPodSlope } from "./drift-figures.js";
 import type { LatencyHistogram } from "./latency-histogram.js";
 import { loadMetrics } from "./metric-names.js";
 import type { LatencySummary, PodFigures, ThresholdResult } from "./report-model.js";
+import { type MeasuredPhase, type PhaseName, phaseNames } from "./run-phases.js";
 import { ThresholdSyntaxError } from "./threshold-syntax-error.js";
 
 export { ThresholdSyntaxError };
@@ -32,6 +33,11 @@ export interface RunFacts {
   drift?: DriftFigures | undefined;
   /** Pods brought back by chaos (restart-pod) that never served a trigger or a client again; null if none was. */
   rejoinFailures?: number | null;
+  /**
+   * Per-phase figures of a run with chaos; absent when the run had none, and then it was steady
+   * throughout: `{phase:steady}` judges the overall figures, other phases have no value.
+   */
+  phases?: Partial<Record<PhaseName, MeasuredPhase>>;
 }
 
 /** Restarted pods that never served a trigger and a client again: `count==0` by default under chaos. */
@@ -107,6 +113,45 @@ const metrics: Record<string, MetricSource> = {
 /** Metric names thresholds may refer to. */
 export const thresholdMetrics: readonly string[] = Object.keys(metrics);
 
+/** Metrics measured per phase: figures of the frames received and the triggers sent in it. */
+const perPhaseMetrics: ReadonlySet<string> = new Set([
+  loadMetrics.fanoutLatency,
+  loadMetrics.lost,
+  "crosspod_missed",
+  "crosspod_delivery",
+  triggerFailuresMetric,
+]);
+
+/** A threshold's key: a metric, or k6's tagged form `metric{phase:steady}`. */
+export interface ThresholdKey {
+  metric: string;
+  phase?: PhaseName;
+}
+
+const taggedKeyPattern = /^\s*([A-Za-z0-9_]+)\s*\{\s*([A-Za-z_]+)\s*:\s*([A-Za-z_]+)\s*\}\s*$/;
+
+export function parseThresholdKey(key: string): ThresholdKey {
+  if (!key.includes("{")) return { metric: key };
+  const match = taggedKeyPattern.exec(key);
+  const [, metric = "", tag = "", value = ""] = match ?? [];
+  if (match === null || tag !== "phase") {
+    throw new ThresholdSyntaxError(
+      `threshold key "${key}" is malformed: expected metric or metric{phase:NAME} such as crosspod_fanout_latency{phase:steady}`,
+    );
+  }
+  if (!(phaseNames as readonly string[]).includes(value)) {
+    throw new ThresholdSyntaxError(
+      `threshold key "${key}" names phase "${value}": expected one of ${phaseNames.join(", ")}`,
+    );
+  }
+  if (!perPhaseMetrics.has(metric)) {
+    throw new ThresholdSyntaxError(
+      `threshold key "${key}": ${metric} is not measured per phase; per-phase metrics are ${[...perPhaseMetrics].join(", ")}`,
+    );
+  }
+  return { metric, phase: value as PhaseName };
+}
+
 /** Whether any threshold of `spec` judges drift, so the run has to sample it. */
 export function judgesDrift(spec: Record<string, readonly string[]>): boolean {
   return Object.entries(spec).some(
@@ -139,9 +184,10 @@ export function parseThreshold(expression: string): ParsedThreshold {
 }
 
 function checkedThreshold(
-  metric: string,
+  key: string,
   expression: string,
-): { source: MetricSource; parsed: ParsedThreshold } {
+): { source: MetricSource; parsed: ParsedThreshold; phase: PhaseName | undefined } {
+  const { metric, phase } = parseThresholdKey(key);
   const source = Object.hasOwn(metrics, metric) ? metrics[metric] : undefined;
   if (source === undefined) {
     throw new ThresholdSyntaxError(
@@ -156,7 +202,7 @@ function checkedThreshold(
       `threshold "${expression}" on ${metric} uses "${parsed.aggregation}", which a ${source.type} does not have: expected ${names}`,
     );
   }
-  return { source, parsed };
+  return { source, parsed, phase };
 }
 
 /** Throws ThresholdSyntaxError for the first expression that is malformed or does not fit its metric. */
@@ -236,14 +282,24 @@ export function evaluateThresholds(
   const results: ThresholdResult[] = [];
   for (const [metric, expressions] of Object.entries(spec)) {
     for (const expression of expressions) {
-      const { source, parsed } = checkedThreshold(metric, expression);
-      const actual = source.latency
-        ? latencyValue(expression, parsed, overall[source.latency], histograms[source.latency])
-        : source.drift
-          ? run.drift === undefined
-            ? null
-            : source.drift(run.drift)
-          : (source.read?.(overall, run) ?? null);
+      const { source, parsed, phase } = checkedThreshold(metric, expression);
+      const measured =
+        phase === undefined ? { figures: overall, histograms } : phaseOf(phase, overall, histograms, run);
+      const actual =
+        measured === undefined
+          ? null
+          : source.latency
+            ? latencyValue(
+                expression,
+                parsed,
+                measured.figures[source.latency],
+                measured.histograms[source.latency],
+              )
+            : source.drift
+              ? run.drift === undefined
+                ? null
+                : source.drift(run.drift)
+              : (source.read?.(measured.figures, run) ?? null);
       results.push({
         metric,
         expression,
@@ -253,4 +309,29 @@ export function evaluateThresholds(
     }
   }
   return results;
+}
+
+/** A phase's figures in the shape thresholds read; undefined when the run had no such phase. */
+function phaseOf(
+  phase: PhaseName,
+  overall: PodFigures,
+  histograms: ThresholdHistograms,
+  run: RunFacts,
+): { figures: PodFigures; histograms: ThresholdHistograms } | undefined {
+  if (run.phases === undefined) return phase === "steady" ? { figures: overall, histograms } : undefined;
+  const measured = run.phases[phase];
+  if (measured === undefined) return undefined;
+  const { triggers, delivery, fanout } = measured.figures;
+  const empty: LatencySummary = { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
+  return {
+    figures: {
+      connections: { opened: 0, failed: 0, peak: 0, reconnects: 0 },
+      triggers: { sent: triggers.sent, accepted: triggers.sent - triggers.failed, failed: triggers.failed },
+      delivery,
+      fanout,
+      e2e: empty,
+      reconnectTime: empty,
+    },
+    histograms: { fanout: measured.fanout },
+  };
 }

@@ -2,7 +2,7 @@
 // queue, not the backend's), so the run is marked invalid instead of reporting those numbers.
 import { readFileSync } from "node:fs";
 import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
-import { parseThreshold } from "../core/thresholds.js";
+import { parseThreshold, parseThresholdKey } from "../core/thresholds.js";
 
 /** Above any limit, measured over the triggering and drain phases, the run is invalid. */
 export interface SaturationLimits {
@@ -35,8 +35,10 @@ const latencyMetrics = ["crosspod_fanout_latency", "crosspod_e2e_latency"];
  */
 export function lagLimitForThresholds(thresholds: Record<string, readonly string[]>): number {
   let tightestMs = Number.POSITIVE_INFINITY;
-  for (const metric of latencyMetrics) {
-    for (const expression of thresholds[metric] ?? []) {
+  for (const [key, expressions] of Object.entries(thresholds)) {
+    // Per-phase keys (crosspod_fanout_latency{phase:steady}) budget the same latency.
+    if (!latencyMetrics.includes(parseThresholdKey(key).metric)) continue;
+    for (const expression of expressions) {
       const { op, value } = parseThreshold(expression);
       if ((op === "<" || op === "<=") && value < tightestMs) tightestMs = value;
     }

@@ -261,6 +261,7 @@ function newSampler(run: NodeRun, health: GeneratorHealth, timeSeries: TimeSerie
     pool,
     triggersAccepted: () => publisher.accepted,
     triggersRefused: () => publisher.failuresByCause()["http-503"] ?? 0,
+    triggerTotals: () => ({ sent: publisher.sent, failed: publisher.failed }),
     // Under chaos, disconnects are what the schedule planned (the chaos table counts them), not errors.
     errorCount: () =>
       pool.connectErrorCount +

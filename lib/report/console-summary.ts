@@ -6,7 +6,15 @@ import { type AnsiStyle, ansiStyle } from "./ansi-style.js";
 import { browserColumns, browserHeadline, browserRowGroups } from "./browser-rows.js";
 import { driftBasis, driftRows, fanoutDriftLine, redisDriftLines } from "./drift-rows.js";
 import { formatCount, formatDuration, formatMs } from "./figure-format.js";
-import { chaosRows, type FigureKind, figureSeverity, formatFigure, podRowGroups } from "./figure-rows.js";
+import {
+  chaosRows,
+  type FigureKind,
+  figureSeverity,
+  formatFigure,
+  phaseRows,
+  podRowGroups,
+  reportPhases,
+} from "./figure-rows.js";
 import { reportVerdict } from "./report-verdict.js";
 import { renderTextTable, type TextTableRow } from "./text-table.js";
 import { formatThresholdActual } from "./threshold-display.js";
@@ -28,6 +36,7 @@ export function renderConsoleSummary(report: Report, options: ConsoleSummaryOpti
     podSection(report, style),
     matrixSection(report, style),
     chaosSection(report, style),
+    phaseSection(report, style),
     browserSection(report, style),
     traceSection(report, style),
     driftSection(report, style),
@@ -112,6 +121,18 @@ function matrixSection(report: Report, style: AnsiStyle): string[] {
   }
   lines.pop();
   return lines;
+}
+
+function phaseSection(report: Report, style: AnsiStyle): string[] {
+  const phases = reportPhases(report);
+  if (phases.length === 0) return [];
+  const rows: TextTableRow[] = phaseRows.map((row) => ({
+    cells: [row.label, ...phases.map(([, figures]) => row.read(figures))],
+  }));
+  return [
+    `${style.bold("Phases")} · fault: a chaos event until its clients are back; recovery: 5 s after`,
+    ...renderTextTable({ header: ["", ...phases.map(([name]) => name)], rows }),
+  ];
 }
 
 function chaosSection(report: Report, style: AnsiStyle): string[] {

@@ -1,6 +1,6 @@
 // Which figures the per-pod and chaos tables show, in what order and how each is judged. Shared by
 // the console and HTML renderers so both show the same rows with the same meaning.
-import type { ChaosImpact, LatencySummary, PodFigures } from "../core/report-model.js";
+import type { ChaosImpact, LatencySummary, PhaseFigures, PodFigures, Report } from "../core/report-model.js";
 import { formatCount, formatMs, formatRunTime } from "./figure-format.js";
 
 /** count: plain; ms: latency; bad: non-zero is a correctness failure; warn: non-zero needs a look. */
@@ -126,3 +126,31 @@ export const chaosRows: ChaosRow[] = [
       (c.rejoined.firstTriggerSeconds === null || c.rejoined.firstClientSeconds === null),
   },
 ];
+
+/** Rows of the per-phase table (chaos runs): what `{phase:…}` thresholds judge. */
+export const phaseRows: { label: string; read: (phase: PhaseFigures) => string }[] = [
+  { label: "time (s)", read: (p) => p.seconds.toFixed(1) },
+  {
+    label: "triggers sent / failed",
+    read: (p) => `${formatCount(p.triggers.sent)} / ${formatCount(p.triggers.failed)}`,
+  },
+  { label: "frames expected", read: (p) => formatCount(p.delivery.expected) },
+  { label: "lost", read: (p) => formatCount(p.delivery.lost) },
+  { label: "missed while disconnected", read: (p) => formatCount(p.delivery.missedWhileDisconnected) },
+  {
+    label: "fan-out p50 / p99 / max (ms)",
+    read: (p) =>
+      p.fanout.count > 0
+        ? `${formatMs(p.fanout.p50)} / ${formatMs(p.fanout.p99)} / ${formatMs(p.fanout.max)}`
+        : "–",
+  },
+];
+
+/** The phases a report measured, in order. */
+export function reportPhases(report: Report): [string, PhaseFigures][] {
+  const phases = report.phases ?? {};
+  return (["steady", "fault", "recovery"] as const).flatMap((name) => {
+    const figures = phases[name];
+    return figures ? [[name, figures] as [string, PhaseFigures]] : [];
+  });
+}

@@ -6,7 +6,14 @@ import { browserColumns, browserHeadline, browserRowGroups } from "./browser-row
 import { driftCharts } from "./drift-charts.js";
 import { driftBasis, driftRows, fanoutDriftLine, redisDriftLines } from "./drift-rows.js";
 import { formatCount, formatDuration, formatMs, formatRunTime } from "./figure-format.js";
-import { chaosRows, figureSeverity, formatFigure, podRowGroups } from "./figure-rows.js";
+import {
+  chaosRows,
+  figureSeverity,
+  formatFigure,
+  phaseRows,
+  podRowGroups,
+  reportPhases,
+} from "./figure-rows.js";
 import { jsonForScript } from "./html-escape.js";
 import { htmlReportStyle } from "./html-style.js";
 import { eventColors, numberedEvents, reportCharts } from "./report-charts.js";
@@ -49,6 +56,7 @@ ${chartSection(report)}
 ${podSection(report)}
 ${matrixSection(report)}
 ${chaosSection(report)}
+${phaseSection(report)}
 ${browserSection(report)}
 ${traceSection(report)}
 ${driftSection(report)}
@@ -159,6 +167,17 @@ function matrixSection(report: Report): SafeHtml | string {
 <div class="scroll"><table id="matrix"><thead><tr><th>origin ↓ · delivered by →</th>${deliverers.map(
     (name) => html`<th>${name}</th>`,
   )}</tr></thead><tbody>${rows}</tbody></table></div></section>`;
+}
+
+function phaseSection(report: Report): SafeHtml | string {
+  const phases = reportPhases(report);
+  if (phases.length === 0) return "";
+  const header = phases.map(([name]) => html`<th>${name}</th>`);
+  const rows = phaseRows.map(
+    (row) =>
+      html`<tr><td>${row.label}</td>${phases.map(([, figures]) => html`<td>${row.read(figures)}</td>`)}</tr>`,
+  );
+  return html`<section><h2>Phases</h2><div class="scroll"><table id="phases"><thead><tr><th></th>${header}</tr></thead><tbody>${rows}</tbody></table></div></section>`;
 }
 
 function chaosSection(report: Report): SafeHtml | string {

@@ -4,6 +4,8 @@
 // first client again, and the default rejoin threshold passes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChaosCluster, startChaosCluster } from "../../lib/chaos/chaos-cluster.js";
+import { renderConsoleSummary } from "../../lib/report/console-summary.js";
+import { renderHtmlReport } from "../../lib/report/html-report.js";
 import { skipWithoutRedis } from "../fixtures/redis.js";
 import { describeRun, runWithChaos } from "./support/chaos-run.js";
 
@@ -63,6 +65,11 @@ describe.skipIf(skipWithoutRedis)("a pod restarted by chaos", () => {
       triggerRate: 10,
       durationSeconds: 8,
       drainSeconds: 3,
+      thresholds: {
+        crosspod_fanout_latency: [],
+        "crosspod_fanout_latency{phase:steady}": ["p(99)<60000"],
+        "crosspod_lost{phase:fault}": ["count==0"],
+      },
     });
     const held = await mostHeldAfterRestart(chaos, "pod-b", running);
     const { report } = await running;
@@ -80,5 +87,17 @@ describe.skipIf(skipWithoutRedis)("a pod restarted by chaos", () => {
     const acceptedByB = report.pods["pod-b"]?.triggers.accepted ?? 0;
     expect(acceptedByB, context).toBeGreaterThan(10);
     expect(report.overall.delivery).toMatchObject({ lost: 0, duplicates: 0, outOfOrder: 0 });
+
+    // The kill and the rebalance are faults; per-phase thresholds judge each phase's own figures.
+    expect(report.phases?.steady?.fanout.count, context).toBeGreaterThan(0);
+    expect(report.phases?.fault?.seconds, context).toBeGreaterThan(0);
+    const steady = report.thresholds.find((t) => t.metric === "crosspod_fanout_latency{phase:steady}");
+    expect(steady?.actual).toBeCloseTo(report.phases?.steady?.fanout.p99 ?? -1, 0);
+    expect(report.thresholds.find((t) => t.metric === "crosspod_lost{phase:fault}")).toMatchObject({
+      ok: true,
+      actual: 0,
+    });
+    expect(renderConsoleSummary(report, { color: false })).toMatch(/Phases[^\n]*\n.*steady\s+fault/);
+    expect(renderHtmlReport(report)).toContain('<table id="phases">');
   }, 60_000);
 });

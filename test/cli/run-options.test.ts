@@ -92,6 +92,39 @@ describe("run configuration", () => {
     expect(config.profile.thresholds.crosspod_lost).toEqual(["count==0"]);
   });
 
+  it("judges steady-state latency and refused triggers under chaos, loss over the whole run, and takes tagged --threshold keys", () => {
+    const plain = resolveRunConfig("cross-pod-load", defaults, {}).profile.thresholds;
+    expect(plain.crosspod_fanout_latency).toEqual(["p(99)<250"]);
+    expect(plain.crosspod_trigger_failures).toEqual(["rate<0.01"]);
+    const chaos = resolveRunConfig(
+      "cross-pod-load",
+      {
+        ...defaults,
+        chaos: "kill-pod:pod-b@2s,restart-pod:pod-b@4s",
+        threshold: ["crosspod_lost{phase:fault}:count==0"],
+      },
+      {},
+    ).profile.thresholds;
+    expect(chaos).toMatchObject({
+      "crosspod_fanout_latency{phase:steady}": ["p(99)<250"],
+      "crosspod_trigger_failures{phase:steady}": ["rate<0.01"],
+      "crosspod_lost{phase:fault}": ["count==0"],
+      crosspod_lost: ["count==0"],
+      crosspod_rejoin_failures: ["count==0"],
+    });
+    expect(chaos.crosspod_fanout_latency).toBeUndefined();
+    expect(chaos.crosspod_trigger_failures).toBeUndefined();
+    expect(
+      usageError(() =>
+        resolveRunConfig(
+          "cross-pod-load",
+          { ...defaults, threshold: ["crosspod_lost{phase:later}:count==0"] },
+          {},
+        ),
+      ),
+    ).toMatch(/names phase "later"/);
+  });
+
   it("judges acknowledged triggers lost by default in Sentinel chaos runs, and takes --redis only for the local cluster", () => {
     const ha = resolveRunConfig(
       "cross-pod-load",

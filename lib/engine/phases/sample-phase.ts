@@ -27,6 +27,8 @@ export interface SamplerInput {
   /** Triggers answered 503 so far (Redis failovers' refusals); 0 when not given. */
   triggersRefused?: () => number;
   errorCount: () => number;
+  /** Triggers sent and failed so far, for the chaos seconds (per-phase figures). */
+  triggerTotals?: () => { sent: number; failed: number };
   timeSeries: TimeSeriesRecorder;
   chaos?: {
     second(
@@ -96,8 +98,13 @@ export class RunSampler {
     });
   }
 
-  private orderTotals(): { duplicates: number; outOfOrder: number; refused: number } {
-    const totals = { duplicates: 0, outOfOrder: 0, refused: this.input.triggersRefused?.() ?? 0 };
+  private orderTotals() {
+    const totals = {
+      duplicates: 0,
+      outOfOrder: 0,
+      refused: this.input.triggersRefused?.() ?? 0,
+      ...(this.input.triggerTotals?.() ?? {}),
+    };
     for (const pod of this.input.pool.pods.values()) {
       totals.duplicates += pod.duplicates;
       totals.outOfOrder += pod.outOfOrder;

@@ -3,6 +3,7 @@
 // (precedence: flag > environment > profile file > built-in profile); every error names its source.
 
 import { z } from "zod";
+import { type CpuSplit, cpuListPattern, defaultCpuSplit, tasksetAvailable } from "../cluster/cpu-pinning.js";
 import {
   type DeliveryMode,
   deliveryModes,
@@ -70,6 +71,8 @@ export interface RunConfig {
   /** --prometheus-keep: how long Prometheus outlives the run; undefined = until Ctrl-C on a terminal, else not. */
   prometheusKeepSeconds: number | undefined;
   saturationLimits: SaturationLimits;
+  /** CPUs for the generator and the local cluster (taskset), when they are kept apart. */
+  cpus: CpuSplit | undefined;
   /** Headless Chromium console pages to open beside the WebSocket load; 0 = none. */
   browsers: number;
   /** k6 engine: Prometheus remote-write endpoint for k6's metrics. */
@@ -114,6 +117,8 @@ const flagNames = {
   prometheusKeep: "--prometheus-keep",
   maxGeneratorCpu: "--max-generator-cpu",
   maxGeneratorLag: "--max-generator-lag",
+  generatorCpus: "--generator-cpus",
+  clusterCpus: "--cluster-cpus",
   browsers: "--browsers",
   prometheusRw: "--prometheus-rw",
   chaos: "--chaos",
@@ -195,6 +200,8 @@ const runFlagsSchema = z
     prometheusKeep: optionalText,
     maxGeneratorCpu: optionalText,
     maxGeneratorLag: optionalText,
+    generatorCpus: optionalText,
+    clusterCpus: optionalText,
     browsers: z
       .string()
       .regex(/^\d+$/, "expected a whole number of pages from 0 to 50")
@@ -423,6 +430,7 @@ export function resolveRunConfig(
   return {
     profile: { ...profile, thresholds },
     saturationLimits,
+    cpus: cpuSplit(flags, targets.length === 0 && target === undefined),
     engine: flags.engine,
     targets,
     target,
@@ -452,6 +460,33 @@ export function resolveRunConfig(
     checkpointDir: flags.checkpoint,
     checkpointIntervalSeconds: checkpointInterval(flags),
   };
+}
+
+/**
+ * --generator-cpus / --cluster-cpus: both, or neither for the default split on a machine with few CPUs
+ * (when taskset is there); "off" in either runs everything anywhere. Only for the auto-started cluster.
+ */
+function cpuSplit(flags: z.infer<typeof runFlagsSchema>, localCluster: boolean): CpuSplit | undefined {
+  const { generatorCpus, clusterCpus } = flags;
+  if (generatorCpus === "off" || clusterCpus === "off") return undefined;
+  if (generatorCpus === undefined && clusterCpus === undefined) {
+    return localCluster && tasksetAvailable() ? defaultCpuSplit() : undefined;
+  }
+  if (!localCluster) {
+    throw usage("--generator-cpus and --cluster-cpus apply only to the auto-started local cluster");
+  }
+  if (generatorCpus === undefined || clusterCpus === undefined) {
+    throw usage("--generator-cpus and --cluster-cpus go together (or either is off)");
+  }
+  for (const [flag, value] of [
+    ["--generator-cpus", generatorCpus],
+    ["--cluster-cpus", clusterCpus],
+  ] as const) {
+    if (!cpuListPattern.test(value)) {
+      throw usage(`${flag}: expected a CPU list such as 1, 0-2 or 0,2, or off (got "${value}")`);
+    }
+  }
+  return { generator: generatorCpus, cluster: clusterCpus };
 }
 
 /** Every five minutes by default: a killed soak loses at most that much. */

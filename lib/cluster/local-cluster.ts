@@ -9,6 +9,7 @@ import { z } from "zod";
 import { registerTeardown } from "../node-platform/teardown-on-exit.js";
 import { defaultCliPath, requireBuiltCli } from "./cli-path.js";
 import { ClusterError } from "./cluster-error.js";
+import { cpuListPattern } from "./cpu-pinning.js";
 import { type PodExit, PodProcess } from "./pod-process.js";
 import { withPodTraceIdentity } from "./pod-trace-identity.js";
 import { RedisSentinelGroup, type RedisSentinelGroupOptions } from "./redis-sentinel-group.js";
@@ -31,6 +32,7 @@ const optionsSchema = z.object({
     .regex(/^rediss?:\/\/\S+$/, "expected a redis:// or rediss:// URL")
     .optional(),
   redisPersistence: z.boolean().default(false),
+  cpus: z.string().regex(cpuListPattern, "expected a CPU list such as 0 or 0-2").optional(),
   redisMode: z.enum(redisModes).default("single"),
   redisReplicas: z.number().int().min(1).max(2).default(2),
   podPorts: z.array(z.number().int().min(1).max(65_535)).optional(),
@@ -50,6 +52,8 @@ export interface LocalClusterOptions {
   delivery?: DeliveryMode;
   /** Use this Redis instead of starting a private redis-server. */
   redisUrl?: string;
+  /** CPUs the pods and the private redis-server run on (taskset list, e.g. "0"); any when undefined. */
+  cpus?: string;
   /** Private redis-server keeps an append-only file, so a Redis restart keeps history. Default false. */
   redisPersistence?: boolean;
   /** Default "single"; "sentinel" gives pods REDIS_SENTINELS instead of REDIS_URL. */
@@ -189,7 +193,10 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const redis =
     config.redisUrl || redisHa
       ? undefined
-      : await RedisServer.launch({ persistence: config.redisPersistence });
+      : await RedisServer.launch({
+          persistence: config.redisPersistence,
+          ...(config.cpus ? { cpus: config.cpus } : {}),
+        });
   const firstPrimary = redisHa ? (await redisHa.primary()).address : undefined;
   const redisUrl =
     config.redisUrl ??
@@ -216,6 +223,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       host,
       ...(port === undefined ? {} : { port }),
       cliPath,
+      cpus: config.cpus,
       env: withPodTraceIdentity(
         redisUrlForPod ? { ...env, REDIS_URL: redisUrlForPod(name, redisUrl) } : env,
         name,

@@ -1,9 +1,11 @@
 // One backend replica as a child process (`node dist/cli.js backend`): start, readiness, kill, restart.
 // The port is chosen on the first start and kept for restarts, so clients and chaos reconnect to the same URL.
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { setTimeout as delay } from "node:timers/promises";
 import { hasExited, terminate } from "./child-process-exit.js";
 import { ClusterError } from "./cluster-error.js";
+import { pinnedCommand } from "./cpu-pinning.js";
 import { freePort } from "./free-port.js";
 import { PodOutput } from "./pod-output.js";
 
@@ -13,6 +15,8 @@ export interface PodProcessOptions {
   /** Fixed port; when absent a free one is picked on the first start. */
   port?: number;
   cliPath: string;
+  /** CPUs to run on (taskset list, e.g. "0" or "0-2"); any when undefined. */
+  cpus?: string | undefined;
   /** The backend's environment apart from PORT, HOST and POD_NAME, which the pod sets. */
   env: Record<string, string>;
   /** Append stdout/stderr to this file; when absent they go to the console, prefixed with the pod name. */
@@ -203,7 +207,11 @@ export class PodProcess {
     };
     const stdio = this.output.beginRun();
     // Own process group: a terminal's Ctrl-C reaches only the supervisor, which then stops pods in order.
-    const child = spawn(process.execPath, [this.options.cliPath, "backend"], { env, stdio, detached: true });
+    const [command, args] = pinnedCommand(this.options.cpus, process.execPath, [
+      this.options.cliPath,
+      "backend",
+    ]);
+    const child = spawn(command, args, { env, stdio, detached: true });
     this.output.attach(child);
     this.child = child;
     this.exitExpected = false;

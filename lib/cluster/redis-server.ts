@@ -11,10 +11,13 @@ import { CrosspodError } from "../core/crosspod-error.js";
 import { findBinary } from "../node-platform/find-binary.js";
 import { registerTeardown } from "../node-platform/teardown-on-exit.js";
 import { terminate } from "./child-process-exit.js";
+import { pinnedCommand } from "./cpu-pinning.js";
 import { freePort } from "./free-port.js";
 
 export interface RedisServerOptions {
   port?: number;
+  /** CPUs to run on (taskset list); any when undefined. */
+  cpus?: string | undefined;
   /** Keep an append-only file in the data dir, so a restart keeps the data. */
   persistence?: boolean;
   /** Path to redis-server; defaults to REDIS_SERVER_BIN, then PATH. */
@@ -157,7 +160,8 @@ export class RedisServer {
     ];
     this.output = "";
     // Own process group: a terminal's Ctrl-C reaches only our process, which then shuts Redis down in order.
-    const child = spawn(this.binary, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const [command, commandArgs] = pinnedCommand(this.options.cpus, this.binary, args);
+    const child = spawn(command, commandArgs, { stdio: ["ignore", "pipe", "pipe"], detached: true });
     // Redis logs startup errors such as a taken port on stdout, so both streams feed the error message.
     const keepTail = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-4000);

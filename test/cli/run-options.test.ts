@@ -125,6 +125,38 @@ describe("run configuration", () => {
     ).toMatch(/names phase "later"/);
   });
 
+  it("takes --generator-cpus with --cluster-cpus for the local cluster only, or off", () => {
+    const pinned = resolveRunConfig(
+      "cross-pod-load",
+      { ...defaults, generatorCpus: "1", clusterCpus: "0" },
+      {},
+    );
+    expect(pinned.cpus).toEqual({ generator: "1", cluster: "0" });
+    expect(
+      resolveRunConfig("cross-pod-load", { ...defaults, generatorCpus: "off" }, {}).cpus,
+    ).toBeUndefined();
+    expect(
+      usageError(() => resolveRunConfig("cross-pod-load", { ...defaults, generatorCpus: "1" }, {})),
+    ).toBe("--generator-cpus and --cluster-cpus go together (or either is off)");
+    expect(
+      usageError(() =>
+        resolveRunConfig("cross-pod-load", { ...defaults, generatorCpus: "1", clusterCpus: "zero" }, {}),
+      ),
+    ).toBe('--cluster-cpus: expected a CPU list such as 1, 0-2 or 0,2, or off (got "zero")');
+    expect(
+      usageError(() =>
+        resolveRunConfig(
+          "cross-pod-load",
+          { ...defaults, targets: "http://127.0.0.1:1", generatorCpus: "1", clusterCpus: "0" },
+          {},
+        ),
+      ),
+    ).toMatch(/apply only to the auto-started local cluster/);
+    expect(
+      resolveRunConfig("cross-pod-load", { ...defaults, targets: "http://127.0.0.1:1" }, {}).cpus,
+    ).toBeUndefined();
+  });
+
   it("judges acknowledged triggers lost by default in Sentinel chaos runs, and takes --redis only for the local cluster", () => {
     const ha = resolveRunConfig(
       "cross-pod-load",

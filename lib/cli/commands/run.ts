@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { needsClientLinks, redisLinksFor } from "../../chaos/chaos-cluster.js";
 import { ChaosScheduleRunner } from "../../chaos/chaos-schedule-runner.js";
 import { ClusterError } from "../../cluster/cluster-error.js";
+import { pinProcess } from "../../cluster/cpu-pinning.js";
 import { freePort } from "../../cluster/free-port.js";
 import { deliveryModes, type LocalCluster, maxReplicas, redisModes } from "../../cluster/local-cluster.js";
 import { backendScrapeTarget, scrapeJobs } from "../../cluster/prometheus-config.js";
@@ -169,9 +170,12 @@ async function startRunStack(
         redisMode: config.redisMode,
         signal,
         env: tracing.podEnv,
+        ...(config.cpus ? { cpus: config.cpus.cluster } : {}),
       },
       chaosLinks,
     );
+    // Children started from here on (k6, browsers) inherit the generator's CPUs.
+    if (config.cpus) pinProcess(config.cpus.generator);
     targets = stack.chaos?.targetUrls ?? cluster.pods.map((pod) => pod.httpUrl);
   }
   const metricsPort = config.metricsPort === 0 ? await freePort() : config.metricsPort;
@@ -307,6 +311,9 @@ async function runEngine(
           ? {
               cluster: `local, ${config.replicas} replicas, delivery ${config.delivery}${config.redisMode === "sentinel" ? ", redis sentinel" : ""}`,
             }
+          : {}),
+        ...(cluster && config.cpus
+          ? { cpus: `generator ${config.cpus.generator}, cluster ${config.cpus.cluster} (taskset)` }
           : {}),
         ...(config.chaosText ? { chaos: config.chaosText } : {}),
         ...(config.targetFile ? { targetFile: config.targetFile } : {}),
@@ -484,6 +491,14 @@ export function registerRunCommand(program: Command): void {
       "--max-generator-cpu <percent>",
       "generator CPU (% of one core) above which the run is invalid",
       "80",
+    )
+    .option(
+      "--generator-cpus <list>",
+      "local cluster: CPUs for the load generator (taskset list, e.g. 1); with --cluster-cpus, or off (default on 2-15 CPUs: the last quarter)",
+    )
+    .option(
+      "--cluster-cpus <list>",
+      "local cluster: CPUs for the pods and Redis (e.g. 0); default: the other CPUs",
     )
     .option(
       "--max-generator-lag <ms>",

@@ -6,6 +6,7 @@
 import { mkdir } from "node:fs/promises";
 import type { Command } from "commander";
 import { deliveryModes, maxReplicas } from "../../cluster/local-cluster.js";
+import { addProfileFlags } from "../profile-flags.js";
 import { resolveRunConfig } from "../run-options.js";
 import { runProfile } from "./run.js";
 
@@ -22,24 +23,23 @@ function reportFiles(profileName: string, dir: unknown): { out?: string[]; html?
 }
 
 export function registerK6Command(program: Command): void {
-  program
-    .command("k6")
-    .description(
-      "Run a workload profile with k6: picks the bundle for the installed k6 and prints the k6 command",
-    )
-    .argument("<profile>", "cross-pod-load | soak | spike")
-    .argument("[k6Flags...]", "after --: flags for `k6 run`, e.g. -- --quiet --no-color")
-    .option(
-      "--targets <urls>",
-      "comma-separated pod base URLs (REDIS_URL names their Redis); default: start a local cluster",
-    )
-    .option("--target <file>", "target file (YAML or JSON) for another backend (REDIS_URL names its Redis)")
-    .option("--connections <n>", "WebSocket connections")
-    .option("--rate <r>", "triggers per second, e.g. 20 or 20/s")
-    .option("--duration <d>", 'how long to trigger, e.g. "30s", "2m"')
-    .option("--ramp <d>", "time to open all connections")
-    .option("--drain <d>", "after the last trigger, how long to wait for every connection to catch up")
-    .option("--trigger-pod <pod>", 'pod that receives triggers: "round-robin" or a pod name')
+  addProfileFlags(
+    program
+      .command("k6")
+      .description(
+        "Run a workload profile with k6: picks the bundle for the installed k6 and prints the k6 command",
+      )
+      .argument("<profile>", "cross-pod-load | soak | spike")
+      .argument("[k6Flags...]", "after --: flags for `k6 run`, e.g. -- --quiet --no-color")
+      .option(
+        "--targets <urls>",
+        "comma-separated pod base URLs (REDIS_URL names their Redis); default: start a local cluster",
+      )
+      .option(
+        "--target <file>",
+        "target file (YAML or JSON) for another backend (REDIS_URL names its Redis)",
+      ),
+  )
     .option(
       "--delivery <mode>",
       `local cluster delivery mode: ${deliveryModes.join(" | ")} (default recover)`,

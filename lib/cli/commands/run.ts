@@ -30,6 +30,7 @@ import { chooseEngine, type EngineChoice, engineNames } from "../engine-choice.j
 import { onInterrupt } from "../interrupt.js";
 import { runWithK6 } from "../k6-engine-run.js";
 import { LocalStack } from "../local-stack.js";
+import { addProfileFlags } from "../profile-flags.js";
 import { keepPrometheus, type PrometheusAfterRun, prometheusAfterRun } from "../prometheus-keep.js";
 import { startRunDashboard } from "../run-dashboard.js";
 import { type RunConfig, resolveRunConfig } from "../run-options.js";
@@ -435,25 +436,23 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 export function registerRunCommand(program: Command): void {
-  program
-    .command("run")
-    .description("Run a workload profile (cross-pod-load, soak, spike) and judge delivery, order and latency")
-    .argument("<profile>", "cross-pod-load | soak | spike, or a name defined by --profile-file")
-    .option("--engine <engine>", `load engine: ${engineNames.join(" | ")}`, "auto")
-    .option(
-      "--targets <urls>",
-      "comma-separated pod base URLs (http://host:port); default: start a local cluster",
-    )
-    .option(
-      "--target <file>",
-      "target file (YAML or JSON) for another backend: adapter (generic-json, socketio, crosspod), pods, trigger and frame fields",
-    )
-    .option("--connections <n>", "WebSocket connections, spread round-robin over the targets")
-    .option("--rate <r>", "triggers per second (open model), e.g. 20 or 20/s")
-    .option("--duration <d>", 'how long to trigger, e.g. "30s", "2m"')
-    .option("--ramp <d>", "time to open all connections, linearly")
-    .option("--drain <d>", "after the last trigger, how long to wait for every connection to catch up")
-    .option("--trigger-pod <pod>", 'pod that receives triggers: "round-robin" or a pod name')
+  addProfileFlags(
+    program
+      .command("run")
+      .description(
+        "Run a workload profile (cross-pod-load, soak, spike) and judge delivery, order and latency",
+      )
+      .argument("<profile>", "cross-pod-load | soak | spike, or a name defined by --profile-file")
+      .option("--engine <engine>", `load engine: ${engineNames.join(" | ")}`, "auto")
+      .option(
+        "--targets <urls>",
+        "comma-separated pod base URLs (http://host:port); default: start a local cluster",
+      )
+      .option(
+        "--target <file>",
+        "target file (YAML or JSON) for another backend: adapter (generic-json, socketio, crosspod), pods, trigger and frame fields",
+      ),
+  )
     .option("--redis <mode>", `local cluster Redis: ${redisModes.join(" | ")} (default single)`)
     .option(
       "--delivery <mode>",

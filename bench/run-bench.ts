@@ -10,6 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { defaultCpuSplit, pinProcess, tasksetAvailable } from "../lib/cluster/cpu-pinning.js";
 import { type BenchRow, retryIfSpoiled, skippedRow } from "./bench-row.js";
 import { renderBenchTable } from "./bench-table.js";
 import { comparisonRows } from "./sections/comparisons.js";
@@ -104,7 +105,14 @@ if (args.nice !== undefined) {
     process.exit(2);
   }
 }
-const cliOption = args.cli === undefined ? {} : { cliPath: resolve(args.cli) };
+// The generator (this process and the engine workers it starts) and the systems under test on separate
+// CPUs, as `crosspod run` does for its local cluster: on two cores the pods otherwise deschedule it.
+const cpuSplit = tasksetAvailable() ? defaultCpuSplit() : undefined;
+if (cpuSplit) pinProcess(cpuSplit.generator);
+const cliOption = {
+  ...(args.cli === undefined ? {} : { cliPath: resolve(args.cli) }),
+  ...(cpuSplit ? { clusterCpus: cpuSplit.cluster } : {}),
+};
 const mode = args.quick ? "quick" : "full";
 const plan = settings[mode];
 const startedAt = new Date();
@@ -156,7 +164,7 @@ const durationSeconds = (performance.now() - startedMs) / 1000;
 const loadAfter = loadavg();
 const header = [
   `crosspod bench (${mode}) ${startedAt.toISOString()}, ${durationSeconds.toFixed(0)} s, node ${process.version}, ${cpus().length} CPUs`,
-  `${args.nice === undefined ? "default priority" : `nice ${args.nice}`}, pods from ${args.cli ?? "dist/cli.js"}; load average ${loadBefore[0]?.toFixed(2)} at start, ${loadAfter[0]?.toFixed(2)} at end: the machine is shared, so compare rows of one run (ratios), not runs`,
+  `${cpuSplit ? `cpus: generator ${cpuSplit.generator}, systems ${cpuSplit.cluster} (taskset)` : "no CPU pinning"}, ${args.nice === undefined ? "default priority" : `nice ${args.nice}`}, pods from ${args.cli ?? "dist/cli.js"}; load average ${loadBefore[0]?.toFixed(2)} at start, ${loadAfter[0]?.toFixed(2)} at end: the machine is shared, so compare rows of one run (ratios), not runs`,
 ].join("\n");
 const table = renderBenchTable(rows, header);
 console.log(table);

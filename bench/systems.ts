@@ -2,6 +2,7 @@
 // `crosspod backend`), the floor (ioredis subscriber → ws.send) and the Socket.IO peer, each on its own
 // redis-server, with the pids whose CPU counts as the system's (pods and Redis), and how the engine's
 // subscribers reach them (targets and protocol adapter).
+import { pinProcess } from "../lib/cluster/cpu-pinning.js";
 import { startLocalCluster } from "../lib/cluster/local-cluster.js";
 import { socketIoWebSocketUrl } from "../lib/core/adapters/socketio-adapter.js";
 import type { ConnectionTarget } from "../lib/engine/client-connection.js";
@@ -56,8 +57,21 @@ function definedPids(pids: (number | undefined)[]): number[] {
   return pids.filter((pid): pid is number => pid !== undefined);
 }
 
-/** `cliPath`: the build the reference pods run (default dist/cli.js), so two builds can be compared. */
-export async function startSystem(name: SystemName, cliPath?: string): Promise<SystemUnderTest> {
+/**
+ * `cliPath`: the build the reference pods run (default dist/cli.js), so two builds can be compared;
+ * `cpus`: where the system's processes (pods and Redis) run, apart from the generator (taskset list).
+ */
+export async function startSystem(
+  name: SystemName,
+  cliPath?: string,
+  cpus?: string,
+): Promise<SystemUnderTest> {
+  const system = await startUnpinned(name, cliPath);
+  if (cpus !== undefined) for (const pid of system.pids) pinProcess(cpus, pid);
+  return system;
+}
+
+async function startUnpinned(name: SystemName, cliPath?: string): Promise<SystemUnderTest> {
   if (name === "reference") {
     const cluster = await startLocalCluster({
       replicas: pods,

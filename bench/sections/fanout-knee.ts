@@ -25,6 +25,8 @@ export interface KneeOptions {
   retrySpoiled: boolean;
   /** The build the reference pods run (the subscribers always run dist/cli.js); default dist/cli.js. */
   cliPath?: string;
+  /** CPUs the systems under test are pinned to (taskset list), apart from the generator's. */
+  clusterCpus?: string;
 }
 
 export interface StepFigures {
@@ -68,7 +70,7 @@ export async function measureKnee(system: SystemName, options: KneeOptions): Pro
   const runId = `bench-${system}-${Date.now().toString(36)}`;
   let sut: Awaited<ReturnType<typeof startSystem>> | undefined;
   try {
-    sut = await startSystem(system, options.cliPath);
+    sut = await startSystem(system, options.cliPath, options.clusterCpus);
     const fleet = await SubscriberFleet.start({
       // The generator is always this checkout's build; --cli changes only the pods under test.
       cliPath: defaultCliPath(),

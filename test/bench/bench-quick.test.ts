@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { BenchRow } from "../../bench/bench-row.js";
+import { defaultCpuSplit, tasksetAvailable } from "../../lib/cluster/cpu-pinning.js";
 import { runNode } from "../fixtures/node-process.js";
 import { skipWithoutRedis } from "../fixtures/redis.js";
 
@@ -31,6 +32,10 @@ describe.skipIf(skipWithoutRedis)("npm run bench -- --quick", () => {
         signal: null,
       });
       expect(run.stdout()).toContain("crosspod bench (quick)");
+      const split = tasksetAvailable() ? defaultCpuSplit() : undefined;
+      expect(run.stdout()).toContain(
+        split ? `cpus: generator ${split.generator}, systems ${split.cluster} (taskset)` : "no CPU pinning",
+      );
       const document = JSON.parse(await readFile(out, "utf8")) as { rows: BenchRow[] };
       const sections = new Set(document.rows.map((row) => row.section));
       for (const expected of [

@@ -122,10 +122,19 @@ class SubscriberVu implements ConnectionOwner {
     this.pendingFrames.clear();
   }
 
-  /** One VU publishes the run-wide open connections per pod as the crosspod_connections gauge. */
+  /**
+   * One VU publishes the run-wide open connections as the crosspod_connections gauge: per pod, then the
+   * total untagged and last, because k6's end-of-test summary shows a gauge's last sample whatever its tags
+   * (it showed one pod's count). The recording rules sum the pod-tagged samples only.
+   */
   async sampleConnections(): Promise<void> {
     const open = await this.store.openByPod();
-    for (const [pod, count] of Object.entries(open)) this.run.metrics.connections.add(count, { pod });
+    let total = 0;
+    for (const [pod, count] of Object.entries(open)) {
+      this.run.metrics.connections.add(count, { pod });
+      total += count;
+    }
+    this.run.metrics.connections.add(total);
   }
 
   /** Redis bookkeeping off the hot path; a failure is reported, never thrown into a socket handler. */

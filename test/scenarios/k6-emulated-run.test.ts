@@ -171,6 +171,10 @@ describe.skipIf(skipWithoutRedis)(
       expect(
         pods.map((pod) => result.sink.total("crosspod_frames_received", { name: "pod", value: pod })),
       ).toEqual(pods.map((pod) => report.pods[pod]?.delivery.received));
+      // The gauge k6's summary shows (its last sample) is the run's connections, not one pod's.
+      const gauge = result.sink.export().find((series) => series.name === "crosspod_connections");
+      const totals = gauge?.values.filter((_, index) => gauge.tags[index]?.pod === undefined) ?? [];
+      expect(Math.max(...totals)).toBe(connections);
     });
 
     it("returns the HTML report and stdout with k6's figures, its thresholds and crosspod's summary", () => {

@@ -254,14 +254,29 @@ function p99Of(seconds: readonly SecondRecord[], fromMs: number, toMs: number): 
   return merged.count > 0 ? merged.percentileMs(99) : 0;
 }
 
-/** Each event's fault span for the run's phases: from the event until the last client it dropped was back. */
+/** Actions that undo an earlier one on the same target (the end of a `..` range). */
+const restoringActions: ReadonlySet<string> = new Set(["restart-pod", "restart-redis", "heal", "heal-redis"]);
+
+/**
+ * Each event's fault span for the run's phases: from the event until the last client it dropped was back,
+ * and at least until the action that undoes it (a Redis down for 3 s drops no client but refuses triggers).
+ */
 export function faultSpans(
   input: Pick<ChaosImpactInput, "events" | "outages" | "runEndMs">,
 ): { fromMs: number; toMs: number }[] {
-  return eventWindows(input, 0).map((window) => ({
-    fromMs: window.event.atMs,
-    toMs: window.recoveredAtMs,
-  }));
+  const windows = eventWindows(input, 0);
+  return windows.map((window, index) => {
+    const { event } = window;
+    const undo = restoringActions.has(event.action)
+      ? undefined
+      : windows
+          .slice(index + 1)
+          .find((later) => later.event.target === event.target && restoringActions.has(later.event.action));
+    return {
+      fromMs: event.atMs,
+      toMs: Math.max(window.recoveredAtMs, undo?.event.atMs ?? event.atMs),
+    };
+  });
 }
 
 function eventWindows(

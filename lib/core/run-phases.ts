@@ -1,6 +1,7 @@
 // The phases of a run's trigger phase, for per-phase figures and thresholds (`crosspod_fanout_latency
-// {phase:steady}: p(99)<250`): `fault` from each chaos event until every client it dropped is back,
-// `recovery` for a set time after that, `steady` the rest. A run without chaos is steady throughout.
+// {phase:steady}: p(99)<250`): `fault` from each chaos event until every client it dropped is back and at
+// least until the action undoing it, `recovery` for a set time after that, `steady` the rest. A run
+// without chaos is steady throughout.
 // Runtime-neutral: the engine hands over its chaos seconds and a settle function, as for chaos impact.
 import { addDelivery, emptyDelivery } from "./delivery-figures.js";
 import { LatencyHistogram } from "./latency-histogram.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ChaosImpactRecorder, chaosImpacts } from "../../lib/core/chaos-impact.js";
+import { ChaosImpactRecorder, chaosImpacts, faultSpans } from "../../lib/core/chaos-impact.js";
 import { emptyDelivery } from "../../lib/core/delivery-checker.js";
 import { LatencyHistogram } from "../../lib/core/latency-histogram.js";
 import type { DeliveryFigures } from "../../lib/core/report-model.js";
@@ -32,6 +32,22 @@ function killAndRestart(): ChaosImpactRecorder {
 }
 
 describe("chaos impact", () => {
+  it("makes a fault last until its clients are back and at least until the action that undoes it", () => {
+    const events = [
+      { atMs: at(2), action: "kill-redis", target: "redis" },
+      { atMs: at(3), action: "kill-pod", target: "pod-b" },
+      { atMs: at(5), action: "restart-redis", target: "redis" },
+      { atMs: at(6), action: "restart-pod", target: "pod-b" },
+    ];
+    const client = { downAtMs: at(3.1), upAtMs: at(4) };
+    expect(faultSpans({ events, outages: [client], runEndMs: at(20) })).toEqual([
+      { fromMs: at(2), toMs: at(5) },
+      { fromMs: at(3), toMs: at(6) },
+      { fromMs: at(5), toMs: at(5) },
+      { fromMs: at(6), toMs: at(6) },
+    ]);
+  });
+
   it("says when a restarted pod served its first trigger and first client, and the schedule's time", () => {
     const recorder = new ChaosImpactRecorder(start);
     recorder.served("pod-b", "trigger", at(1));

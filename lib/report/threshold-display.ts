@@ -30,7 +30,8 @@ export function formatThresholdActual(result: ThresholdResult): string {
   const aggregation = /^\s*([a-z]+)/.exec(result.expression)?.[1] ?? "";
   if (aggregation === "rate") return `${formatPercent(result.actual)} (${trimRate(result.actual)})`;
   if (aggregation === "count") return formatCount(result.actual);
-  if (timeTrends.has(result.metric)) return `${formatMs(result.actual)} ms`;
+  // Per-phase keys (crosspod_fanout_latency{phase:steady}) carry the metric's unit.
+  if (timeTrends.has(result.metric.replace(/\{.*\}$/, ""))) return `${formatMs(result.actual)} ms`;
   return Number.isInteger(result.actual) ? formatCount(result.actual) : formatMs(result.actual);
 }
 

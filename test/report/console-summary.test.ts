@@ -101,6 +101,17 @@ describe("renderConsoleSummary", () => {
     expect(lineStartingWith(text, "✓  crosspod_reconnect_time")).toMatch(/641 ms$/);
   });
 
+  it("shows a per-phase latency threshold's actual value in ms", () => {
+    const report = sampleReport();
+    report.thresholds = [
+      { metric: "crosspod_fanout_latency{phase:steady}", expression: "p(99)<250", ok: true, actual: 23.5 },
+    ];
+    const text = renderConsoleSummary(report);
+    expect(lineStartingWith(text, "✓  crosspod_fanout_latency{phase:steady}")).toMatch(
+      /p\(99\)<250\s+23\.5 ms$/,
+    );
+  });
+
   it("ends with a PASS verdict line when thresholds pass and the run is valid", () => {
     const lines = renderConsoleSummary(sampleReport()).trimEnd().split("\n");
     expect(lines.at(-1)).toBe(

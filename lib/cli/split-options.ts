@@ -8,6 +8,8 @@ import { CLIError } from "./cli-error.js";
 
 export interface SegmentRole {
   segment: ExecutionSegment;
+  /** The run's sequence: N equal segments for i/N; [] (k6's default fill) for the from:to form. */
+  sequence: ExecutionSegment[];
   runId: string;
   redisUrl: string;
 }
@@ -42,10 +44,18 @@ function usage(message: string): CLIError {
 }
 
 /** "2/4" is the second of four equal segments; "1/4:2/4" (with a colon) is k6's own notation. */
-export function parseSegmentFlag(text: string): ExecutionSegment {
+export function parseSegmentFlag(text: string): {
+  segment: ExecutionSegment;
+  sequence: ExecutionSegment[];
+} {
   const indexed = /^(\d{1,4})\/(\d{1,4})$/.exec(text.trim());
   try {
-    return indexed ? nthSegment(Number(indexed[1]), Number(indexed[2])) : parseSegment(text);
+    if (!indexed) return { segment: parseSegment(text), sequence: [] };
+    const count = Number(indexed[2]);
+    return {
+      segment: nthSegment(Number(indexed[1]), count),
+      sequence: Array.from({ length: count }, (_, index) => nthSegment(index + 1, count)),
+    };
   } catch (error) {
     throw usage(
       `--segment: ${(error as Error).message} (write i/N, e.g. 2/4, or k6's from:to, e.g. 1/4:1/2)`,
@@ -92,7 +102,7 @@ export function resolveSplit(flags: SplitFlags, context: SplitContext): SplitCon
       throw usage("--segment needs --targets or --target: every runner must load the same pods");
     }
     return {
-      segment: { segment: parseSegmentFlag(flags.segment), runId: flags.runId, redisUrl },
+      segment: { ...parseSegmentFlag(flags.segment), runId: flags.runId, redisUrl },
       runners: 0,
       coordinateUrl: redisUrl,
     };

@@ -1,9 +1,7 @@
 // Execution segments with k6's semantics: a run's work (connections, triggers) split into fractions of
-// [0, 1) written "from:to" ("1/3:2/3", "0:50%", "0.25:0.5"; a lone "to" means "0:to"). A segment owns the
-// positions floor(from·n) … floor(to·n) − 1 of the run's n items, so segments that tile [0, 1) own every
-// item exactly once and their counts are exact (300 connections in thirds: 100 each, as in k6). Positions map
-// to item indices through a golden-ratio stride, so each runner's items are spread over the run instead of
-// one block: its triggers keep the run's pace at its share, its connections land on every pod.
+// [0, 1) written "from:to" ("1/3:2/3", "0:50%", "0.25:0.5"; a lone "to" means "0:to"), kept as exact
+// fractions so segments like thirds tile [0, 1) without rounding gaps. Which items a segment owns is k6's
+// own striping (segment-striping.ts), for the k6 scenarios and the Node engine's runners alike.
 import { ExecutionSegmentError } from "./execution-segment-error.js";
 
 export { ExecutionSegmentError };
@@ -100,40 +98,6 @@ export function nthSegment(index: number, count: number): ExecutionSegment {
   const from = fraction(index - 1, count);
   const to = fraction(index, count);
   return { from, to, text: formatSegment(from, to) };
-}
-
-/** The k6 `--execution-segment-sequence` of N equal segments: "0,1/3,2/3,1". */
-export function equalSegmentSequence(count: number): string {
-  return Array.from({ length: count + 1 }, (_, index) => formatFraction(fraction(index, count))).join(",");
-}
-
-function floorTimes(value: Fraction, n: number): number {
-  return Math.floor((value.numerator * n) / value.denominator);
-}
-
-/** How many of a run's `n` items (connections, triggers) this segment owns. */
-export function segmentShare(segment: ExecutionSegment, n: number): number {
-  return floorTimes(segment.to, n) - floorTimes(segment.from, n);
-}
-
-/** A stride near n/φ that is coprime with n, so position → index is a permutation that scatters blocks. */
-function goldenStride(n: number): number {
-  let stride = Math.max(1, Math.round(n * 0.6180339887498949));
-  while (gcd(stride, n) !== 1) stride += 1;
-  return stride;
-}
-
-/** The indices (0-based, ascending) of the run's `n` items that this segment owns. */
-export function segmentItems(segment: ExecutionSegment, n: number): number[] {
-  if (!(Number.isInteger(n) && n >= 0)) {
-    throw new ExecutionSegmentError(`item count ${n}: expected a whole number`);
-  }
-  const stride = goldenStride(n);
-  const items: number[] = [];
-  for (let position = floorTimes(segment.from, n); position < floorTimes(segment.to, n); position++) {
-    items.push((position * stride) % n);
-  }
-  return items.sort((a, b) => a - b);
 }
 
 /**

@@ -131,6 +131,11 @@ export function stripedIndex(tuple: SegmentTuple, k: number): number {
   return Math.floor(k / own.length) * lcd + (own[k % own.length] as number);
 }
 
+/** The indices (0-based, ascending) of a run's `n` items that this runner owns. */
+export function stripedItems(tuple: SegmentTuple, n: number): number[] {
+  return Array.from({ length: scaleStriped(tuple, n) }, (_, k) => stripedIndex(tuple, k));
+}
+
 /**
  * The sequence re-split by a value (k6's GetNewExecutionTupleFromValue: arrival-rate executors stripe their
  * iterations by maxVUs' split); undefined when this runner's share of the value is 0 (it has no work).

@@ -8,11 +8,12 @@ import type { Target } from "../core/adapters/protocol-adapter.js";
 import { ChaosImpactRecorder, type ChaosTimeline } from "../core/chaos-impact.js";
 import { closeAll } from "../core/close-all.js";
 import { epochNowMs } from "../core/epoch-clock.js";
-import { type ExecutionSegment, segmentItems } from "../core/execution-segment.js";
+import type { ExecutionSegment } from "../core/execution-segment.js";
 import type { Profile } from "../core/profiles.js";
 import type { BackoffPolicy } from "../core/reconnect-backoff.js";
 import type { Report } from "../core/report-model.js";
 import { TimeSeriesRecorder } from "../core/run-recorder.js";
+import { type SegmentTuple, stripedItems } from "../core/segment-striping.js";
 import { type DiscoveredTarget, triggerTargets as selectTriggerTargets } from "../core/target-discovery.js";
 import type { SpanTracer } from "../tracing/span-tracer.js";
 import { ConnectionPool } from "./connection-pool.js";
@@ -76,7 +77,7 @@ export interface NodeEngineOptions {
    * This process runs one execution segment of a split run: its share of the connections and triggers,
    * meeting the other runners through this coordinator (see phases/segment-sync-phase.ts).
    */
-  segment?: SegmentMeeting & { readonly segment: ExecutionSegment };
+  segment?: SegmentMeeting & { readonly segment: ExecutionSegment; readonly tuple: SegmentTuple };
   /** Samples pods and Redis during the trigger phase; its figures become the report's drift section. */
   drift?: DriftSampler;
   /** Writes the partial report every few minutes while the run goes on. */
@@ -186,11 +187,12 @@ function assembleRun(
   targets: DiscoveredTarget[],
 ): NodeRun {
   const { profile, runId } = options;
-  const segment = options.segment?.segment;
+  const tuple = options.segment?.tuple;
   const limits = options.saturationLimits ?? defaultSaturationLimits;
-  const connectionIndices = segment ? segmentItems(segment, profile.connections) : undefined;
-  const ownedTriggers = segment
-    ? new Set(segmentItems(segment, Math.round(profile.triggerRate * profile.durationSeconds)))
+  // k6's striping: this runner's connections and triggers are the ones a k6 runner of the segment would own.
+  const connectionIndices = tuple ? stripedItems(tuple, profile.connections) : undefined;
+  const ownedTriggers = tuple
+    ? new Set(stripedItems(tuple, Math.round(profile.triggerRate * profile.durationSeconds)))
     : undefined;
   const triggerTargets = selectTriggerTargets(targets, profile.triggerPod);
   const adapter = options.target?.adapter;
@@ -219,7 +221,9 @@ function assembleRun(
     adapter: pool.adapter,
     runId,
     // Runners of a split run publish under their own ids, so their probe counters never collide.
-    publisherId: segment ? `${runId}-node-${segment.text.replace(/[^0-9]+/g, "_")}` : `${runId}-node`,
+    publisherId: options.segment
+      ? `${runId}-node-${options.segment.segment.text.replace(/[^0-9]+/g, "_")}`
+      : `${runId}-node`,
     ...(ownedTriggers ? { ownsTrigger: (index: number) => ownedTriggers.has(index) } : {}),
     published,
     targets: triggerTargets,

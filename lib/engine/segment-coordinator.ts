@@ -12,6 +12,7 @@ import {
   ExecutionSegmentError,
 } from "../core/execution-segment.js";
 import { segmentReportsKey } from "../core/segment-report-key.js";
+import { type SegmentTuple, segmentTuple } from "../core/segment-striping.js";
 import { SegmentCoordinationError } from "./segment-coordination-error.js";
 
 export { SegmentCoordinationError };
@@ -35,6 +36,8 @@ export interface SegmentCoordinatorOptions {
   redisUrl: string;
   runId: string;
   segment: ExecutionSegment;
+  /** The run's segment sequence (k6's --execution-segment-sequence); [] = k6's default fill around `segment`. */
+  sequence: readonly ExecutionSegment[];
   signal?: AbortSignal;
 }
 
@@ -50,6 +53,11 @@ export class SegmentCoordinator {
 
   get segment(): ExecutionSegment {
     return this.options.segment;
+  }
+
+  /** Which of the run's items this runner owns, with k6's striping. */
+  get tuple(): SegmentTuple {
+    return segmentTuple(this.options.segment, this.options.sequence);
   }
 
   /** Says this runner reached `stage`, then waits until the runners of every segment of the run have. */

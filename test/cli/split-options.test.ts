@@ -16,8 +16,10 @@ function errorOf(work: () => unknown): string {
 
 describe("split flags", () => {
   it("reads --segment i/N as the i-th of N equal segments and a colon form as k6's own", () => {
-    expect(parseSegmentFlag("2/4").text).toBe("1/4:1/2");
-    expect(parseSegmentFlag("1/4:1/2").text).toBe("1/4:1/2");
+    const second = parseSegmentFlag("2/4");
+    expect(second.segment.text).toBe("1/4:1/2");
+    expect(second.sequence.map((segment) => segment.text)).toEqual(["0:1/4", "1/4:1/2", "1/2:3/4", "3/4:1"]);
+    expect(parseSegmentFlag("1/4:1/2")).toMatchObject({ segment: { text: "1/4:1/2" }, sequence: [] });
     expect(errorOf(() => parseSegmentFlag("5/4"))).toMatch(/^--segment: .*from 1 to 4/);
   });
 

@@ -7,6 +7,7 @@ import {
   scaleStriped,
   segmentTuple,
   stripedIndex,
+  stripedItems,
 } from "../../lib/core/segment-striping.js";
 
 function tuples(sequenceText: string) {
@@ -33,6 +34,14 @@ describe("k6's striped split of a segment sequence", () => {
     const thirds = tuples("0,1/3,2/3,1");
     expect(thirds.map((tuple) => scaleStriped(tuple, 10))).toEqual([4, 3, 3]);
     expect(thirds.map((tuple) => stripedIndex(tuple, 1))).toEqual([3, 4, 5]);
+  });
+
+  it("spreads a runner's items evenly over the run, so its triggers keep the run's pace at its share", () => {
+    const [, middle] = tuples("0,1/3,2/3,1") as [never, never, never];
+    const owned = stripedItems(middle, 300);
+    expect(owned).toHaveLength(100);
+    const gaps = owned.slice(1).map((item, index) => item - (owned[index] ?? 0));
+    expect(Math.max(...gaps)).toBe(3);
   });
 
   it("fills a lone segment's sequence around it, as k6 does without --execution-segment-sequence", () => {

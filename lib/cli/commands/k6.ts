@@ -5,14 +5,9 @@
 // `crosspod run --engine k6` with k6's own flags passed through and reports written only where --out says.
 import { mkdir } from "node:fs/promises";
 import type { Command } from "commander";
-import { deliveryModes, maxReplicas } from "../../cluster/local-cluster.js";
-import { addProfileFlags } from "../profile-flags.js";
+import { addLocalClusterFlags, addProfileFlags } from "../profile-flags.js";
 import { resolveRunConfig } from "../run-options.js";
 import { runProfile } from "./run.js";
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 /** --out <dir> -> the run's JSON and HTML report files, named by the profile. */
 function reportFiles(profileName: string, dir: unknown): { out?: string[]; html?: string } {
@@ -23,34 +18,25 @@ function reportFiles(profileName: string, dir: unknown): { out?: string[]; html?
 }
 
 export function registerK6Command(program: Command): void {
-  addProfileFlags(
-    program
-      .command("k6")
-      .description(
-        "Run a workload profile with k6: picks the bundle for the installed k6 and prints the k6 command",
-      )
-      .argument("<profile>", "cross-pod-load | soak | spike")
-      .argument("[k6Flags...]", "after --: flags for `k6 run`, e.g. -- --quiet --no-color")
-      .option(
-        "--targets <urls>",
-        "comma-separated pod base URLs (REDIS_URL names their Redis); default: start a local cluster",
-      )
-      .option(
-        "--target <file>",
-        "target file (YAML or JSON) for another backend (REDIS_URL names its Redis)",
-      ),
+  addLocalClusterFlags(
+    addProfileFlags(
+      program
+        .command("k6")
+        .description(
+          "Run a workload profile with k6: picks the bundle for the installed k6 and prints the k6 command",
+        )
+        .argument("<profile>", "cross-pod-load | soak | spike")
+        .argument("[k6Flags...]", "after --: flags for `k6 run`, e.g. -- --quiet --no-color")
+        .option(
+          "--targets <urls>",
+          "comma-separated pod base URLs (REDIS_URL names their Redis); default: start a local cluster",
+        )
+        .option(
+          "--target <file>",
+          "target file (YAML or JSON) for another backend (REDIS_URL names its Redis)",
+        ),
+    ),
   )
-    .option(
-      "--delivery <mode>",
-      `local cluster delivery mode: ${deliveryModes.join(" | ")} (default recover)`,
-    )
-    .option("--replicas <n>", `local cluster replicas, 1 to ${maxReplicas} (default 3)`)
-    .option(
-      "--threshold <metric:expr>",
-      "threshold overriding the profile's for that metric (repeatable)",
-      collect,
-      [],
-    )
     .option("--profile-file <path>", "YAML or JSON profile fields overriding the profile")
     .option("--out <dir>", "write <profile>-report.json and <profile>-report.html into this folder")
     .option("--prometheus-rw <url>", "remote-write k6's metrics to this Prometheus endpoint")

@@ -8,7 +8,7 @@ import { ChaosScheduleRunner } from "../../chaos/chaos-schedule-runner.js";
 import { ClusterError } from "../../cluster/cluster-error.js";
 import { pinProcess } from "../../cluster/cpu-pinning.js";
 import { freePort } from "../../cluster/free-port.js";
-import { deliveryModes, type LocalCluster, maxReplicas, redisModes } from "../../cluster/local-cluster.js";
+import { type LocalCluster, redisModes } from "../../cluster/local-cluster.js";
 import { backendScrapeTarget, scrapeJobs } from "../../cluster/prometheus-config.js";
 import { waitForFinalScrape } from "../../cluster/prometheus-final-scrape.js";
 import type { PrometheusServer } from "../../cluster/prometheus-server.js";
@@ -30,7 +30,7 @@ import { chooseEngine, type EngineChoice, engineNames } from "../engine-choice.j
 import { onInterrupt } from "../interrupt.js";
 import { runWithK6 } from "../k6-engine-run.js";
 import { LocalStack } from "../local-stack.js";
-import { addProfileFlags } from "../profile-flags.js";
+import { addLocalClusterFlags, addProfileFlags, collect } from "../profile-flags.js";
 import { keepPrometheus, type PrometheusAfterRun, prometheusAfterRun } from "../prometheus-keep.js";
 import { startRunDashboard } from "../run-dashboard.js";
 import { type RunConfig, resolveRunConfig } from "../run-options.js";
@@ -431,40 +431,27 @@ export async function runProfile(config: RunConfig): Promise<void> {
   }
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
 export function registerRunCommand(program: Command): void {
-  addProfileFlags(
-    program
-      .command("run")
-      .description(
-        "Run a workload profile (cross-pod-load, soak, spike) and judge delivery, order and latency",
-      )
-      .argument("<profile>", "cross-pod-load | soak | spike, or a name defined by --profile-file")
-      .option("--engine <engine>", `load engine: ${engineNames.join(" | ")}`, "auto")
-      .option(
-        "--targets <urls>",
-        "comma-separated pod base URLs (http://host:port); default: start a local cluster",
-      )
-      .option(
-        "--target <file>",
-        "target file (YAML or JSON) for another backend: adapter (generic-json, socketio, crosspod), pods, trigger and frame fields",
-      ),
+  addLocalClusterFlags(
+    addProfileFlags(
+      program
+        .command("run")
+        .description(
+          "Run a workload profile (cross-pod-load, soak, spike) and judge delivery, order and latency",
+        )
+        .argument("<profile>", "cross-pod-load | soak | spike, or a name defined by --profile-file")
+        .option("--engine <engine>", `load engine: ${engineNames.join(" | ")}`, "auto")
+        .option(
+          "--targets <urls>",
+          "comma-separated pod base URLs (http://host:port); default: start a local cluster",
+        )
+        .option(
+          "--target <file>",
+          "target file (YAML or JSON) for another backend: adapter (generic-json, socketio, crosspod), pods, trigger and frame fields",
+        ),
+    ),
   )
     .option("--redis <mode>", `local cluster Redis: ${redisModes.join(" | ")} (default single)`)
-    .option(
-      "--delivery <mode>",
-      `local cluster delivery mode: ${deliveryModes.join(" | ")} (default recover)`,
-    )
-    .option("--replicas <n>", `local cluster replicas, 1 to ${maxReplicas} (default 3)`)
-    .option(
-      "--threshold <metric:expr>",
-      "threshold overriding the profile's for that metric (repeatable)",
-      collect,
-      [],
-    )
     .option(
       "--out <output>",
       "repeatable: json=FILE (the report; a bare FILE too), csv=FILE (per-pod time series), prometheus-rw=URL (remote write)",
